@@ -1,0 +1,198 @@
+"""`ejournal`: the journal (default), the demo, database and account administration."""
+
+import argparse
+import sys
+
+from ejournal_tui.settings import Settings
+
+DEMO_LOGINS = {
+    "teacher": "o1_teacher01",
+    "methodist": "o1_methodist",
+    "deputy": "o1_deputy",
+    "director": "o1_director",
+    "admin": "o1_admin",
+}
+
+
+class CliError(RuntimeError):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ejournal",
+        description="Электронный журнал ДТ «Кванториум». Без команды открывает журнал.",
+    )
+    p.add_argument("--dsn", help="строка подключения libpq (иначе EJOURNAL_DSN, PG*-переменные, PGSERVICE)")
+    p.add_argument("--embedded", action="store_true",
+                   help="работать со встроенным демо-сервером (как его суперпользователь)")
+    sub = p.add_subparsers(dest="command", metavar="КОМАНДА")
+
+    sub.add_parser("tui", help="открыть журнал (по умолчанию)")
+
+    demo = sub.add_parser("demo", help="встроенный сервер с демо-данными и журнал от имени демо-сотрудника")
+    demo.add_argument("--as", dest="as_role", choices=sorted(DEMO_LOGINS), default="teacher",
+                      help="чью роль показать (по умолчанию teacher)")
+    demo.add_argument("--reset", action="store_true", help="заново создать демо-базу")
+    demo.add_argument("--no-tui", action="store_true", help="только подготовить базу и выйти")
+
+    data = sub.add_parser("demo-data", help="загрузить синтетические демо-данные в пустую базу")
+    data.add_argument("--size", choices=["small", "region"], default="small")
+    data.add_argument("--seed", type=int, default=1)
+    data.add_argument("--scale", type=float, default=1.0, help="доля масштаба region (для тестов)")
+
+    db = sub.add_parser("db", help="миграции базы данных")
+    dbsub = db.add_subparsers(dest="db_command", metavar="ДЕЙСТВИЕ", required=True)
+    dbsub.add_parser("migrate", help="применить новые миграции")
+    dbsub.add_parser("status", help="показать применённые и ожидающие миграции")
+
+    admin = sub.add_parser("admin", help="учётные записи сотрудников")
+    asub = admin.add_subparsers(dest="admin_command", metavar="ДЕЙСТВИЕ", required=True)
+    add = asub.add_parser("add-user", help="выдать учётную запись: роль PostgreSQL и сотрудник")
+    add.add_argument("login")
+    add.add_argument("--role", action="append", required=True,
+                     help="teacher, methodist, deputy, director или admin (можно несколько раз)")
+    add.add_argument("--name", required=True, help="«Фамилия Имя Отчество»")
+    add.add_argument("--organization", type=int, help="номер организации (если их несколько)")
+    lock = asub.add_parser("lock-user", help="заблокировать вход")
+    lock.add_argument("login")
+    unlock = asub.add_parser("unlock-user", help="разблокировать вход")
+    unlock.add_argument("login")
+    asub.add_parser("list-users", help="список учётных записей")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    if args.dsn:
+        settings.dsn = args.dsn
+    try:
+        return _dispatch(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line, never a traceback with data in it
+        from ejournal_tui.db.errors import user_message
+        from ejournal_tui.db.migrations import MigrationError
+
+        if isinstance(exc, CliError | MigrationError):
+            msg = str(exc)
+        else:
+            msg = user_message(exc)
+        print(f"ejournal: {msg}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command or "tui"
+    if command == "demo":
+        return _demo(args, settings)
+    if command == "tui":
+        from ejournal_tui.tui.app import run_app
+
+        if args.embedded:
+            raise CliError("Для демо-сервера используйте: ejournal demo")
+        run_app(settings.dsn or "")
+        return 0
+    server = None
+    if args.embedded:
+        server = _embedded(settings)
+        conninfo = server.ensure_database()
+    else:
+        conninfo = settings.dsn or ""
+    from ejournal_tui.db.connection import connect
+
+    with connect(conninfo) as conn:
+        if command == "db":
+            return _db(args, conn)
+        if command == "admin":
+            return _admin(args, conn)
+        if command == "demo-data":
+            return _demo_data(args, conn)
+    raise CliError(f"неизвестная команда {command}")
+
+
+def _embedded(settings: Settings):
+    from ejournal_tui.db.embedded import EmbeddedServer
+
+    return EmbeddedServer(settings.data_dir / "pgdata")
+
+
+def _db(args, conn) -> int:
+    from tabulate import tabulate
+
+    from ejournal_tui.db import migrations
+
+    if args.db_command == "migrate":
+        done = migrations.migrate(conn)
+        print("Применены: " + ", ".join(done) if done else "Новых миграций нет.")
+        return 0
+    names = {"applied": "применена", "pending": "ожидает", "changed": "ИЗМЕНЕНА после применения",
+             "missing": "файла нет"}
+    states = migrations.status(conn)
+    print(tabulate([(s.name, names[s.state], s.applied_at or "") for s in states],
+                   headers=["миграция", "состояние", "когда"]))
+    return 1 if any(s.state in ("changed", "missing") for s in states) else 0
+
+
+def _admin(args, conn) -> int:
+    from tabulate import tabulate
+
+    from ejournal_tui.db import accounts
+
+    if args.admin_command == "add-user":
+        staff_id = accounts.add_user(conn, args.login, args.role, args.name, args.organization)
+        print(f"Учётная запись {args.login} выдана (сотрудник № {staff_id}).")
+    elif args.admin_command in ("lock-user", "unlock-user"):
+        locked = args.admin_command == "lock-user"
+        accounts.set_locked(conn, args.login, locked)
+        print(f"Учётная запись {args.login} {'заблокирована' if locked else 'разблокирована'}.")
+    else:
+        rows = [(u.login, u.full_name, ", ".join(u.roles), "заблокирована" if u.is_locked else "активна")
+                for u in accounts.list_users(conn)]
+        print(tabulate(rows, headers=["логин", "ФИО", "роли", "состояние"]))
+    return 0
+
+
+def _demo_data(args, conn) -> int:
+    from ejournal_tui.db.demo import load_demo_data
+
+    counts = load_demo_data(conn, size=args.size, seed=args.seed, scale=args.scale)
+    print("Загружено: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def prepare_demo(settings: Settings, reset: bool = False):
+    """Start the private server, migrate it and load the small demo data once."""
+    from ejournal_tui.db import accounts, migrations
+    from ejournal_tui.db.connection import connect
+    from ejournal_tui.db.demo import load_demo_data
+    from ejournal_tui.db.embedded import DEMO_DATABASE
+
+    server = _embedded(settings)
+    if reset:
+        server.drop_database(DEMO_DATABASE)
+    conninfo = server.ensure_database()
+    with connect(conninfo) as conn:
+        migrations.migrate(conn)
+        if not conn.execute("SELECT 1 FROM ej.organization LIMIT 1").fetchone():
+            print("Загружаю демо-данные…", file=sys.stderr)
+            load_demo_data(conn, size="small", seed=1)
+        for role, login in DEMO_LOGINS.items():
+            accounts.ensure_login_role(conn, login, role)
+    return server
+
+
+def _demo(args, settings: Settings) -> int:
+    server = prepare_demo(settings, reset=args.reset)
+    if args.no_tui:
+        print(server.conninfo(user=DEMO_LOGINS[args.as_role]))
+        return 0
+    from ejournal_tui.tui.app import run_app
+
+    run_app(server.conninfo(user=DEMO_LOGINS[args.as_role]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Accounts: a PostgreSQL login role and its staff row, through ej.add_user() and friends."""
+
+import psycopg
+from psycopg import sql
+
+from ejournal_tui.models import Me, UserAccount
+
+ROLES = ("teacher", "methodist", "deputy", "director", "admin")
+
+
+def add_user(conn: psycopg.Connection, login: str, roles: list[str], full_name: str,
+             organization_id: int | None = None) -> int:
+    row = conn.execute("SELECT ej.add_user(%s, %s, %s, %s) AS id",
+                       (login, roles, full_name, organization_id)).fetchone()
+    return row["id"]
+
+
+def set_locked(conn: psycopg.Connection, login: str, locked: bool) -> None:
+    conn.execute("SELECT ej.set_user_locked(%s, %s)", (login, locked))
+
+
+def list_users(conn: psycopg.Connection) -> list[UserAccount]:
+    rows = conn.execute("SELECT * FROM ej.user_account ORDER BY organization_id, full_name").fetchall()
+    return [UserAccount(**r) for r in rows]
+
+
+def whoami(conn: psycopg.Connection) -> Me:
+    row = conn.execute(
+        """
+        SELECT s.id AS staff_id, session_user AS login, s.full_name, s.organization_id,
+               o.name AS organization_name,
+               ARRAY(SELECT substr(g.rolname, 4) FROM pg_roles g
+                      WHERE g.rolname IN ('ej_teacher', 'ej_methodist', 'ej_deputy', 'ej_director', 'ej_admin')
+                        AND pg_has_role(session_user, g.oid, 'MEMBER')
+                      ORDER BY array_position(ARRAY['ej_teacher', 'ej_methodist', 'ej_deputy',
+                                                    'ej_director', 'ej_admin']::name[], g.rolname)) AS roles
+          FROM (SELECT 1) one
+          LEFT JOIN ej.staff s ON s.login = session_user
+          LEFT JOIN ej.organization o ON o.id = s.organization_id
+        """
+    ).fetchone()
+    return Me(**row)
+
+
+def ensure_login_role(conn: psycopg.Connection, login: str, role: str) -> None:
+    """For demo and test servers only (run as a superuser): a login for an existing staff row."""
+    if role not in ROLES:
+        raise ValueError(role)
+    if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login)))
+    conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier("ej_" + role), sql.Identifier(login)))

@@ -1,0 +1,22 @@
+"""Opening connections. Identity is the database session itself; the app stores no passwords."""
+
+import psycopg
+from psycopg.rows import dict_row
+
+APPLICATION_NAME = "ejournal"
+
+
+def connect(conninfo: str = "", *, autocommit: bool = True, **kwargs) -> psycopg.Connection:
+    """A connection with libpq's own conventions (conninfo, PG* variables, service file, .pgpass)."""
+    kwargs.setdefault("application_name", APPLICATION_NAME)
+    kwargs.setdefault("connect_timeout", 10)
+    return psycopg.connect(conninfo, autocommit=autocommit, row_factory=dict_row, **kwargs)
+
+
+def with_user(conninfo: str, user: str, dbname: str | None = None) -> str:
+    """The same server, another login (the demo server trusts its local socket)."""
+    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    params["user"] = user
+    if dbname:
+        params["dbname"] = dbname
+    return psycopg.conninfo.make_conninfo(**params)

@@ -1,0 +1,28 @@
+-- Group roles (NOLOGIN), the owner of every object, and the two schemas.
+-- Roles are cluster-wide, so creation is idempotent: several databases may share them.
+DO $$
+DECLARE
+    r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['ej_owner', 'ej_teacher', 'ej_methodist', 'ej_deputy', 'ej_director', 'ej_admin'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+    END LOOP;
+END $$;
+
+-- The owner issues accounts through ej.add_user(); it needs CREATEROLE and, on
+-- PostgreSQL 16+, the ADMIN option on the group roles it hands out.
+ALTER ROLE ej_owner CREATEROLE;
+GRANT ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin TO ej_owner WITH ADMIN OPTION;
+
+DO $$
+BEGIN
+    EXECUTE format('GRANT CREATE, CONNECT ON DATABASE %I TO ej_owner', current_database());
+END $$;
+
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+
+CREATE SCHEMA ej AUTHORIZATION ej_owner;
+CREATE SCHEMA audit AUTHORIZATION ej_owner;
+GRANT USAGE ON SCHEMA ej, audit TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;

@@ -1,0 +1,307 @@
+-- Business rules that involve more than one row: kept here as triggers so that every
+-- client, not just the app, obeys them. The functions are SECURITY DEFINER so that a rule
+-- sees the rows it checks whatever the caller's RLS; RLS still decides what the caller may
+-- write. Messages are in Russian and carry no personal data.
+SET LOCAL ROLE ej_owner;
+
+-- Edits of a lesson or a mark more than this many days after the lesson need a reason.
+CREATE FUNCTION ej.edit_window_days() RETURNS integer
+    LANGUAGE sql IMMUTABLE AS $$ SELECT 3 $$;
+
+CREATE FUNCTION ej.assert_group_writable(p_group_id bigint) RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_org    bigint;
+    v_status text;
+BEGIN
+    SELECT g.organization_id, i.status INTO v_org, v_status
+      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id
+     WHERE g.id = p_group_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'Группа не найдена' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF v_status = 'archived' THEN
+        RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
+            USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
+    RETURN v_org;
+END $$;
+
+CREATE FUNCTION ej.require_reason_for_late(p_held_on date) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_held_on < current_date - ej.edit_window_days()
+       AND length(btrim(coalesce(current_setting('ej.reason', true), ''))) < 3 THEN
+        RAISE EXCEPTION 'Занятие прошло более % дней назад: для исправления укажите причину', ej.edit_window_days()
+            USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
+    END IF;
+END $$;
+
+-- Rows that belong to a group: organization from the group, archived iterations frozen.
+CREATE FUNCTION ej.tg_group_scope() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM ej.assert_group_writable(OLD.group_id);
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    NEW.organization_id := ej.assert_group_writable(NEW.group_id);
+    RETURN NEW;
+END $$;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['enrollment', 'schedule_slot', 'lesson', 'safety_briefing', 'event',
+                             'achievement', 'remark'] LOOP
+        EXECUTE format('CREATE TRIGGER a_group_scope BEFORE INSERT OR UPDATE OR DELETE ON ej.%I '
+                       'FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope()', t);
+    END LOOP;
+END $$;
+
+-- Iterations: forward-only status, archived is final.
+CREATE FUNCTION ej.tg_iteration() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    steps constant text[] := ARRAY['planned', 'active', 'closed', 'archived'];
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'archived' THEN
+        RAISE EXCEPTION 'Итерация в архиве: её нельзя изменять или удалять'
+            USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    IF TG_OP = 'UPDATE' AND array_position(steps, NEW.status) < array_position(steps, OLD.status) THEN
+        RAISE EXCEPTION 'Статус итерации нельзя вернуть назад (% → %)', OLD.status, NEW.status
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.status = 'archived' THEN
+        NEW.archived_at := coalesce(NEW.archived_at, now());
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER a_iteration BEFORE INSERT OR UPDATE OR DELETE ON ej.iteration
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_iteration();
+
+-- Groups: frozen with their iteration; iteration, program and teacher of one organization.
+CREATE FUNCTION ej.tg_study_group() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_status text;
+    v_org    bigint;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        SELECT status INTO v_status FROM ej.iteration WHERE id = OLD.iteration_id;
+        IF v_status = 'archived' THEN
+            RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
+                USING ERRCODE = 'read_only_sql_transaction';
+        END IF;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    SELECT status, organization_id INTO v_status, v_org FROM ej.iteration WHERE id = NEW.iteration_id;
+    IF v_status = 'archived' THEN
+        RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
+            USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
+    IF v_org IS DISTINCT FROM NEW.organization_id
+       OR NOT EXISTS (SELECT 1 FROM ej.program WHERE id = NEW.program_id AND organization_id = v_org)
+       OR NOT EXISTS (SELECT 1 FROM ej.staff WHERE id = NEW.teacher_id AND organization_id = v_org) THEN
+        RAISE EXCEPTION 'Итерация, программа и педагог группы должны быть из одной организации'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER a_study_group BEFORE INSERT OR UPDATE OR DELETE ON ej.study_group
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_study_group();
+
+-- Enrollments: within the iteration, no overlap for the same student and group, student of
+-- the same organization.
+CREATE FUNCTION ej.tg_enrollment() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_starts date;
+    v_ends   date;
+BEGIN
+    SELECT i.starts_on, i.ends_on INTO v_starts, v_ends
+      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = NEW.group_id;
+    IF NEW.enrolled_on > v_ends OR NEW.left_on <= v_starts THEN
+        RAISE EXCEPTION 'Даты зачисления должны попадать в период итерации (% — %)',
+            to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM ej.student WHERE id = NEW.student_id AND organization_id = NEW.organization_id) THEN
+        RAISE EXCEPTION 'Обучающийся из другой организации' USING ERRCODE = 'check_violation';
+    END IF;
+    IF EXISTS (SELECT 1 FROM ej.enrollment e
+                WHERE e.group_id = NEW.group_id AND e.student_id = NEW.student_id AND e.id <> NEW.id
+                  AND daterange(e.enrolled_on, e.left_on) && daterange(NEW.enrolled_on, NEW.left_on)) THEN
+        RAISE EXCEPTION 'Обучающийся уже зачислен в эту группу на эти даты' USING ERRCODE = 'unique_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_enrollment BEFORE INSERT OR UPDATE ON ej.enrollment
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_enrollment();
+
+-- Shrinking or removing an enrollment must not orphan marks already made.
+CREATE FUNCTION ej.tg_enrollment_keeps_marks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM ej.attendance a JOIN ej.lesson l ON l.id = a.lesson_id
+                WHERE a.group_id = OLD.group_id AND a.student_id = OLD.student_id
+                  AND NOT EXISTS (SELECT 1 FROM ej.enrollment e
+                                   WHERE e.group_id = OLD.group_id AND e.student_id = OLD.student_id
+                                     AND l.held_on >= e.enrolled_on
+                                     AND (e.left_on IS NULL OR l.held_on < e.left_on))) THEN
+        RAISE EXCEPTION 'В журнале есть отметки обучающегося за даты вне нового периода зачисления'
+            USING ERRCODE = 'check_violation', HINT = 'Укажите дату выбытия после последнего посещённого занятия.';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER c_enrollment_keeps_marks AFTER UPDATE OR DELETE ON ej.enrollment
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_enrollment_keeps_marks();
+
+-- Lessons: a date inside the iteration and not in the future; a topic of the group's own
+-- program; who filled it in and when is set here, never taken from the client.
+CREATE FUNCTION ej.tg_lesson() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_starts  date;
+    v_ends    date;
+    v_program bigint;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM ej.require_reason_for_late(OLD.held_on);
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    SELECT i.starts_on, i.ends_on, g.program_id INTO v_starts, v_ends, v_program
+      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = NEW.group_id;
+    IF NEW.held_on < v_starts OR NEW.held_on > v_ends THEN
+        RAISE EXCEPTION 'Дата занятия вне периода итерации (% — %)',
+            to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.held_on > current_date THEN
+        RAISE EXCEPTION 'Нельзя заполнить занятие, которое ещё не прошло (%)', to_char(NEW.held_on, 'DD.MM.YYYY')
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.topic_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM ej.program_topic WHERE id = NEW.topic_id AND program_id = v_program) THEN
+        RAISE EXCEPTION 'Тема не из программы этой группы' USING ERRCODE = 'check_violation';
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        NEW.filled_by := ej.current_staff_id();
+        NEW.filled_at := now();
+        NEW.version := 1;
+    ELSE
+        IF NEW.group_id <> OLD.group_id THEN
+            RAISE EXCEPTION 'Занятие нельзя перенести в другую группу' USING ERRCODE = 'check_violation';
+        END IF;
+        NEW.filled_by := OLD.filled_by;
+        NEW.filled_at := OLD.filled_at;
+        NEW.version := OLD.version + 1;
+    END IF;
+    NEW.updated_at := now();
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_lesson BEFORE INSERT OR UPDATE OR DELETE ON ej.lesson
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_lesson();
+
+-- Marks: the group and organization come from the lesson; the student must be enrolled on
+-- the lesson's date; archived iterations are frozen; late corrections need a reason.
+CREATE FUNCTION ej.tg_attendance() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_group   bigint;
+    v_held_on date;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM ej.assert_group_writable(OLD.group_id);
+        PERFORM ej.require_reason_for_late((SELECT held_on FROM ej.lesson WHERE id = OLD.lesson_id));
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    SELECT group_id, held_on INTO v_group, v_held_on FROM ej.lesson WHERE id = NEW.lesson_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'Занятие не найдено' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    NEW.group_id := v_group;
+    NEW.organization_id := ej.assert_group_writable(v_group);
+    IF NOT EXISTS (SELECT 1 FROM ej.enrollment e
+                    WHERE e.group_id = v_group AND e.student_id = NEW.student_id
+                      AND e.enrolled_on <= v_held_on AND (e.left_on IS NULL OR e.left_on > v_held_on)) THEN
+        RAISE EXCEPTION 'Обучающийся не числится в группе на дату занятия (%)', to_char(v_held_on, 'DD.MM.YYYY')
+            USING ERRCODE = 'check_violation';
+    END IF;
+    NEW.updated_by := ej.current_staff_id();
+    NEW.updated_at := now();
+    NEW.version := CASE WHEN TG_OP = 'UPDATE' THEN OLD.version + 1 ELSE 1 END;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_attendance BEFORE INSERT OR UPDATE OR DELETE ON ej.attendance
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_attendance();
+
+-- Briefing participants: group from the briefing; enrolled students only.
+CREATE FUNCTION ej.tg_briefing_student() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_group bigint;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM ej.assert_group_writable(OLD.group_id);
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    SELECT group_id INTO v_group FROM ej.safety_briefing WHERE id = NEW.briefing_id;
+    NEW.group_id := v_group;
+    NEW.organization_id := ej.assert_group_writable(v_group);
+    IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = v_group AND student_id = NEW.student_id) THEN
+        RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_briefing_student BEFORE INSERT OR UPDATE OR DELETE ON ej.safety_briefing_student
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_briefing_student();
+
+-- Dates of group records (briefings, events, achievements) inside the iteration.
+CREATE FUNCTION ej.tg_group_dated() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_starts date;
+    v_ends   date;
+BEGIN
+    SELECT i.starts_on, i.ends_on INTO v_starts, v_ends
+      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = NEW.group_id;
+    IF NEW.held_on < v_starts - 30 OR NEW.held_on > v_ends THEN
+        RAISE EXCEPTION 'Дата вне периода итерации (% — %)',
+            to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_dated BEFORE INSERT OR UPDATE ON ej.safety_briefing
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_dated();
+CREATE TRIGGER b_dated BEFORE INSERT OR UPDATE ON ej.event
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_dated();
+CREATE TRIGGER b_dated BEFORE INSERT OR UPDATE ON ej.achievement
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_dated();

@@ -1,0 +1,203 @@
+"""Tests run against a real PostgreSQL: EJOURNAL_TEST_DSN (a superuser connection) if set,
+otherwise a throw-away embedded server from pgserver.
+
+Databases:
+- `template_db`: migrated, with `small` demo data and a second organization, made once.
+- `db` (per test): a clone of the template (CREATE DATABASE … TEMPLATE), so a test may
+  commit, connect as any demo login, and leave nothing behind.
+- `sql` (per test): one superuser connection to a clone, with `as_user(login)` that switches
+  the session identity (SET SESSION AUTHORIZATION) the way pgTAP tests do.
+"""
+
+import contextlib
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql as pgsql
+
+from ejournal_tui.db import accounts, migrations
+from ejournal_tui.db.connection import connect, with_user
+
+TEMPLATE = f"ejournal_tmpl_{os.getpid()}"
+DEMO_LOGINS = {
+    "o1_teacher01": "teacher",
+    "o1_teacher02": "teacher",
+    "o1_methodist": "methodist",
+    "o1_deputy": "deputy",
+    "o1_director": "director",
+    "o1_admin": "admin",
+    "o2_teacher01": "teacher",
+    "o2_methodist": "methodist",
+}
+_counter = itertools.count()
+
+
+@dataclass
+class Server:
+    superuser: str  # conninfo of a superuser, any database
+
+    def conninfo(self, dbname: str, user: str | None = None) -> str:
+        params = psycopg.conninfo.conninfo_to_dict(self.superuser)
+        params["dbname"] = dbname
+        if user:
+            params["user"] = user
+            params.pop("password", None)
+        return psycopg.conninfo.make_conninfo(**params)
+
+    def create_db(self, name: str, template: str | None = None) -> str:
+        with connect(self.conninfo("postgres")) as conn:
+            q = pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name))
+            if template:
+                q += pgsql.SQL(" TEMPLATE {}").format(pgsql.Identifier(template))
+            conn.execute(q)
+        return name
+
+    def drop_db(self, name: str) -> None:
+        with connect(self.conninfo("postgres")) as conn:
+            conn.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[Server]:
+    dsn = os.environ.get("EJOURNAL_TEST_DSN")
+    if dsn:
+        yield Server(dsn)
+        return
+    from ejournal_tui.db.embedded import EmbeddedServer
+
+    embedded = EmbeddedServer(Path(tmp_path_factory.mktemp("pg")) / "pgdata", cleanup="delete")
+    yield Server(embedded.conninfo(dbname="postgres"))
+    embedded.stop()
+
+
+SECOND_ORG_SQL = """
+-- A second organization, made through the ordinary path (triggers on), for isolation tests.
+WITH o AS (INSERT INTO ej.organization (name, unit_name) VALUES ('Технопарк «Второй»', 'ДТ «Второй»') RETURNING id),
+     s AS (INSERT INTO ej.staff (organization_id, login, full_name)
+           SELECT o.id, l, n FROM o, (VALUES ('o2_teacher01', 'Второва Анна Сергеевна'),
+                                            ('o2_methodist', 'Второв Олег Ильич')) v(l, n) RETURNING id, login),
+     q AS (INSERT INTO ej.quantum (organization_id, name) SELECT id, 'IT-квантум' FROM o RETURNING id, organization_id),
+     p AS (INSERT INTO ej.program (organization_id, quantum_id, name, total_hours)
+           SELECT organization_id, id, 'Вводный модуль', 72 FROM q RETURNING id, organization_id),
+     it AS (INSERT INTO ej.iteration (organization_id, name, starts_on, ends_on, status)
+            SELECT id, 'Итерация второго', current_date - 30, current_date + 60, 'active' FROM o RETURNING id)
+INSERT INTO ej.study_group (organization_id, iteration_id, program_id, teacher_id, name)
+SELECT p.organization_id, it.id, p.id, s.id, 'Второй-1' FROM p, it, s WHERE s.login = 'o2_teacher01';
+
+INSERT INTO ej.student (organization_id, last_name, first_name, birth_date, sex)
+SELECT organization_id, 'Второй', 'Ученик', date '2012-05-05', 'м' FROM ej.study_group WHERE name = 'Второй-1';
+
+INSERT INTO ej.enrollment (group_id, student_id, enrolled_on, enroll_order, organization_id)
+SELECT g.id, s.id, current_date - 30, '№ 1', g.organization_id
+  FROM ej.study_group g, ej.student s WHERE g.name = 'Второй-1' AND s.last_name = 'Второй';
+
+INSERT INTO ej.lesson (group_id, held_on, hours, topic, organization_id)
+SELECT id, current_date - 7, 2, 'Вводное занятие', organization_id FROM ej.study_group WHERE name = 'Второй-1';
+
+INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id)
+SELECT l.id, s.id, 'present', l.organization_id, l.group_id
+  FROM ej.lesson l JOIN ej.study_group g ON g.id = l.group_id, ej.student s
+ WHERE g.name = 'Второй-1' AND s.last_name = 'Второй';
+"""
+
+
+@pytest.fixture(scope="session")
+def template_db(server: Server) -> Iterator[str]:
+    from ejournal_tui.db.demo import load_demo_data
+
+    server.drop_db(TEMPLATE)
+    server.create_db(TEMPLATE)
+    with connect(server.conninfo(TEMPLATE)) as conn:
+        migrations.migrate(conn)
+        load_demo_data(conn, size="small", seed=1)
+        conn.execute(SECOND_ORG_SQL)
+        for login, role in DEMO_LOGINS.items():
+            accounts.ensure_login_role(conn, login, role)
+    yield TEMPLATE
+    server.drop_db(TEMPLATE)
+
+
+@pytest.fixture
+def db(server: Server, template_db: str) -> Iterator[str]:
+    """A private clone of the demo database; returns its name."""
+    name = f"ejt_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+    server.create_db(name, template=template_db)
+    yield name
+    server.drop_db(name)
+
+
+@pytest.fixture
+def empty_db(server: Server) -> Iterator[str]:
+    name = f"eje_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+    server.create_db(name)
+    yield name
+    server.drop_db(name)
+
+
+class SqlSession:
+    """A superuser connection that can act as any login, pgTAP style."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.conn = conn
+
+    def run(self, query, params=None) -> list[dict]:
+        cur = self.conn.execute(query, params)
+        return cur.fetchall() if cur.description else []
+
+    def one(self, query, params=None):
+        rows = self.run(query, params)
+        assert len(rows) == 1, rows
+        return next(iter(rows[0].values()))
+
+    @contextlib.contextmanager
+    def as_user(self, login: str):
+        self.conn.execute(pgsql.SQL("SET SESSION AUTHORIZATION {}").format(pgsql.Identifier(login)))
+        try:
+            yield self
+        finally:
+            self.conn.execute("RESET SESSION AUTHORIZATION")
+
+    def refuses(self, query, params=None) -> psycopg.Error:
+        """Run in a savepoint; the database must refuse it. Returns the error."""
+        try:
+            with self.conn.transaction():
+                self.conn.execute(query, params)
+        except psycopg.Error as exc:
+            return exc
+        raise AssertionError(f"the database accepted: {query}")
+
+    def changes(self, query, params=None) -> int:
+        """Run in a savepoint that is rolled back; return the number of rows affected."""
+        try:
+            with self.conn.transaction():
+                cur = self.conn.execute(query, params)
+                count = cur.rowcount
+                raise _Rollback
+        except _Rollback:
+            return count
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.fixture
+def sql(server: Server, db: str) -> Iterator[SqlSession]:
+    with connect(server.conninfo(db)) as conn:
+        yield SqlSession(conn)
+
+
+@pytest.fixture
+def login_conninfo(server: Server, db: str):
+    """conninfo for a demo login on the test's database."""
+
+    def make(login: str) -> str:
+        return with_user(server.conninfo(db), login)
+
+    return make
