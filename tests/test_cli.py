@@ -1,0 +1,71 @@
+"""The `ejournal` command: help, migrations, the embedded demo, and the layering rules."""
+
+import subprocess
+import sys
+
+import pytest
+
+from ejournal_tui.cli import DEMO_LOGINS, build_parser, main, prepare_demo
+from ejournal_tui.db import accounts
+from ejournal_tui.db.connection import connect
+from ejournal_tui.db.migrations import discover
+from ejournal_tui.settings import Settings
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name in commands:
+        assert name in out
+
+
+def test_db_status_and_migrate(server, empty_db, capsys):
+    dsn = server.conninfo(empty_db)
+    assert main(["--dsn", dsn, "db", "status"]) == 0
+    assert "ожидает" in capsys.readouterr().out
+    assert main(["--dsn", dsn, "db", "migrate"]) == 0
+    assert discover()[-1].name in capsys.readouterr().out
+    assert main(["--dsn", dsn, "db", "migrate"]) == 0
+    assert "Новых миграций нет" in capsys.readouterr().out
+
+
+def test_unreachable_server_is_one_russian_line(capsys, tmp_path):
+    code = main(["--dsn", f"host={tmp_path} port=1 dbname=x connect_timeout=2", "db", "status"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("ejournal: Нет связи с базой данных")
+    assert "Traceback" not in err
+
+
+def test_embedded_demo_prepares_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    for var in ("EJOURNAL_DSN", "PGHOST", "PGSERVICE", "PGDATABASE"):
+        monkeypatch.delenv(var, raising=False)
+    settings = Settings()
+    assert not settings.server_configured()
+    server = prepare_demo(settings)
+    try:
+        prepare_demo(settings)  # a second start loads nothing again
+        with connect(server.conninfo(user=DEMO_LOGINS["teacher"])) as conn:
+            me = accounts.whoami(conn)
+            assert me.roles == ["teacher"] and me.staff_id is not None
+            groups = conn.execute("SELECT count(*) AS n FROM ej.study_group").fetchone()["n"]
+            assert groups >= 1
+        with connect(server.conninfo()) as conn:
+            assert conn.execute("SELECT count(*) AS n FROM ej.organization").fetchone()["n"] == 1
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("package", ["ejournal_tui.db", "ejournal_tui.reports"])
+def test_data_layer_does_not_import_textual(package):
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"pkg = importlib.import_module('{package}')\n"
+        "for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "assert 'textual' not in sys.modules, [m for m in sys.modules if m.startswith('textual')]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
