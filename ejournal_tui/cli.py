@@ -3,6 +3,8 @@
 import argparse
 import sys
 
+import psycopg
+
 from ejournal_tui.settings import Settings
 
 DEMO_LOGINS = {
@@ -103,13 +105,27 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from ejournal_tui.db.connection import connect
 
     with connect(conninfo) as conn:
-        if command == "db":
-            return _db(args, conn)
-        if command == "admin":
-            return _admin(args, conn)
-        if command == "demo-data":
-            return _demo_data(args, conn)
+        try:
+            if command == "db":
+                return _db(args, conn)
+            if command == "admin":
+                return _admin(args, conn)
+            if command == "demo-data":
+                return _demo_data(args, conn)
+        except psycopg.Error as exc:
+            raise CliError(_explain(conn, exc)) from exc
     raise CliError(f"неизвестная команда {command}")
+
+
+def _explain(conn, exc: Exception) -> str:
+    """The Russian message, with the constraint texts the database keeps (if it has them yet)."""
+    from ejournal_tui.db.errors import load_constraint_messages, user_message
+
+    try:
+        messages = load_constraint_messages(conn)
+    except Exception:
+        messages = {}
+    return user_message(exc, messages)
 
 
 def _embedded(settings: Settings):

@@ -201,3 +201,149 @@ def login_conninfo(server: Server, db: str):
         return with_user(server.conninfo(db), login)
 
     return make
+
+
+# --- Finding demo rows by what they are (used by test_rls, test_rules, test_audit, test_archive) ---
+
+
+class Journal:
+    """Looks demo rows up by their meaning (whose group, which iteration), never by a fixed id,
+    so the tests survive changes to the demo generator. Runs as the superuser of `sql`."""
+
+    def __init__(self, sql: SqlSession):
+        self.sql = sql
+
+    def staff_id(self, login: str) -> int:
+        return self.sql.one("SELECT id FROM ej.staff WHERE login = %s", (login,))
+
+    def org_id(self, login: str) -> int:
+        return self.sql.one("SELECT organization_id FROM ej.staff WHERE login = %s", (login,))
+
+    def groups(self, teacher: str, status: str = "active") -> list[int]:
+        """Groups of a teacher in iterations of that status that have students and held lessons."""
+        rows = self.sql.run(
+            """SELECT g.id FROM ej.study_group g
+                 JOIN ej.iteration i ON i.id = g.iteration_id
+                 JOIN ej.staff s ON s.id = g.teacher_id
+                WHERE s.login = %s AND i.status = %s
+                  AND EXISTS (SELECT 1 FROM ej.enrollment e WHERE e.group_id = g.id)
+                  AND EXISTS (SELECT 1 FROM ej.lesson l JOIN ej.attendance a ON a.lesson_id = l.id
+                               WHERE l.group_id = g.id)
+                ORDER BY g.id""",
+            (teacher, status),
+        )
+        return [r["id"] for r in rows]
+
+    def group(self, teacher: str, status: str = "active") -> int:
+        found = self.groups(teacher, status)
+        assert found, f"the demo data has no {status} group of {teacher} with students and marks"
+        return found[0]
+
+    def lesson(self, group_id: int, *, older_than_days: int = 0) -> int:
+        """A held lesson of the group that has marks; the latest one at least that old."""
+        row = self.sql.run(
+            """SELECT l.id FROM ej.lesson l
+                WHERE l.group_id = %s AND l.held_on <= current_date - %s
+                  AND EXISTS (SELECT 1 FROM ej.attendance a WHERE a.lesson_id = l.id)
+                ORDER BY l.held_on DESC LIMIT 1""",
+            (group_id, older_than_days),
+        )
+        assert row, f"group {group_id} has no marked lesson older than {older_than_days} days"
+        return row[0]["id"]
+
+    def mark(self, lesson_id: int) -> dict:
+        """One attendance mark of the lesson: {lesson_id, student_id, status}."""
+        rows = self.sql.run(
+            "SELECT lesson_id, student_id, status FROM ej.attendance WHERE lesson_id = %s "
+            "ORDER BY student_id LIMIT 1",
+            (lesson_id,),
+        )
+        assert rows, f"lesson {lesson_id} has no marks"
+        return rows[0]
+
+    def free_date(self, group_id: int, *, min_age_days: int = 0):
+        """The latest date of the group's iteration, not in the future and at least min_age_days
+        ago, with no lesson yet and with at least one student enrolled on it."""
+        row = self.sql.run(
+            """SELECT d::date AS d
+                 FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id,
+                      generate_series(i.starts_on, least(i.ends_on, current_date - %s), interval '1 day') d
+                WHERE g.id = %s
+                  AND NOT EXISTS (SELECT 1 FROM ej.lesson l WHERE l.group_id = g.id AND l.held_on = d::date)
+                  AND EXISTS (SELECT 1 FROM ej.enrollment e
+                               WHERE e.group_id = g.id AND e.enrolled_on <= d::date
+                                 AND (e.left_on IS NULL OR e.left_on > d::date))
+                ORDER BY d DESC LIMIT 1""",
+            (min_age_days, group_id),
+        )
+        assert row, f"group {group_id} has no free date for a new lesson"
+        return row[0]["d"]
+
+    def enrolled_student(self, group_id: int, on) -> int:
+        return self.sql.run(
+            """SELECT student_id FROM ej.enrollment
+                WHERE group_id = %s AND enrolled_on <= %s AND (left_on IS NULL OR left_on > %s)
+                ORDER BY student_id LIMIT 1""",
+            (group_id, on, on),
+        )[0]["student_id"]
+
+    def add_lesson(self, group_id: int, held_on, **columns) -> int:
+        """A lesson inserted as the superuser (filled_by stays empty)."""
+        cols = {"group_id": group_id, "held_on": held_on, "organization_id": 0, "hours": 2, **columns}
+        q = pgsql.SQL("INSERT INTO ej.lesson ({}) VALUES ({}) RETURNING id").format(
+            pgsql.SQL(", ").join(map(pgsql.Identifier, cols)),
+            pgsql.SQL(", ").join([pgsql.Placeholder()] * len(cols)),
+        )
+        return self.sql.one(q, list(cols.values()))
+
+    @contextlib.contextmanager
+    def reason_given(self, reason: str = "исправление при проверке"):
+        """A transaction in which late corrections carry a reason (ej.set_reason), so a test of
+        access rights is not refused by the edit-window rule instead."""
+        with self.sql.conn.transaction():
+            self.sql.run("SELECT ej.set_reason(%s)", (reason,))
+            yield self.sql
+
+    def add_remark(self, group_id: int, author: str = "o1_deputy",
+                   body: str = "Заполните темы занятий") -> int:
+        """A remark on the group, inserted as the superuser."""
+        return self.sql.one(
+            """INSERT INTO ej.remark (organization_id, group_id, author_id, body)
+               VALUES (0, %s, (SELECT id FROM ej.staff WHERE login = %s), %s) RETURNING id""",
+            (group_id, author, body),
+        )
+
+
+@pytest.fixture
+def journal(sql: SqlSession) -> Journal:
+    return Journal(sql)
+
+
+@pytest.fixture(scope="module")
+def module_conn(server: Server, template_db: str) -> Iterator[psycopg.Connection]:
+    """One clone of the demo database for a whole test module, and a superuser connection to it."""
+    name = f"ejm_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+    server.create_db(name, template=template_db)
+    try:
+        with connect(server.conninfo(name)) as conn:
+            yield conn
+    finally:
+        server.drop_db(name)
+
+
+@pytest.fixture
+def rollback_sql(module_conn: psycopg.Connection) -> Iterator[SqlSession]:
+    """Like `sql`, but the whole test is one transaction on the module's clone, rolled back at
+    the end: much faster than a clone per test, for tests that need no commit and no second
+    connection. (Transaction-local settings such as ej.set_reason then last the whole test.)"""
+    with module_conn.transaction(force_rollback=True):
+        yield SqlSession(module_conn)
+
+
+@pytest.fixture
+def own_clone(server: Server, db: str) -> Iterator[tuple[SqlSession, Journal]]:
+    """(sql, journal) on this test's own clone, committing as usual: for a test in a module whose
+    `sql` is `rollback_sql` but which needs real transactions."""
+    with connect(server.conninfo(db)) as conn:
+        session = SqlSession(conn)
+        yield session, Journal(session)

@@ -49,3 +49,5 @@ def ensure_login_role(conn: psycopg.Connection, login: str, role: str) -> None:
     if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
         conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login)))
     conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier("ej_" + role), sql.Identifier(login)))
+    # As ej.add_user() would have it: the owner administers the login (lock/unlock, PostgreSQL 16+).
+    conn.execute(sql.SQL("GRANT {} TO ej_owner WITH ADMIN OPTION").format(sql.Identifier(login)))

@@ -172,7 +172,7 @@ CREATE TABLE ej.enrollment (
     leave_reason    text,
     CONSTRAINT enrollment_order_len CHECK (length(btrim(enroll_order)) BETWEEN 1 AND 50),
     CONSTRAINT enrollment_dates_order CHECK (left_on IS NULL OR left_on > enrolled_on),
-    CONSTRAINT enrollment_leave_order_required CHECK (left_on IS NULL OR length(btrim(leave_order)) BETWEEN 1 AND 50),
+    CONSTRAINT enrollment_leave_order_required CHECK (left_on IS NULL OR coalesce(length(btrim(leave_order)), 0) BETWEEN 1 AND 50),
     CONSTRAINT enrollment_leave_reason_len CHECK (length(leave_reason) <= 300)
 );
 CREATE INDEX enrollment_group_idx ON ej.enrollment (group_id, student_id);
@@ -229,7 +229,7 @@ CREATE TABLE ej.attendance (
     CONSTRAINT attendance_status_value CHECK (status IN ('present', 'absent', 'excused')),
     CONSTRAINT attendance_reason_value CHECK (reason IN ('illness', 'parents', 'competition', 'other')),
     CONSTRAINT attendance_reason_required CHECK ((status = 'excused') = (reason IS NOT NULL)),
-    CONSTRAINT attendance_reason_text_required CHECK (reason IS DISTINCT FROM 'other' OR length(btrim(reason_text)) >= 2),
+    CONSTRAINT attendance_reason_text_required CHECK (reason IS DISTINCT FROM 'other' OR coalesce(length(btrim(reason_text)), 0) >= 2),
     CONSTRAINT attendance_reason_text_len CHECK (length(reason_text) <= 200)
 );
 CREATE INDEX attendance_group_idx ON ej.attendance (group_id, lesson_id);

@@ -134,6 +134,9 @@ DECLARE
     v_starts date;
     v_ends   date;
 BEGIN
+    IF NEW.left_on <= NEW.enrolled_on THEN
+        RETURN NEW;  -- enrollment_dates_order refuses the row with its own message
+    END IF;
     SELECT i.starts_on, i.ends_on INTO v_starts, v_ends
       FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = NEW.group_id;
     IF NEW.enrolled_on > v_ends OR NEW.left_on <= v_starts THEN
@@ -212,6 +215,16 @@ BEGIN
         IF NEW.group_id <> OLD.group_id THEN
             RAISE EXCEPTION 'Занятие нельзя перенести в другую группу' USING ERRCODE = 'check_violation';
         END IF;
+        IF NEW.held_on <> OLD.held_on AND EXISTS (
+               SELECT 1 FROM ej.attendance a
+                WHERE a.lesson_id = OLD.id
+                  AND NOT EXISTS (SELECT 1 FROM ej.enrollment e
+                                   WHERE e.group_id = NEW.group_id AND e.student_id = a.student_id
+                                     AND e.enrolled_on <= NEW.held_on
+                                     AND (e.left_on IS NULL OR e.left_on > NEW.held_on))) THEN
+            RAISE EXCEPTION 'Не все отмеченные на занятии обучающиеся числились в группе на %',
+                to_char(NEW.held_on, 'DD.MM.YYYY') USING ERRCODE = 'check_violation', HINT = 'Проверьте дату занятия или даты зачисления.';
+        END IF;
         NEW.filled_by := OLD.filled_by;
         NEW.filled_at := OLD.filled_at;
         NEW.version := OLD.version + 1;
@@ -282,7 +295,8 @@ END $$;
 CREATE TRIGGER b_briefing_student BEFORE INSERT OR UPDATE OR DELETE ON ej.safety_briefing_student
     FOR EACH ROW EXECUTE FUNCTION ej.tg_briefing_student();
 
--- Dates of group records (briefings, events, achievements) inside the iteration.
+-- Dates of group records (briefings, events, achievements) inside the iteration; an
+-- achievement belongs to a student of the group.
 CREATE FUNCTION ej.tg_group_dated() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -296,6 +310,11 @@ BEGIN
         RAISE EXCEPTION 'Дата вне периода итерации (% — %)',
             to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
             USING ERRCODE = 'check_violation';
+    END IF;
+    IF TG_TABLE_NAME = 'achievement' THEN  -- compiled per table: NEW.student_id exists here
+        IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = NEW.group_id AND student_id = NEW.student_id) THEN
+            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'check_violation';
+        END IF;
     END IF;
     RETURN NEW;
 END $$;

@@ -205,10 +205,17 @@ SELECT s.id, s.organization_id, s.login, s.full_name, s.is_locked,
   LEFT JOIN pg_roles r ON r.rolname = s.login;
 
 GRANT SELECT ON ej.user_account TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
+-- Functions are executable by PUBLIC when created; 0005 revoked that only for the functions
+-- that existed then.
+REVOKE ALL ON FUNCTION ej.constraint_messages(), ej.is_account_admin(), ej.account_org(bigint),
+    ej.add_user(text, text[], text, bigint), ej.set_user_locked(text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ej.constraint_messages(), ej.is_account_admin()
     TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
-GRANT EXECUTE ON FUNCTION ej.add_user(text, text[], text, bigint), ej.set_user_locked(text, boolean),
-    ej.account_org(bigint) TO ej_admin;
+-- Every staff role may call these, so that a non-administrator reads their own clear refusal
+-- («… может только администратор») rather than a bare "permission denied".
+GRANT EXECUTE ON FUNCTION ej.add_user(text, text[], text, bigint), ej.set_user_locked(text, boolean)
+    TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
+GRANT EXECUTE ON FUNCTION ej.account_org(bigint) TO ej_admin;
 
 -- The history of one row, as far as the caller may see it (RLS on audit.log applies).
 CREATE FUNCTION audit.row_history(p_table text, p_key jsonb)
@@ -221,4 +228,5 @@ AS $$
      WHERE l.table_name = p_table AND l.row_key = p_key
      ORDER BY l.id
 $$;
+REVOKE ALL ON FUNCTION audit.row_history(text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION audit.row_history(text, jsonb) TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;

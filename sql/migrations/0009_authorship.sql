@@ -1,0 +1,94 @@
+-- Who wrote a remark or a post, who closed a remark and who approved a schedule come from
+-- the session, never from what the client sends; only a director approves a schedule.
+SET LOCAL ROLE ej_owner;
+
+-- From now on no function of the owner is callable by PUBLIC unless granted.
+ALTER DEFAULT PRIVILEGES FOR ROLE ej_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+
+CREATE FUNCTION ej.session_is_superuser() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false) $$;
+
+CREATE FUNCTION ej.tg_remark_authorship() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    me bigint := ej.current_staff_id();
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.author_id := coalesce(me, NEW.author_id);
+        NEW.created_at := now();
+        IF NEW.closed_at IS NOT NULL THEN
+            NEW.closed_by := coalesce(me, NEW.closed_by);
+        END IF;
+        RETURN NEW;
+    END IF;
+    NEW.author_id := OLD.author_id;
+    NEW.created_at := OLD.created_at;
+    IF NEW.closed_at IS DISTINCT FROM OLD.closed_at THEN
+        NEW.closed_by := CASE WHEN NEW.closed_at IS NULL THEN NULL ELSE coalesce(me, NEW.closed_by) END;
+    ELSE
+        NEW.closed_by := OLD.closed_by;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_authorship BEFORE INSERT OR UPDATE ON ej.remark
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_remark_authorship();
+
+CREATE FUNCTION ej.tg_post_authorship() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.author_id := coalesce(ej.current_staff_id(), NEW.author_id);
+        NEW.posted_at := now();
+    ELSE
+        NEW.author_id := OLD.author_id;
+        NEW.posted_at := OLD.posted_at;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_authorship BEFORE INSERT OR UPDATE ON ej.board_post
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_post_authorship();
+
+-- The schedule approval fields of an iteration change only through ej.approve_schedule().
+-- Not SECURITY DEFINER: it must see the caller as current_user.
+CREATE FUNCTION ej.tg_iteration_approval() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF (TG_OP = 'INSERT' AND NEW.schedule_approved_by IS NOT NULL)
+       OR (TG_OP = 'UPDATE' AND (NEW.schedule_approved_by, NEW.schedule_approved_at)
+                                IS DISTINCT FROM (OLD.schedule_approved_by, OLD.schedule_approved_at)) THEN
+        -- current_user is the owner only inside ej.approve_schedule() (SECURITY DEFINER)
+        IF current_user <> 'ej_owner' AND NOT ej.session_is_superuser() THEN
+            RAISE EXCEPTION 'Расписание и нагрузку утверждает директор (команда «Утвердить»)'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_approval BEFORE INSERT OR UPDATE ON ej.iteration
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_iteration_approval();
+
+CREATE FUNCTION ej.approve_schedule(p_iteration_id bigint) RETURNS timestamptz
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_at timestamptz := now();
+BEGIN
+    IF NOT pg_has_role(session_user, 'ej_director', 'MEMBER') THEN
+        RAISE EXCEPTION 'Расписание и нагрузку утверждает только директор' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM ej.iteration WHERE id = p_iteration_id
+                                             AND organization_id = ej.current_org_id()) THEN
+        RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'no_data_found';
+    END IF;
+    UPDATE ej.iteration SET schedule_approved_by = ej.current_staff_id(), schedule_approved_at = v_at
+     WHERE id = p_iteration_id;
+    RETURN v_at;
+END $$;
+
+REVOKE ALL ON FUNCTION ej.session_is_superuser(), ej.approve_schedule(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ej.approve_schedule(bigint) TO ej_director;
+GRANT EXECUTE ON FUNCTION ej.session_is_superuser() TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
