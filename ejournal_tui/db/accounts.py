@@ -51,3 +51,22 @@ def ensure_login_role(conn: psycopg.Connection, login: str, role: str) -> None:
     conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier("ej_" + role), sql.Identifier(login)))
     # As ej.add_user() would have it: the owner administers the login (lock/unlock, PostgreSQL 16+).
     conn.execute(sql.SQL("GRANT {} TO ej_owner WITH ADMIN OPTION").format(sql.Identifier(login)))
+
+
+def _verifier(conn: psycopg.Connection, login: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier, computed by libpq on this side of the connection."""
+    return conn.pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
+
+
+def issue_password(conn: psycopg.Connection, login: str) -> str:
+    """A generated one-time password for LAN use; shown once, valid for a week."""
+    import secrets
+
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    password = "".join(secrets.choice(alphabet) for _ in range(14))
+    conn.execute("SELECT ej.set_user_password(%s, %s)", (login, _verifier(conn, login, password)))
+    return password
+
+
+def change_own_password(conn: psycopg.Connection, login: str, password: str) -> None:
+    conn.execute("SELECT ej.change_own_password(%s)", (_verifier(conn, login, password),))
