@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="КОМАНДА")
 
     sub.add_parser("tui", help="открыть журнал (по умолчанию)")
+    sub.add_parser("password", help="сменить свой пароль для работы по локальной сети")
 
     demo = sub.add_parser("demo", help="встроенный сервер с демо-данными и журнал от имени демо-сотрудника")
     demo.add_argument("--as", dest="as_role", choices=sorted(DEMO_LOGINS), default="teacher",
@@ -56,6 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="teacher, methodist, deputy, director или admin (можно несколько раз)")
     add.add_argument("--name", required=True, help="«Фамилия Имя Отчество»")
     add.add_argument("--organization", type=int, help="номер организации (если их несколько)")
+    add.add_argument("--os-user", action="store_true",
+                     help="создать и пользователя ОС для входа по SSH (на сервере, от root)")
+    add.add_argument("--ssh-key", metavar="FILE", help="открытый ключ SSH (.pub) для --os-user")
+    add.add_argument("--password", action="store_true",
+                     help="выдать одноразовый пароль для работы по локальной сети (показывается один раз)")
+    pw = asub.add_parser("set-password", help="выдать новый одноразовый пароль (действует неделю)")
+    pw.add_argument("login")
+    org = asub.add_parser("add-organization", help="добавить организацию (технопарк); от суперпользователя")
+    org.add_argument("name", help="полное название")
+    org.add_argument("--unit", help="структурное подразделение, например «ДТ «Кванториум»»")
+    org.add_argument("--director", help="ФИО директора")
+    org.add_argument("--address")
     lock = asub.add_parser("lock-user", help="заблокировать вход")
     lock.add_argument("login")
     unlock = asub.add_parser("unlock-user", help="разблокировать вход")
@@ -77,10 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         from ejournal_tui.db.errors import user_message
         from ejournal_tui.db.migrations import MigrationError
 
-        if isinstance(exc, CliError | MigrationError):
-            msg = str(exc)
-        else:
-            msg = user_message(exc)
+        msg = str(exc) if isinstance(exc, CliError | MigrationError) else user_message(exc)
         print(f"ejournal: {msg}", file=sys.stderr)
         return 1
 
@@ -157,8 +167,26 @@ def _admin(args, conn) -> int:
     from ejournal_tui.db import accounts
 
     if args.admin_command == "add-user":
+        key = _prepare_os_user(args) if args.os_user else None
         staff_id = accounts.add_user(conn, args.login, args.role, args.name, args.organization)
         print(f"Учётная запись {args.login} выдана (сотрудник № {staff_id}).")
+        if args.os_user:
+            from ejournal_tui import system
+
+            try:
+                result = system.create_os_user(args.login, ssh_key=key, full_name=args.name)
+            except system.OsAccountError as exc:
+                raise CliError(f"учётная запись в базе выдана, но пользователь ОС не создан: {exc}") from exc
+            for change in result.changes:
+                print(f"  ОС: {change}")
+        if args.password:
+            _print_password(args.login, accounts.issue_password(conn, args.login))
+    elif args.admin_command == "set-password":
+        _print_password(args.login, accounts.issue_password(conn, args.login))
+    elif args.admin_command == "add-organization":
+        org_id = accounts.add_organization(conn, args.name, unit_name=args.unit, director_name=args.director,
+                                           address=args.address)
+        print(f"Организация № {org_id} добавлена.")
     elif args.admin_command in ("lock-user", "unlock-user"):
         locked = args.admin_command == "lock-user"
         accounts.set_locked(conn, args.login, locked)
@@ -170,8 +198,48 @@ def _admin(args, conn) -> int:
     return 0
 
 
+def _password(conn) -> int:
+    import getpass
+
+    from ejournal_tui.db import accounts
+
+    login = accounts.whoami(conn).login
+    first = getpass.getpass("Новый пароль: ")
+    if len(first) < 10:
+        raise CliError("пароль должен быть не короче 10 символов")
+    if getpass.getpass("Ещё раз: ") != first:
+        raise CliError("пароли не совпадают")
+    accounts.change_own_password(conn, login, first)
+    print("Пароль изменён.")
+    return 0
+
+
+def _prepare_os_user(args) -> str | None:
+    """Check the OS side before the database is touched, so a refusal leaves nothing half-made."""
+    from ejournal_tui import system
+
+    try:
+        system.check_can_create(args.login)
+        if not args.ssh_key:
+            return None
+        with open(args.ssh_key, encoding="utf-8") as f:
+            return system.parse_ssh_key(f.read())
+    except OSError as exc:
+        raise CliError(f"Не удалось прочитать ключ {args.ssh_key}: {exc.strerror}") from exc
+    except system.OsAccountError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _print_password(login: str, password: str) -> None:
+    print(f"Одноразовый пароль для {login}: {password}")
+    print("Он показан один раз и действует 7 дней; сотрудник заменит его командой «ejournal password».")
+
+
 def _demo_data(args, conn) -> int:
-    from ejournal_tui.db.demo import load_demo_data
+    try:
+        from ejournal_tui.db.demo import load_demo_data
+    except ImportError as exc:
+        raise CliError("для демо-данных нужен пакет Faker: pip install 'ejournal[embedded]'") from exc
 
     counts = load_demo_data(conn, size=args.size, seed=args.seed, scale=args.scale)
     print("Загружено: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

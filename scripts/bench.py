@@ -157,8 +157,8 @@ def bench_throughput(server: EmbeddedServer, dbname: str, super_conn, clients: i
         for k, (lesson, student) in enumerate(keys):
             cp.write_row((k, lesson, student))
     super_conn.execute("GRANT SELECT ON public.bench_mark TO ej_teacher")
-    script = tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False)
-    script.write(
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(
         f"\\set k random(0, {len(keys) - 1})\n"
         "BEGIN;\n"
         "SELECT ej.set_reason('bench: late correction');\n"
@@ -166,8 +166,7 @@ def bench_throughput(server: EmbeddedServer, dbname: str, super_conn, clients: i
         "reason = NULL, reason_text = NULL "
         "WHERE (lesson_id, student_id) = (SELECT lesson_id, student_id FROM public.bench_mark WHERE k = :k);\n"
         "END;\n"
-    )
-    script.close()
+        )
     os.chmod(script.name, 0o644)
     pgbench = Path(POSTGRES_BIN_PATH) / "pgbench"
     params = conninfo_to_dict(server.conninfo(dbname, TEACHER))
@@ -208,7 +207,7 @@ def main() -> int:
             rows += bench_marks(su, te)
             rows += bench_throughput(server, dbname, su)
     if args.only in (None, "tui", "pdf"):
-        small = prepare(server, "small", "small", 1.0, False)
+        prepare(server, "small", "small", 1.0, False)
         for name in ("tui", "pdf"):
             script = ROOT / "scripts" / f"bench_{name}.py"
             if args.only in (None, name) and script.exists():

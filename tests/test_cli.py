@@ -2,8 +2,10 @@
 
 import subprocess
 import sys
+import uuid
 
 import pytest
+from psycopg import sql as pgsql
 
 from ejournal_tui.cli import DEMO_LOGINS, build_parser, main, prepare_demo
 from ejournal_tui.db import accounts
@@ -69,3 +71,32 @@ def test_data_layer_does_not_import_textual(package):
         "assert 'textual' not in sys.modules, [m for m in sys.modules if m.startswith('textual')]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_add_organization_then_user_with_password(server, db, capsys, sql):
+    dsn = server.conninfo(db)
+    assert main(["--dsn", dsn, "admin", "add-organization", "Технопарк «Третий»", "--unit", "ДТ «Третий»"]) == 0
+    org = sql.one("SELECT id FROM ej.organization WHERE name = 'Технопарк «Третий»'")
+    login = f"t3_{uuid.uuid4().hex[:8]}"
+    try:
+        assert main(["--dsn", dsn, "admin", "add-user", login, "--role", "methodist", "--name",
+                     "Третьякова Ольга Ивановна", "--organization", str(org), "--password"]) == 0
+        out = capsys.readouterr().out
+        password = out.split(f"Одноразовый пароль для {login}: ")[1].split()[0]
+        assert len(password) == 14
+        stored = sql.one("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (login,))
+        assert stored.startswith("SCRAM-SHA-256$") and password not in stored
+        assert sql.one("SELECT organization_id FROM ej.staff WHERE login = %s", (login,)) == org
+    finally:
+        sql.run(pgsql.SQL("DROP ROLE IF EXISTS {}").format(pgsql.Identifier(login)))
+
+
+def test_os_user_is_checked_before_the_database(server, db, capsys, sql, tmp_path):
+    bad_key = tmp_path / "id.pub"
+    bad_key.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n")
+    login = f"t4_{uuid.uuid4().hex[:8]}"
+    code = main(["--dsn", server.conninfo(db), "admin", "add-user", login, "--role", "teacher",
+                 "--name", "Четвертакова Анна Ивановна", "--os-user", "--ssh-key", str(bad_key)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("ejournal: ")
+    assert sql.one("SELECT count(*) FROM pg_roles WHERE rolname = %s", (login,)) == 0

@@ -70,3 +70,13 @@ def issue_password(conn: psycopg.Connection, login: str) -> str:
 
 def change_own_password(conn: psycopg.Connection, login: str, password: str) -> None:
     conn.execute("SELECT ej.change_own_password(%s)", (_verifier(conn, login, password),))
+
+
+def add_organization(conn: psycopg.Connection, name: str, *, unit_name: str | None = None,
+                     director_name: str | None = None, address: str | None = None) -> int:
+    """A technopark; only the database owner or a superuser may add one (no role has INSERT)."""
+    row = conn.execute(
+        "INSERT INTO ej.organization (name, unit_name, director_name, address) VALUES (%s, %s, %s, %s) RETURNING id",
+        (name, unit_name, director_name, address),
+    ).fetchone()
+    return row["id"]

@@ -1,0 +1,577 @@
+"""End-to-end checks of a server installation; run by tests/e2e/run.sh (as root), which sets
+up PostgreSQL with scripts/install-server, a test sshd, demo data and the OS users, and passes
+the environment in E2E_* variables. Not collected by the ordinary test run (the file name).
+
+Order matters: the tests run top to bottom, and the last ones replace the live database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+E = os.environ
+if "E2E_DIR" not in E:  # pragma: no cover - run by hand without run.sh
+    pytest.skip("run tests/e2e/run.sh", allow_module_level=True)
+
+DIR = Path(E["E2E_DIR"])
+PGPORT = E["E2E_PGPORT"]
+SSHPORT = E["E2E_SSHPORT"]
+SOCKET = E["E2E_SOCKET"]
+GROUP = E["E2E_GROUP"]
+T1, T2, OUTSIDER = E["E2E_T1"], E["E2E_T2"], E["E2E_OUTSIDER"]
+PG_BIN = Path(E["E2E_PG_BIN"])
+TMUX = ["tmux", "-L", E["E2E_TMUX"]]
+BIN, SBIN, ETC = DIR / "bin", DIR / "sbin", DIR / "etc"
+BACKUPS = DIR / "backups"
+REPO = Path(E["E2E_REPO"])
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def sh(cmd: list[str], *, timeout: float = 60, env: dict | None = None, input: str | None = None,
+       check: bool = False) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, input=input,
+                          cwd="/", check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{cmd} → {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def psql(sql: str, db: str = "ejournal", user: str = "postgres") -> str:
+    """As an OS user over the socket: peer authentication decides who the session is."""
+    proc = sh(["runuser", "-u", user, "--", str(PG_BIN / "psql"), "-X", "-q", "-A", "-t", "-F", "|",
+               "-v", "ON_ERROR_STOP=1", "-h", SOCKET, "-p", PGPORT, "-d", db, "-c", sql])
+    if proc.returncode != 0:
+        raise psycopg.Error(proc.stderr.strip())
+    return proc.stdout.strip()
+
+
+def rows(sql: str, db: str = "ejournal", user: str = "postgres") -> list[list[str]]:
+    out = psql(sql, db, user)
+    return [line.split("|") for line in out.splitlines()] if out else []
+
+
+def staff(login: str) -> tuple[int, str]:
+    sid, name = rows(f"SELECT id, full_name FROM ej.staff WHERE login = '{login}'")[0]
+    return int(sid), name
+
+
+def group_names(login: str) -> list[str]:
+    return [r[0] for r in rows(
+        "SELECT g.name FROM ej.study_group g JOIN ej.staff s ON s.id = g.teacher_id "
+        f"WHERE s.login = '{login}' ORDER BY g.name")]
+
+
+def ssh_cmd(user: str, *extra: str, tty: bool = False) -> list[str]:
+    return ["ssh", "-F", "/dev/null", "-p", SSHPORT, "-i", str(DIR / "keys" / user),
+            "-o", "IdentitiesOnly=yes", "-o", f"UserKnownHostsFile={DIR / 'keys' / 'known_hosts'}",
+            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+            "-o", "LogLevel=ERROR", *(["-tt"] if tty else []), f"{user}@127.0.0.1", *extra]
+
+
+class Pane:
+    """A program in a tmux pseudo-terminal: keys in, screen text out."""
+
+    def __init__(self, name: str, command: list[str], width: int = 120, height: int = 40,
+                 env: dict[str, str] | None = None):
+        self.name = name
+        envargs = [a for k, v in (env or {}).items() for a in ("-e", f"{k}={v}")]
+        sh([*TMUX, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height),
+            *envargs, "sleep 0.3; exec " + " ".join(_quote(c) for c in command)], check=True)
+        sh([*TMUX, "set-option", "-t", name, "remain-on-exit", "on"], check=True)
+
+    def screen(self) -> str:
+        return sh([*TMUX, "capture-pane", "-p", "-t", self.name]).stdout
+
+    def wait_for(self, what, timeout: float = 30) -> str:
+        test = what if callable(what) else (lambda s: what in s)
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if test(text):
+                return text
+            time.sleep(0.3)
+        raise AssertionError(f"not on the screen after {timeout} s: {what!r}\n--- screen:\n{text}")
+
+    def keys(self, *keys: str) -> None:
+        sh([*TMUX, "send-keys", "-t", self.name, *keys], check=True)
+
+    def type(self, text: str) -> None:
+        sh([*TMUX, "send-keys", "-t", self.name, "-l", text], check=True)
+
+    def resize(self, width: int, height: int) -> None:
+        sh([*TMUX, "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)], check=True)
+
+    def dead(self) -> bool:
+        return sh([*TMUX, "display-message", "-p", "-t", self.name, "#{pane_dead}"]).stdout.strip() == "1"
+
+    def kill(self) -> None:
+        sh([*TMUX, "kill-session", "-t", self.name])
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def backends(login: str) -> list[list[str]]:
+    return rows("SELECT application_name, coalesce(client_addr::text, 'socket') FROM pg_stat_activity "
+                f"WHERE usename = '{login}' AND datname = 'ejournal'")
+
+
+def wait_until(fn, timeout: float = 15, step: float = 0.3):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(step)
+    return fn()
+
+
+# ---------------------------------------------------------------------------- sshd and the wrapper
+
+def test_sshd_puts_the_group_into_the_journal_without_forwarding():
+    out = sh(["/usr/sbin/sshd", "-T", "-f", str(DIR / "sshd" / "sshd_config"),
+              "-C", f"user={T1},host=localhost,addr=127.0.0.1"], check=True).stdout.lower()
+    assert f"forcecommand {BIN / 'ejournal-ssh'}".lower() in out
+    for line in ("permittty yes", "allowtcpforwarding no", "x11forwarding no", "allowagentforwarding no",
+                 "permittunnel no", "disableforwarding yes", "allowstreamlocalforwarding no"):
+        assert line in out.splitlines(), line
+    outsider = sh(["/usr/sbin/sshd", "-T", "-f", str(DIR / "sshd" / "sshd_config"),
+                   "-C", f"user={OUTSIDER},host=localhost,addr=127.0.0.1"], check=True).stdout.lower()
+    assert "forcecommand none" in outsider.splitlines()
+    assert f"allowgroups {GROUP}" in outsider.splitlines()
+
+
+def test_os_accounts_are_key_only_and_land_in_the_wrapper():
+    for login in (T1, T2):
+        entry = sh(["getent", "passwd", login], check=True).stdout.strip().split(":")
+        assert entry[6] == str(BIN / "ejournal-ssh")
+        assert login in sh(["id", "-nG", login], check=True).stdout.split()
+        assert sh(["getent", "shadow", login], check=True).stdout.split(":")[1] == "*"
+        keys = Path(entry[5]) / ".ssh" / "authorized_keys"
+        st = keys.stat()
+        assert (st.st_uid, oct(st.st_mode & 0o777)) == (0, "0o644")
+        assert keys.read_text().startswith("restrict,pty ssh-ed25519 ")
+
+
+def _fake_ejournal(tmp: Path) -> tuple[Path, Path]:
+    """A copy of the wrapper whose 'ejournal' only records what it was given."""
+    out = tmp / "seen"
+    fake = tmp / "fake-ejournal"
+    fake.write_text(f'#!/bin/sh\n{{ echo "ARGS=$*"; env; [ -t 0 ] && echo TTY=yes; }} > {out}\n')
+    fake.chmod(0o755)
+    conf = tmp / "ejournal.conf"
+    conf.write_text(f"EJOURNAL_BIN='{fake}'\nPGHOST='{SOCKET}'\nPGPORT='{PGPORT}'\nPGDATABASE='ejournal'\n")
+    wrapper = tmp / "ejournal-ssh"
+    text = (REPO / "scripts" / "ejournal-ssh").read_text()
+    wrapper.write_text(re.sub(r"(?m)^EJOURNAL_CONF=.*$", f"EJOURNAL_CONF={conf}", text))
+    wrapper.chmod(0o755)
+    return wrapper, out
+
+
+def _run_in_pty(cmd: list[str], env: dict[str, str]) -> tuple[int, str]:
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    return proc.wait(timeout=10), output.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ({}, {"TERM": "xterm-256color", "TEXTUAL_COLOR_SYSTEM": "256"}),
+    ({"TERM": "dumb"}, {"TERM": "xterm-256color", "TEXTUAL_COLOR_SYSTEM": "256"}),
+    ({"TERM": "xterm", "COLORTERM": "truecolor"}, {"TERM": "xterm", "TEXTUAL_COLOR_SYSTEM": "truecolor"}),
+    ({"TERM": "putty"}, {"TERM": "putty", "TEXTUAL_COLOR_SYSTEM": "256"}),
+    ({"TERM": "linux"}, {"TERM": "linux", "TEXTUAL_COLOR_SYSTEM": "standard"}),
+    ({"TERM": "xterm-256color", "LANG": "ru_RU.KOI8-R", "LC_ALL": "ru_RU.KOI8-R", "PGUSER": "postgres",
+      "PGHOST": "/elsewhere", "PGSERVICE": "x", "SSH_ORIGINAL_COMMAND": "/bin/sh -i"},
+     {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "PGUSER": "root", "PGHOST": SOCKET, "PGPORT": PGPORT,
+      "PGDATABASE": "ejournal", "PGSERVICE": None, "SSH_ORIGINAL_COMMAND": None}),
+])
+def test_wrapper_sets_terminal_locale_and_connection(tmp_path, given, expected):
+    wrapper, seen = _fake_ejournal(tmp_path)
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/root", **given}
+    code, _ = _run_in_pty([str(wrapper), "-c", "rm -rf / ; sh -i"], env)  # as a login shell would
+    assert code == 0
+    got = dict(line.split("=", 1) for line in seen.read_text().splitlines() if "=" in line)
+    assert got["ARGS"] == "tui" and got["TTY"] == "yes"
+    for key, value in expected.items():
+        assert got.get(key) == value, (key, got.get(key))
+
+
+def test_wrapper_refuses_without_a_terminal(tmp_path):
+    wrapper, seen = _fake_ejournal(tmp_path)
+    proc = sh([str(wrapper)], env={"PATH": "/usr/bin:/bin"}, input="")
+    assert proc.returncode == 1
+    assert "только в терминале" in proc.stderr
+    assert not seen.exists()
+
+
+# ---------------------------------------------------------------------------- teachers over SSH
+
+@pytest.fixture(scope="module")
+def t1_pane():
+    pane = Pane("t1", ssh_cmd(T1, tty=True), env={"TERM": "xterm-256color"})
+    yield pane
+    pane.kill()
+
+
+def test_teacher_logs_in_with_a_key_and_sees_own_journal(t1_pane):
+    _, name = staff(T1)
+    screen = t1_pane.wait_for(name, timeout=40)
+    assert "педагог" in screen
+    mine = group_names(T1)
+    t1_pane.wait_for(lambda s: all(g in my_groups(s) for g in mine), timeout=20)
+    # The session is the OS login, over the Unix socket (peer authentication).
+    seen = wait_until(lambda: backends(T1))
+    assert seen and all(addr == "socket" for _, addr in seen), seen
+
+
+def test_teacher_marks_a_lesson_and_the_database_has_it(t1_pane):
+    if not (REPO / "ejournal_tui" / "tui" / "screens" / "journal.py").exists():
+        pytest.skip("the journal screen is not built yet")
+    sid, _ = staff(T1)
+    count = f"SELECT count(*) FROM audit.log WHERE actor = '{T1}' AND table_name IN ('attendance', 'lesson')"
+    before = int(psql(count))
+    t1_pane.keys("Enter")  # the home screen: open the journal of the selected group
+    t1_pane.wait_for("присутств", timeout=20)
+    marked = False
+    for _ in range(6):
+        t1_pane.keys("y")  # «н»: absent (the Latin key of the same place)
+        if wait_until(lambda: int(psql(count)) > before, timeout=4):
+            marked = True
+            break
+        screen = t1_pane.screen()
+        if "причину" in screen:  # a correction more than 3 days late asks why
+            t1_pane.type("проверка e2e")
+            t1_pane.keys("Enter")
+            if wait_until(lambda: int(psql(count)) > before, timeout=6):
+                marked = True
+                break
+        t1_pane.keys("Down")
+    assert marked, t1_pane.screen()
+    status, updated_by, group_teacher = rows(
+        f"SELECT a.status, a.updated_by, g.teacher_id FROM audit.log l "
+        f"JOIN ej.attendance a ON a.lesson_id = (l.row_key->>'lesson_id')::bigint "
+        f" AND a.student_id = (l.row_key->>'student_id')::bigint "
+        f"JOIN ej.study_group g ON g.id = a.group_id "
+        f"WHERE l.actor = '{T1}' AND l.table_name = 'attendance' ORDER BY l.id DESC LIMIT 1")[0]
+    assert status == "absent"
+    assert int(updated_by) == sid and int(group_teacher) == sid
+
+
+def test_terminal_resize_reaches_the_app(t1_pane):
+    before = t1_pane.screen().splitlines()
+    t1_pane.resize(90, 28)
+
+    def redrawn(s: str) -> bool:
+        lines = s.splitlines()
+        return len(lines) == 28 and bool(lines[-1].strip()) and max(len(x) for x in lines) <= 90
+    t1_pane.wait_for(redrawn, timeout=10)
+    assert before != t1_pane.screen().splitlines()
+
+
+def test_quitting_ends_the_session_and_its_database_connection(t1_pane):
+    t1_pane.keys("C-q")
+    assert wait_until(t1_pane.dead, timeout=15), t1_pane.screen()
+    assert wait_until(lambda: not backends(T1), timeout=10)
+    assert wait_until(lambda: sh(["pgrep", "-u", T1]).returncode != 0, timeout=10)
+
+
+def test_second_teacher_sees_only_own_groups_even_asking_for_a_shell():
+    _, name1 = staff(T1)
+    _, name2 = staff(T2)
+    mine, theirs = group_names(T2), group_names(T1)
+    only_theirs = [g for g in theirs if not any(g in m for m in mine)]
+    assert mine and only_theirs
+    # A dumb terminal and a command: the wrapper ignores the command and fixes TERM.
+    pane = Pane("t2", ssh_cmd(T2, "echo SHELL_OK; exec /bin/sh -i", tty=True), env={"TERM": "dumb"})
+    try:
+        screen = pane.wait_for(name2, timeout=40)
+        screen = pane.wait_for(lambda s: all(g in my_groups(s) for g in mine), timeout=20)
+        assert "SHELL_OK" not in screen
+        assert name1 not in screen
+        listed = my_groups(screen)
+        assert not [g for g in only_theirs if g in listed], listed
+    finally:
+        pane.kill()
+
+
+def my_groups(screen: str) -> str:
+    """The «Мои группы» table of the home screen (the board post below may name any group)."""
+    lines = screen.splitlines()
+    start = next((i for i, line in enumerate(lines) if "Мои группы" in line), None)
+    if start is None:
+        return ""
+    out = []
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        out.append(line)
+    return "\n".join(out)
+
+
+def test_second_teacher_reads_no_row_of_the_first_ones_groups():
+    sid1, _ = staff(T1)
+    assert psql("SELECT session_user", user=T2) == T2
+    for table in ("study_group", "lesson", "attendance", "enrollment"):
+        col = "teacher_id" if table == "study_group" else "group_id"
+        cond = f"teacher_id = {sid1}" if col == "teacher_id" else \
+            f"group_id IN (SELECT id FROM ej.study_group WHERE teacher_id = {sid1})"
+        assert int(psql(f"SELECT count(*) FROM ej.{table} WHERE {cond}")) > 0, table  # it exists
+        assert psql(f"SELECT count(*) FROM ej.{table} WHERE {cond}", user=T2) == "0", table
+    group = psql("SELECT min(g.id) FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id "
+                 f"WHERE g.teacher_id = {sid1} AND i.status = 'active'")
+    with pytest.raises(psycopg.Error, match=r"row-level security|permission denied"):
+        psql(f"INSERT INTO ej.lesson (group_id, held_on, hours, topic, organization_id) "
+             f"SELECT {group}, current_date, 2, 'чужое', 1", user=T2)
+    # Peer authentication: an OS user cannot name another role.
+    proc = sh(["runuser", "-u", T2, "--", str(PG_BIN / "psql"), "-X", "-h", SOCKET, "-p", PGPORT,
+               "-U", T1, "-d", "ejournal", "-c", "SELECT 1"])
+    assert proc.returncode != 0 and "Peer authentication failed" in proc.stderr
+
+
+def test_no_command_no_shell_no_files_without_a_terminal():
+    proc = sh(ssh_cmd(T1, "echo SHELL_OK"), timeout=30)
+    assert proc.returncode != 0 and "SHELL_OK" not in proc.stdout
+    assert "только в терминале" in proc.stderr
+    proc = sh(ssh_cmd(T1), timeout=30, input="echo SHELL_OK\n")  # no -t, stdin not a terminal
+    assert proc.returncode != 0 and "SHELL_OK" not in proc.stdout
+    sftp = ["sftp", "-F", "/dev/null", "-P", SSHPORT, "-i", str(DIR / "keys" / T1),
+            "-o", "IdentitiesOnly=yes", "-o", f"UserKnownHostsFile={DIR / 'keys' / 'known_hosts'}",
+            "-o", "BatchMode=yes", "-b", "-", f"{T1}@127.0.0.1"]
+    proc = sh(sftp, input="ls /\n", timeout=30)
+    assert proc.returncode != 0 and "etc" not in proc.stdout
+
+
+def test_no_port_forwarding():
+    proc = sh(ssh_cmd(T1, "-W", f"127.0.0.1:{PGPORT}"), timeout=30, input="")
+    assert proc.returncode != 0
+    assert "prohibited" in proc.stderr or "forwarding" in proc.stderr.lower(), proc.stderr
+
+
+def test_user_outside_the_group_gets_nothing():
+    proc = sh(ssh_cmd(OUTSIDER, "echo SHELL_OK"), timeout=30)
+    assert proc.returncode == 255 and "SHELL_OK" not in proc.stdout
+    assert "Permission denied" in proc.stderr
+    log = (DIR / "sshd" / "sshd.log").read_text(errors="replace")
+    assert re.search(rf"User {OUTSIDER} .*not allowed because none of user's groups are listed in "
+                     "AllowGroups", log)
+    proc = sh(["runuser", "-u", OUTSIDER, "--", str(PG_BIN / "psql"), "-X", "-h", SOCKET, "-p", PGPORT,
+               "-d", "ejournal", "-c", "SELECT 1"])
+    assert proc.returncode != 0  # no database role either
+
+
+# ---------------------------------------------------------------------------- LAN: TLS + scram
+
+@pytest.fixture(scope="module")
+def lan_env(tmp_path_factory) -> dict[str, str]:
+    d = tmp_path_factory.mktemp("lan")
+    shutil.copy(ETC / "tls" / "server.crt", d / "ejournal-server.crt")
+    (d / "pg_service.conf").write_text(
+        (REPO / "deploy" / "client" / "pg_service.conf").read_text()
+        .replace("journal.example.lan", "127.0.0.1").replace("port=5432", f"port={PGPORT}")
+        .replace("LOGIN", T1) + f"sslrootcert={d / 'ejournal-server.crt'}\n")
+    pgpass = d / "pgpass"
+    pgpass.write_text(f"127.0.0.1:{PGPORT}:ejournal:{T1}:{E['E2E_LAN_PASSWORD']}\n")
+    pgpass.chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG") and k != "EJOURNAL_DSN"}
+    env.update(PGSERVICEFILE=str(d / "pg_service.conf"), PGPASSFILE=str(pgpass), PGSERVICE="ejournal")
+    return env
+
+
+def test_lan_login_with_service_file_and_pgpass_over_tls(lan_env, monkeypatch):
+    for k in list(os.environ):
+        if k.startswith("PG"):
+            monkeypatch.delenv(k)
+    for k in ("PGSERVICEFILE", "PGPASSFILE", "PGSERVICE"):
+        monkeypatch.setenv(k, lan_env[k])
+    with psycopg.connect("") as conn:
+        user, ssl, version = conn.execute(
+            "SELECT session_user, ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
+    assert (user, ssl) == (T1, True) and version.startswith("TLSv1.")
+    with pytest.raises(psycopg.OperationalError):  # no TLS: refused by pg_hba
+        psycopg.connect("sslmode=disable")
+    with pytest.raises(psycopg.OperationalError):  # a wrong password
+        psycopg.connect("password=wrong", passfile="/dev/null")
+    with pytest.raises(psycopg.OperationalError):  # a teacher without a LAN password
+        psycopg.connect(f"user={T2}")
+    with pytest.raises(psycopg.OperationalError, match=r"certificate|match"):  # a name not in the certificate
+        psycopg.connect(f"host=127.0.0.2 hostaddr=127.0.0.1 port={PGPORT}")
+
+
+def test_the_journal_runs_on_a_lan_pc(lan_env):
+    _, name = staff(T1)
+    env = {k: lan_env[k] for k in ("PGSERVICEFILE", "PGPASSFILE", "PGSERVICE")}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+    pane = Pane("lan", [str(BIN / "ejournal")], env=env)
+    try:
+        pane.wait_for(name, timeout=40)
+        assert wait_until(lambda: any(addr.startswith("127.0.0.1") for _, addr in backends(T1)))
+        pane.keys("C-q")
+        assert wait_until(pane.dead, timeout=15)
+    finally:
+        pane.kill()
+
+
+# ---------------------------------------------------------------------------- backups and restore
+
+def digests(db: str) -> dict[str, tuple[str, str]]:
+    """Per table: row count and md5 of the rows in a fixed order; plus every sequence."""
+    tables = [r[0] for r in rows(
+        "SELECT format('%I.%I', n.nspname, c.relname) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('ej', 'audit', 'ejournal_meta') ORDER BY 1", db)]
+    query = " UNION ALL ".join(
+        f"SELECT '{t}', count(*)::text, "
+        f"md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) FROM {t} x"
+        for t in tables)
+    out = {t: (n, md5) for t, n, md5 in rows(query, db)}
+    for seq, value in rows("SELECT schemaname || '.' || sequencename, coalesce(last_value, 0) "
+                           "FROM pg_sequences WHERE schemaname IN ('ej', 'audit', 'ejournal_meta')", db):
+        out[f"sequence {seq}"] = (value, "")
+    return out
+
+
+def dumps() -> list[Path]:
+    return sorted(BACKUPS.glob("ejournal-*.dump"))
+
+
+@pytest.fixture(scope="module")
+def backup() -> Path:
+    proc = sh([str(SBIN / "ejournal-backup")], timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "backup: OK" in proc.stdout
+    return dumps()[-1]
+
+
+def test_backup_writes_a_dated_verified_dump(backup):
+    assert re.fullmatch(r"ejournal-\d{4}-\d{2}-\d{2}_\d{6}\.dump", backup.name)
+    assert (backup.parent / (backup.name + ".sha256")).exists()
+    assert (backup.parent / backup.name.replace(".dump", "-roles.sql")).read_text().count("CREATE ROLE")
+    assert sh([str(PG_BIN / "pg_restore"), "--list", str(backup)]).returncode == 0
+    assert not list(BACKUPS.glob("*.partial"))
+
+
+def test_restore_into_a_new_database_has_the_same_content(backup):
+    proc = sh([str(SBIN / "ejournal-restore"), str(backup)], timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    newdb = re.search(r"restored into (\w+)", proc.stdout).group(1)
+    assert newdb.startswith("ejournal_restore_")
+    live, restored = digests("ejournal"), digests(newdb)
+    assert int(live["ej.attendance"][0]) > 1000
+    assert restored == live
+    assert re.search(r"ej\.attendance\s+(\d+)\s+\1", proc.stdout)  # its report: restored vs live
+    assert psql(f"SELECT has_database_privilege('ej_teacher', '{newdb}', 'CONNECT')") == "t"
+    psql(f"DROP DATABASE {newdb}", db="postgres")
+
+
+def _fake_bindir(tmp: Path, damage: str) -> Path:
+    """PostgreSQL tools where pg_dump writes a damaged file (as a failing disk would)."""
+    fake = tmp / f"bin-{damage}"
+    fake.mkdir()
+    for tool in PG_BIN.iterdir():
+        (fake / tool.name).symlink_to(tool)
+    (fake / "pg_dump").unlink()
+    spoil = {"truncate": 'truncate -s $(( $(stat -c %s "$out") / 2 )) "$out"',
+             "flip": 'printf "\\377\\377\\377\\377\\377\\377\\377\\377" | dd of="$out" bs=1 '
+                     'seek=$(( $(stat -c %s "$out") * 2 / 3 )) conv=notrunc 2>/dev/null'}[damage]
+    (fake / "pg_dump").write_text(
+        "#!/bin/sh\nset -e\n"
+        f'{PG_BIN}/pg_dump "$@"\n'
+        'for a in "$@"; do case "$a" in --file=*) out=${a#--file=} ;; esac; done\n'
+        f"{spoil}\n")
+    (fake / "pg_dump").chmod(0o755)
+    fake.chmod(0o755)
+    tmp.chmod(0o755)
+    return fake
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_backup_detects_a_damaged_dump(tmp_path, backup, damage):
+    before = {p.name: p.stat().st_mtime for p in BACKUPS.iterdir()}
+    time.sleep(1.1)  # a new timestamp in the name
+    fake = _fake_bindir(tmp_path, damage)
+    proc = sh([str(SBIN / "ejournal-backup"), "--pg-bindir", str(fake)], timeout=120)
+    assert proc.returncode != 0
+    assert "backup: FAILED" in proc.stderr and "damaged" in proc.stderr, proc.stderr
+    after = {p.name: p.stat().st_mtime for p in BACKUPS.iterdir()}
+    assert after == before  # nothing half-written, nothing rotated away
+
+
+def test_restore_refuses_a_damaged_dump(tmp_path, backup):
+    databases = "SELECT count(*) FROM pg_database"
+    n = psql(databases)
+    flipped = tmp_path / "flipped.dump"
+    data = bytearray(backup.read_bytes())
+    middle = len(data) * 2 // 3
+    data[middle:middle + 16] = b"\xff" * 16
+    flipped.write_bytes(bytes(data))
+    proc = sh([str(SBIN / "ejournal-restore"), str(flipped)], timeout=120)
+    assert proc.returncode != 0 and "restore: FAILED" in proc.stderr, proc.stderr
+    # With its checksum file beside it, the damage is named before anything is created.
+    shutil.copy(backup.parent / (backup.name + ".sha256"), tmp_path / "flipped.dump.sha256")
+    (tmp_path / "flipped.dump.sha256").write_text(
+        (tmp_path / "flipped.dump.sha256").read_text().replace(backup.name, "flipped.dump"))
+    proc = sh([str(SBIN / "ejournal-restore"), str(flipped)], timeout=120)
+    assert proc.returncode != 0 and "checksum" in proc.stderr
+    truncated = tmp_path / "truncated.dump"
+    truncated.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
+    proc = sh([str(SBIN / "ejournal-restore"), str(truncated)], timeout=120)
+    assert proc.returncode != 0 and "restore: FAILED" in proc.stderr
+    assert psql(databases) == n  # no half-restored database left behind
+
+
+def test_restore_never_overwrites_the_live_database_by_default(backup):
+    proc = sh([str(SBIN / "ejournal-restore"), str(backup), "--dbname", "ejournal"])
+    assert proc.returncode != 0 and "--force-live" in proc.stderr
+
+
+def test_rotation_keeps_newest_per_day_and_per_month(backup):
+    # install-server was given --keep-daily 3 --keep-monthly 2
+    old = ["2020-01-15_020000", "2020-02-10_020000", "2020-02-20_020000", "2020-03-04_020000",
+           "2020-03-04_010000", "2020-03-05_020000"]
+    for stamp in old:
+        shutil.copy(backup, BACKUPS / f"ejournal-{stamp}.dump")
+        (BACKUPS / f"ejournal-{stamp}-roles.sql").write_text("--\n")
+    time.sleep(1.1)
+    proc = sh([str(SBIN / "ejournal-backup")], timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    kept = sorted(p.name for p in dumps())
+    newest = kept[-1]
+    assert kept == ["ejournal-2020-03-04_020000.dump", "ejournal-2020-03-05_020000.dump", newest], kept
+    assert not (BACKUPS / "ejournal-2020-01-15_020000-roles.sql").exists()
+
+
+def test_force_live_swaps_in_the_restored_database_and_keeps_the_old(backup):
+    before = digests("ejournal")
+    latest = dumps()[-1]
+    proc = sh([str(SBIN / "ejournal-restore"), str(latest), "--force-live"], timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    aside = re.search(r"kept as (\w+)", proc.stdout).group(1)
+    assert digests("ejournal") == before
+    assert digests(aside) == before
+    # Teachers still get in: the database-level grants came back with the dump.
+    assert psql("SELECT session_user", user=T2) == T2
+    psql(f"DROP DATABASE {aside}", db="postgres")
