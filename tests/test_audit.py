@@ -68,6 +68,10 @@ def test_every_table_has_the_audit_trigger(sql):
 
 # Tables the demo data may leave empty: how to make one row to change.
 RECIPES = {
+    "acknowledgment": (
+        "INSERT INTO ej.acknowledgment (staff_id, role) SELECT id, 'teacher' FROM ej.staff"
+        " WHERE login = 'o1_teacher01'"
+    ),
     "change_request": (
         "INSERT INTO ej.change_request (organization_id, group_id, student_id, field, proposed)"
         " SELECT 0, e.group_id, e.student_id, 'school', 'Школа № 5' FROM ej.enrollment e"

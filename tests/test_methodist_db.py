@@ -152,7 +152,8 @@ def test_teacher_load_and_schedule_warning(sql):
         assert load and all(r["hours_per_week"] > 0 for r in load)
         assert sql.run("SELECT * FROM ej.schedule_warnings()") == []  # the demo schedule is approved
     with sql.as_user("o1_methodist"):
-        sql.run("INSERT INTO ej.iteration (name, starts_on, ends_on) VALUES ('Скоро', current_date + 3, current_date + 90)")
+        sql.run("INSERT INTO ej.iteration (name, starts_on, ends_on) "
+                "VALUES ('Скоро', current_date + 3, current_date + 90)")
         warn = sql.run("SELECT * FROM ej.schedule_warnings()")
     assert [(w["iteration_name"], w["days_left"]) for w in warn] == [("Скоро", 3)]
     with sql.as_user("o1_teacher01"):

@@ -402,6 +402,21 @@ CASES = {
         (i["group"], "проверено " * 60),
         constraint="data_check_note_len",
     ),
+    "duty role": lambda i: Case(
+        None,
+        "INSERT INTO ej.regulation_duty (role, position, duty) VALUES ('janitor', 1, 'Мыть полы')",
+        constraint="regulation_duty_role_value",
+    ),
+    "acknowledged twice": lambda i: Case(
+        "o1_teacher01",
+        "INSERT INTO ej.acknowledgment (role) VALUES ('teacher'), ('teacher')",
+        constraint="acknowledgment_once",
+    ),
+    "acknowledging a role one lacks": lambda i: Case(
+        "o1_teacher01",
+        "INSERT INTO ej.acknowledgment (role) VALUES ('director')",
+        says="нет этой роли",
+    ),
 }
 
 
