@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     unlock = asub.add_parser("unlock-user", help="разблокировать вход")
     unlock.add_argument("login")
     asub.add_parser("list-users", help="список учётных записей")
+
+    from ejournal_tui.reports import cli as reports_cli
+
+    reports_cli.add_commands(sub)
     return p
 
 

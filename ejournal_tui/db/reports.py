@@ -1,0 +1,581 @@
+"""Queries of the reports and the hard copy. Every number comes from a view or function of
+sql/migrations/0008_reports.sql; each function here is one query for a whole report or a whole
+section of the printout (all groups at once), never one per row. Everything runs under the
+caller's own role, so RLS decides what a report contains."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from pydantic import BaseModel, ConfigDict
+
+# ------------------------------------------------------------------------------------------ models
+
+
+class Rec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Header(Rec):
+    organization_id: int
+    organization_name: str
+    unit_name: str | None
+    city: str | None
+    director_name: str | None
+    iteration_id: int
+    iteration_name: str
+    starts_on: date
+    ends_on: date
+    status: str
+    quantum_id: int | None
+    quantum_name: str | None
+
+
+class GroupInfo(Rec):
+    group_id: int
+    group_name: str
+    room: str | None
+    iteration_id: int
+    quantum_id: int
+    quantum_name: str
+    program_id: int
+    program_name: str
+    program_hours: Decimal
+    teacher_id: int
+    teacher_name: str
+
+
+class Slot(Rec):
+    group_id: int
+    weekday: int
+    starts_at: time
+    ends_at: time
+    room: str | None
+    valid_from: date | None
+    valid_to: date | None
+    change_order: str | None
+
+
+class Guardian(Rec):
+    full_name: str
+    relation: str
+    phone: str | None
+
+
+class Enrolled(Rec):
+    group_id: int
+    student_id: int
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    birth_date: date
+    sex: str
+    school: str | None
+    school_class: str | None
+    medical_clearance: bool
+    medical_clearance_on: date | None
+    address: str | None
+    phone: str | None
+    enrolled_on: date
+    enroll_order: str
+    left_on: date | None
+    leave_order: str | None
+    leave_reason: str | None
+    guardians: list[Guardian]
+
+
+class LessonRow(Rec):
+    group_id: int
+    lesson_id: int
+    held_on: date
+    hours: Decimal
+    topic_no: int | None
+    topic: str | None
+    enrolled: int
+    present: int
+    absent: int
+    excused: int
+    unmarked: int
+
+
+class MarkRow(Rec):
+    lesson_id: int
+    student_id: int
+    code: str
+
+
+class StudentMonth(Rec):
+    group_id: int
+    student_id: int
+    month: date
+    lessons: int
+    present: int
+    absent: int
+    excused: int
+    unmarked: int
+
+
+class GroupMonth(Rec):
+    group_id: int
+    month: date
+    lessons: int
+    hours: Decimal
+    marks: int
+    present: int
+    absent: int
+    excused: int
+    present_pct: Decimal | None
+    lessons_total: int
+    hours_total: Decimal
+
+
+class Fulfilment(Rec):
+    organization_id: int
+    iteration_id: int
+    iteration_name: str
+    quantum_id: int
+    quantum_name: str
+    program_id: int
+    program_name: str
+    program_hours: Decimal
+    group_id: int
+    group_name: str
+    teacher_id: int
+    teacher_name: str
+    topics: int
+    ktp_hours: Decimal
+    planned_lessons: int
+    planned_to_date: int
+    lessons: int
+    delivered_hours: Decimal
+    topics_covered: int
+    free_lessons: int
+    hours_pct: Decimal | None
+    topics_pct: Decimal | None
+
+
+class Briefing(Rec):
+    group_id: int
+    briefing_id: int
+    held_on: date
+    kind: str
+    content: str
+    given_by: str
+    students: list[str]
+
+
+class Unbriefed(Rec):
+    group_id: int
+    student: str
+
+
+class Event(Rec):
+    group_id: int
+    held_on: date
+    title: str
+    place: str | None
+    participants: int
+
+
+class Achievement(Rec):
+    group_id: int
+    held_on: date
+    student: str
+    competition: str
+    level: str
+    result: str
+
+
+class Remark(Rec):
+    group_id: int
+    created_at: datetime
+    body: str
+    author: str
+    author_position: str | None
+    fixed_at: datetime | None
+    fixed_note: str | None
+    closed_at: datetime | None
+
+
+class NumericRow(Rec):
+    level: str
+    organization_id: int
+    quantum_id: int | None
+    quantum_name: str | None
+    group_id: int | None
+    group_name: str | None
+    as_of: date
+    groups: int
+    measure_no: int
+    measure: str
+    students: int
+
+
+class LegendRow(Rec):
+    position: int
+    code: str
+    meaning: str
+
+
+class PrintRecord(Rec):
+    id: int
+    organization_id: int
+    fingerprint: str
+    data_hash: str
+    kind: str
+    title: str
+    iteration_id: int | None
+    quantum_id: int | None
+    group_id: int | None
+    params: dict[str, Any]
+    pages: int
+    printed_by: int | None
+    printed_by_name: str | None
+    printed_login: str
+    printed_at: datetime
+
+
+class Choice(Rec):
+    id: int
+    name: str
+    detail: str | None = None
+
+
+# ------------------------------------------------------------------------------------- hard copy
+
+
+def journal_header(conn: psycopg.Connection, iteration_id: int, quantum_id: int | None) -> Header | None:
+    row = conn.execute(
+        """
+        SELECT o.id AS organization_id, o.name AS organization_name, o.unit_name, o.city, o.director_name,
+               i.id AS iteration_id, i.name AS iteration_name, i.starts_on, i.ends_on, i.status,
+               q.id AS quantum_id, q.name AS quantum_name
+          FROM ej.iteration i
+          JOIN ej.organization o ON o.id = i.organization_id
+          LEFT JOIN ej.quantum q ON q.id = %(quantum)s AND q.organization_id = i.organization_id
+         WHERE i.id = %(iteration)s
+        """, {"iteration": iteration_id, "quantum": quantum_id}).fetchone()
+    return Header(**row) if row else None
+
+
+def journal_groups(conn: psycopg.Connection, iteration_id: int, quantum_id: int | None = None,
+                   group_id: int | None = None) -> list[GroupInfo]:
+    rows = conn.execute(
+        """
+        SELECT group_id, group_name, room, iteration_id, quantum_id, quantum_name, program_id, program_name,
+               program_hours, teacher_id, teacher_name
+          FROM ej.report_group
+         WHERE iteration_id = %(iteration)s
+           AND (%(quantum)s::bigint IS NULL OR quantum_id = %(quantum)s)
+           AND (%(group)s::bigint IS NULL OR group_id = %(group)s)
+         ORDER BY program_name, group_name
+        """, {"iteration": iteration_id, "quantum": quantum_id, "group": group_id}).fetchall()
+    return [GroupInfo(**r) for r in rows]
+
+
+def group_place(conn: psycopg.Connection, group_id: int) -> tuple[int, int] | None:
+    """(iteration_id, quantum_id) of a group the caller can see."""
+    row = conn.execute("SELECT iteration_id, quantum_id FROM ej.report_group WHERE group_id = %s",
+                       (group_id,)).fetchone()
+    return (row["iteration_id"], row["quantum_id"]) if row else None
+
+
+def journal_slots(conn: psycopg.Connection, group_ids: list[int]) -> list[Slot]:
+    rows = conn.execute(
+        """
+        SELECT s.group_id, s.weekday, s.starts_at, s.ends_at, coalesce(s.room, g.room) AS room,
+               s.valid_from, s.valid_to, s.change_order
+          FROM ej.schedule_slot s JOIN ej.study_group g ON g.id = s.group_id
+         WHERE s.group_id = ANY(%s)
+         ORDER BY s.group_id, s.valid_from NULLS FIRST, s.weekday, s.starts_at
+        """, (group_ids,)).fetchall()
+    return [Slot(**r) for r in rows]
+
+
+def journal_students(conn: psycopg.Connection, group_ids: list[int]) -> list[Enrolled]:
+    rows = conn.execute(
+        """
+        SELECT e.group_id, e.student_id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex,
+               s.school, s.school_class, s.medical_clearance, s.medical_clearance_on, s.address, s.phone,
+               e.enrolled_on, e.enroll_order, e.left_on, e.leave_order, e.leave_reason,
+               coalesce((SELECT json_agg(json_build_object('full_name', gu.full_name, 'relation', gu.relation,
+                                                           'phone', gu.phone) ORDER BY gu.id)
+                           FROM ej.guardian gu WHERE gu.student_id = s.id), '[]') AS guardians
+          FROM ej.enrollment e
+          JOIN ej.student s ON s.id = e.student_id
+         WHERE e.group_id = ANY(%s)
+         ORDER BY e.group_id, s.last_name, s.first_name, s.middle_name NULLS FIRST, s.id, e.enrolled_on
+        """, (group_ids,)).fetchall()
+    return [Enrolled(**r) for r in rows]
+
+
+def journal_lessons(conn: psycopg.Connection, group_ids: list[int]) -> list[LessonRow]:
+    rows = conn.execute(
+        """
+        SELECT l.group_id, l.id AS lesson_id, l.held_on, l.hours, t.position AS topic_no,
+               coalesce(l.topic, t.title) AS topic,
+               la.enrolled, la.present, la.absent, la.excused, la.unmarked
+          FROM ej.lesson l
+          LEFT JOIN ej.program_topic t ON t.id = l.topic_id
+          JOIN ej.report_lesson_attendance la ON la.lesson_id = l.id
+         WHERE l.group_id = ANY(%s)
+         ORDER BY l.group_id, l.held_on
+        """, (group_ids,)).fetchall()
+    return [LessonRow(**r) for r in rows]
+
+
+def journal_marks(conn: psycopg.Connection, group_ids: list[int]) -> list[MarkRow]:
+    rows = conn.execute(
+        """
+        SELECT a.lesson_id, a.student_id, ej.attendance_code(a.status, a.reason) AS code
+          FROM ej.attendance a
+         WHERE a.group_id = ANY(%s)
+        """, (group_ids,)).fetchall()
+    return [MarkRow(**r) for r in rows]
+
+
+def journal_student_months(conn: psycopg.Connection, group_ids: list[int]) -> list[StudentMonth]:
+    rows = conn.execute(
+        """
+        SELECT group_id, student_id, month, lessons, present, absent, excused, unmarked
+          FROM ej.report_student_month WHERE group_id = ANY(%s)
+        """, (group_ids,)).fetchall()
+    return [StudentMonth(**r) for r in rows]
+
+
+def journal_group_months(conn: psycopg.Connection, group_ids: list[int]) -> list[GroupMonth]:
+    rows = conn.execute(
+        """
+        SELECT group_id, month, lessons, hours, marks, present, absent, excused, present_pct,
+               (sum(lessons) OVER w)::integer AS lessons_total, sum(hours) OVER w AS hours_total
+          FROM ej.report_attendance_group_month
+         WHERE group_id = ANY(%s)
+        WINDOW w AS (PARTITION BY group_id ORDER BY month)
+         ORDER BY group_id, month
+        """, (group_ids,)).fetchall()
+    return [GroupMonth(**r) for r in rows]
+
+
+def journal_fulfilment(conn: psycopg.Connection, group_ids: list[int]) -> list[Fulfilment]:
+    rows = conn.execute("SELECT * FROM ej.report_fulfilment WHERE group_id = ANY(%s) ORDER BY group_name",
+                        (group_ids,)).fetchall()
+    return [Fulfilment(**r) for r in rows]
+
+
+def student_totals(conn: psycopg.Connection, group_id: int) -> list[dict]:
+    """Each student's lessons and marks over the whole period in a group."""
+    return conn.execute(
+        """
+        SELECT student_id, sum(lessons)::integer AS lessons, sum(present)::integer AS present,
+               sum(absent)::integer AS absent, sum(excused)::integer AS excused, sum(unmarked)::integer AS unmarked
+          FROM ej.report_student_month WHERE group_id = %s GROUP BY student_id
+        """, (group_id,)).fetchall()
+
+
+def fulfilment_total(conn: psycopg.Connection, group_ids: list[int]) -> dict | None:
+    """КТП hours planned and delivered summed over the groups."""
+    return conn.execute(
+        """
+        SELECT sum(ktp_hours) AS ktp_hours, sum(delivered_hours) AS delivered_hours, sum(lessons)::integer AS lessons,
+               round(100.0 * sum(delivered_hours) / nullif(sum(ktp_hours), 0), 1) AS hours_pct
+          FROM ej.report_fulfilment WHERE group_id = ANY(%s)
+        HAVING count(*) > 0
+        """, (group_ids,)).fetchone()
+
+
+def journal_briefings(conn: psycopg.Connection, group_ids: list[int]) -> list[Briefing]:
+    rows = conn.execute(
+        """
+        SELECT b.group_id, b.id AS briefing_id, b.held_on, b.kind, b.content, st.full_name AS given_by,
+               coalesce(array_agg(s.last_name || ' ' || s.first_name ORDER BY s.last_name, s.first_name, s.id)
+                        FILTER (WHERE s.id IS NOT NULL), '{}') AS students
+          FROM ej.safety_briefing b
+          JOIN ej.staff st ON st.id = b.given_by
+          LEFT JOIN ej.safety_briefing_student bs ON bs.briefing_id = b.id
+          LEFT JOIN ej.student s ON s.id = bs.student_id
+         WHERE b.group_id = ANY(%s)
+         GROUP BY b.id, st.full_name
+         ORDER BY b.group_id, b.held_on, b.id
+        """, (group_ids,)).fetchall()
+    return [Briefing(**r) for r in rows]
+
+
+def journal_unbriefed(conn: psycopg.Connection, group_ids: list[int]) -> list[Unbriefed]:
+    """Students of a group with no вводный briefing in that group."""
+    rows = conn.execute(
+        """
+        SELECT DISTINCT e.group_id, s.last_name || ' ' || s.first_name AS student
+          FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
+         WHERE e.group_id = ANY(%s)
+           AND NOT EXISTS (SELECT 1 FROM ej.safety_briefing_student bs
+                             JOIN ej.safety_briefing b ON b.id = bs.briefing_id
+                            WHERE bs.group_id = e.group_id AND bs.student_id = e.student_id AND b.kind = 'вводный')
+         ORDER BY 1, 2
+        """, (group_ids,)).fetchall()
+    return [Unbriefed(**r) for r in rows]
+
+
+def journal_events(conn: psycopg.Connection, group_ids: list[int]) -> list[Event]:
+    rows = conn.execute(
+        """
+        SELECT group_id, held_on, title, place, participants FROM ej.event
+         WHERE group_id = ANY(%s) ORDER BY group_id, held_on, id
+        """, (group_ids,)).fetchall()
+    return [Event(**r) for r in rows]
+
+
+def journal_achievements(conn: psycopg.Connection, group_ids: list[int]) -> list[Achievement]:
+    rows = conn.execute(
+        """
+        SELECT a.group_id, a.held_on, s.last_name || ' ' || s.first_name AS student, a.competition, a.level,
+               a.result
+          FROM ej.achievement a JOIN ej.student s ON s.id = a.student_id
+         WHERE a.group_id = ANY(%s)
+         ORDER BY a.group_id, a.held_on, s.last_name, s.first_name, a.id
+        """, (group_ids,)).fetchall()
+    return [Achievement(**r) for r in rows]
+
+
+def journal_remarks(conn: psycopg.Connection, group_ids: list[int]) -> list[Remark]:
+    rows = conn.execute(
+        """
+        SELECT r.group_id, r.created_at, r.body, st.full_name AS author, st.position AS author_position,
+               r.fixed_at, r.fixed_note, r.closed_at
+          FROM ej.remark r JOIN ej.staff st ON st.id = r.author_id
+         WHERE r.group_id = ANY(%s)
+         ORDER BY r.group_id, r.created_at, r.id
+        """, (group_ids,)).fetchall()
+    return [Remark(**r) for r in rows]
+
+
+def attendance_legend(conn: psycopg.Connection) -> list[LegendRow]:
+    rows = conn.execute("SELECT position, code, meaning FROM ej.attendance_code_legend ORDER BY position")
+    return [LegendRow(**r) for r in rows.fetchall()]
+
+
+# ---------------------------------------------------------------------------------------- reports
+
+
+def attendance(conn: psycopg.Connection, by: str = "group", iteration_id: int | None = None,
+               quantum_id: int | None = None, teacher_id: int | None = None, group_id: int | None = None,
+               date_from: date | None = None, date_to: date | None = None) -> list[dict]:
+    return conn.execute(
+        "SELECT * FROM ej.report_attendance(%s, %s, %s, %s, %s, %s, %s)",
+        (by, iteration_id, quantum_id, teacher_id, group_id, date_from, date_to)).fetchall()
+
+
+def fulfilment(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
+               teacher_id: int | None = None, group_id: int | None = None) -> list[dict]:
+    return conn.execute(
+        """
+        SELECT * FROM ej.report_fulfilment
+         WHERE (%(it)s::bigint IS NULL OR iteration_id = %(it)s) AND (%(q)s::bigint IS NULL OR quantum_id = %(q)s)
+           AND (%(t)s::bigint IS NULL OR teacher_id = %(t)s) AND (%(g)s::bigint IS NULL OR group_id = %(g)s)
+         ORDER BY iteration_name, quantum_name, group_name
+        """, {"it": iteration_id, "q": quantum_id, "t": teacher_id, "g": group_id}).fetchall()
+
+
+def fulfilment_topics(conn: psycopg.Connection, group_id: int) -> list[dict]:
+    return conn.execute(
+        "SELECT * FROM ej.report_fulfilment_topic WHERE group_id = %s ORDER BY position", (group_id,)).fetchall()
+
+
+def timeliness(conn: psycopg.Connection, by: str = "teacher", iteration_id: int | None = None,
+               today: date | None = None, teacher_id: int | None = None) -> list[dict]:
+    return conn.execute(
+        """
+        SELECT * FROM ej.report_timeliness(%(by)s, %(it)s, coalesce(%(today)s::date, current_date))
+         WHERE %(t)s::bigint IS NULL OR teacher_id = %(t)s
+        """, {"by": by, "it": iteration_id, "today": today, "t": teacher_id}).fetchall()
+
+
+def user_activity(conn: psycopg.Connection, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
+    return conn.execute("SELECT * FROM ej.report_user_activity(%s, %s)", (date_from, date_to)).fetchall()
+
+
+def iteration_report(conn: psycopg.Connection, iteration_id: int, today: date | None = None) -> list[dict]:
+    return conn.execute("SELECT * FROM ej.report_iteration(%s, coalesce(%s::date, current_date))",
+                        (iteration_id, today)).fetchall()
+
+
+def numeric(conn: psycopg.Connection, iteration_id: int | None = None, as_of: list[date] | None = None,
+            group_ids: list[int] | None = None, quantum_id: int | None = None) -> list[NumericRow]:
+    rows = conn.execute(
+        """
+        SELECT * FROM ej.report_numeric(%(it)s, %(as_of)s::date[])
+         WHERE (%(groups)s::bigint[] IS NULL OR level <> 'group' OR group_id = ANY(%(groups)s))
+           AND (%(q)s::bigint IS NULL OR level = 'organization' OR quantum_id = %(q)s)
+        """, {"it": iteration_id, "as_of": as_of, "groups": group_ids, "q": quantum_id}).fetchall()
+    return [NumericRow(**r) for r in rows]
+
+
+def numeric_dates(conn: psycopg.Connection, iteration_id: int | None) -> list[date]:
+    """The three dates of the numeric report for an iteration (01.10, 01.01, 01.06 of its year)."""
+    row = conn.execute(
+        """
+        SELECT ARRAY[make_date(y, 10, 1), make_date(y + 1, 1, 1), make_date(y + 1, 6, 1)] AS dates
+          FROM (SELECT ej.academic_year(coalesce((SELECT starts_on FROM ej.iteration WHERE id = %s),
+                                                 current_date)) AS y) x
+        """, (iteration_id,)).fetchone()
+    return list(row["dates"])
+
+
+# ------------------------------------------------------------------------------ lookups for the CLI
+
+
+def iterations(conn: psycopg.Connection) -> list[Choice]:
+    rows = conn.execute(
+        """SELECT id, name, status AS detail FROM ej.iteration
+            ORDER BY status = 'active' DESC, starts_on DESC""").fetchall()
+    return [Choice(**r) for r in rows]
+
+
+def current_iteration(conn: psycopg.Connection) -> int | None:
+    row = conn.execute(
+        """SELECT id FROM ej.iteration
+            ORDER BY status = 'active' DESC, status = 'closed' DESC, starts_on DESC LIMIT 1""").fetchone()
+    return row["id"] if row else None
+
+
+def quantums_with_groups(conn: psycopg.Connection, iteration_id: int) -> list[Choice]:
+    """Quantums of an iteration that have groups the caller can see, the one with most groups first."""
+    rows = conn.execute(
+        """SELECT quantum_id AS id, quantum_name AS name, count(*)::text AS detail
+             FROM ej.report_group WHERE iteration_id = %s
+            GROUP BY quantum_id, quantum_name ORDER BY count(*) DESC, quantum_name""", (iteration_id,)).fetchall()
+    return [Choice(**r) for r in rows]
+
+
+# --------------------------------------------------------------------------------- fingerprints
+
+
+def record_print(conn: psycopg.Connection, *, organization_id: int, fingerprint: str, data_hash: str, kind: str,
+                 title: str, pages: int, iteration_id: int | None = None, quantum_id: int | None = None,
+                 group_id: int | None = None, params: dict | None = None) -> int:
+    from psycopg.types.json import Jsonb
+
+    row = conn.execute(
+        """
+        INSERT INTO ej.print_fingerprint (organization_id, fingerprint, data_hash, kind, title, iteration_id,
+                                          quantum_id, group_id, params, pages)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
+        """, (organization_id, fingerprint, data_hash, kind, title[:300], iteration_id, quantum_id, group_id,
+              Jsonb(params or {}), pages)).fetchone()
+    return row["id"]
+
+
+def find_prints(conn: psycopg.Connection, fingerprint: str) -> list[PrintRecord]:
+    code = fingerprint.strip().upper().replace(" ", "")
+    if len(code) == 8 and "-" not in code:
+        code = code[:4] + "-" + code[4:]
+    rows = conn.execute(
+        """
+        SELECT p.*, s.full_name AS printed_by_name
+          FROM ej.print_fingerprint p LEFT JOIN ej.staff s ON s.id = p.printed_by
+         WHERE p.fingerprint = %s
+         ORDER BY p.printed_at
+        """, (code,)).fetchall()
+    return [PrintRecord(**r) for r in rows]

@@ -1,0 +1,201 @@
+"""The `print`, `report` and `export` commands of `ejournal`.
+
+    ejournal print journal --iteration ID --quantum ID [-o FILE.pdf]
+    ejournal print group --group ID [-o FILE.pdf]
+    ejournal print lookup FINGERPRINT [--verify]
+    ejournal report NAME [filters] [--format text|github|csv|pdf] [-o FILE]
+    ejournal export journal --group ID [-o FILE.csv]
+    ejournal export NAME [filters] [-o FILE.csv]
+
+Everything runs under the caller's own database role: RLS decides what is printed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+import psycopg
+
+from ejournal_tui.reports.catalog import ATTENDANCE_BY, REPORTS, TIMELINESS_BY, Options
+
+COMMANDS = ("print", "report", "export")
+
+
+def _date(text: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            from datetime import datetime
+
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"дата вида 2026-10-01 или 01.10.2026, а не «{text}»")
+
+
+def _dates(text: str) -> list[date]:
+    return [_date(t.strip()) for t in text.split(",") if t.strip()]
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--iteration", type=int, help="номер итерации (по умолчанию текущая)")
+    p.add_argument("--quantum", type=int, help="номер квантума")
+    p.add_argument("--teacher", type=int, help="номер сотрудника-педагога")
+    p.add_argument("--group", type=int, help="номер группы")
+    p.add_argument("--by", help=f"разрез: посещаемость — {', '.join(ATTENDANCE_BY)}; "
+                                f"своевременность — {', '.join(TIMELINESS_BY)}")
+    p.add_argument("--from", dest="date_from", type=_date, help="с даты (посещаемость, активность)")
+    p.add_argument("--to", dest="date_to", type=_date, help="по дату включительно")
+    p.add_argument("--today", type=_date, help="на дату (своевременность, итоги итерации)")
+    p.add_argument("--as-of", dest="as_of", type=_dates, help="даты цифрового отчёта через запятую")
+    p.add_argument("--detail", action="store_true", help="выполнение КТП по темам (с --group)")
+
+
+def add_commands(subparsers) -> None:
+    """Add `print`, `report` and `export` to the `ejournal` argument parser."""
+    pr = subparsers.add_parser("print", help="твёрдая копия журнала (PDF) и сверка отпечатков")
+    psub = pr.add_subparsers(dest="print_command", metavar="ЧТО", required=True)
+    j = psub.add_parser("journal", help="журнал квантума за итерацию: все группы, для прошивки")
+    j.add_argument("--iteration", type=int, required=True, help="номер итерации")
+    j.add_argument("--quantum", type=int, required=True, help="номер квантума")
+    j.add_argument("-o", "--output", help="файл PDF (по умолчанию journal-<итерация>-<квантум>.pdf)")
+    g = psub.add_parser("group", help="журнал одной группы")
+    g.add_argument("--group", type=int, required=True, help="номер группы")
+    g.add_argument("-o", "--output", help="файл PDF (по умолчанию group-<группа>.pdf)")
+    lk = psub.add_parser("lookup", help="кто и когда напечатал копию с этим отпечатком")
+    lk.add_argument("fingerprint", help="отпечаток с листа, например 3FA2-91C0")
+    lk.add_argument("--verify", action="store_true", help="сверить с текущими данными базы")
+
+    rp = subparsers.add_parser("report", help="отчёты: " + ", ".join(REPORTS))
+    rp.add_argument("name", choices=sorted(REPORTS), metavar="ОТЧЁТ",
+                    help="; ".join(f"{k} — {v}" for k, v in REPORTS.items()))
+    _filters(rp)
+    rp.add_argument("--format", default="text", choices=["text", "github", "csv", "pdf"])
+    rp.add_argument("-o", "--output", help="записать в файл (для pdf обязательно или будет report-<имя>.pdf)")
+
+    ex = subparsers.add_parser("export", help="выгрузка в CSV (UTF-8 с BOM): журнал группы или отчёт")
+    ex.add_argument("name", choices=["journal", *sorted(REPORTS)], metavar="ЧТО",
+                    help="journal (журнал группы, с --group) или имя отчёта")
+    _filters(ex)
+    ex.add_argument("-o", "--output", help="файл CSV (по умолчанию — вывод на экран)")
+
+
+def run(args: argparse.Namespace, conn: psycopg.Connection, out=None, err=None) -> int:
+    """Run `print`, `report` or `export`; returns the exit code. Messages for people go to err."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    from ejournal_tui.reports.journal import JournalError
+
+    try:
+        if args.command == "print":
+            return _print(args, conn, out, err)
+        if args.command == "report":
+            return _report(args, conn, out, err)
+        if args.command == "export":
+            return _export(args, conn, out, err)
+    except (JournalError, ValueError) as exc:
+        print(f"ejournal: {exc}", file=err)
+        return 1
+    raise ValueError(f"неизвестная команда {args.command}")
+
+
+def _progress(err):
+    if not getattr(err, "isatty", lambda: False)():
+        return None
+
+    def show(done: int, total: int, label: str) -> None:
+        print(f"\r  {done}/{total} {label[:60]:<60}", end="", file=err, flush=True)
+        if done == total:
+            print(file=err)
+
+    return show
+
+
+def _print(args, conn, out, err) -> int:
+    from ejournal_tui.reports import journal
+
+    if args.print_command == "lookup":
+        return _lookup(args, conn, out)
+    if args.print_command == "journal":
+        printed = journal.print_journal(conn, args.iteration, args.quantum, progress=_progress(err))
+        path = Path(args.output or f"journal-{args.iteration}-{args.quantum}.pdf")
+    else:
+        printed = journal.print_journal(conn, group_id=args.group, progress=_progress(err))
+        path = Path(args.output or f"group-{args.group}.pdf")
+    path.write_bytes(printed.pdf)
+    print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
+    return 0
+
+
+def _lookup(args, conn, out) -> int:
+    from tabulate import tabulate
+
+    from ejournal_tui.db import reports as q
+    from ejournal_tui.reports import journal
+    from ejournal_tui.reports.text import cell
+
+    records = q.find_prints(conn, args.fingerprint)
+    if not records:
+        print(f"Печать с отпечатком {args.fingerprint} не найдена (или вам недоступна).", file=out)
+        return 1
+    print(tabulate([[cell(r.printed_at), r.printed_by_name or r.printed_login, r.title, r.pages] for r in records],
+                   headers=["когда", "кто", "что", "листов"], disable_numparse=True), file=out)
+    if args.verify:
+        r = records[-1]
+        if r.kind == "report":
+            print("Отчёты сверяются повторным построением: ejournal report … --format pdf.", file=out)
+            return 0
+        p = r.params
+        doc = journal.collect(conn, p.get("iteration"), p.get("quantum"), p.get("group"))
+        same = doc.data_hash == r.data_hash
+        print("Данные не изменились с момента печати." if same else
+              f"Данные изменились после печати: сейчас отпечаток {doc.fingerprint}.", file=out)
+        return 0 if same else 2
+    return 0
+
+
+def _options(args) -> Options:
+    return Options(iteration=args.iteration, quantum=args.quantum, teacher=args.teacher, group=args.group,
+                   by=args.by, date_from=args.date_from, date_to=args.date_to, today=args.today, as_of=args.as_of,
+                   detail=args.detail)
+
+
+def _report(args, conn, out, err) -> int:
+    from ejournal_tui.reports import catalog, output
+    from ejournal_tui.reports.text import table
+
+    report = catalog.build(conn, args.name, _options(args))
+    if args.format == "pdf":
+        printed = output.report_pdf(conn, report)
+        path = Path(args.output or f"report-{args.name}.pdf")
+        path.write_bytes(printed.pdf)
+        print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
+        return 0
+    text = table(report.headers, report.rows, args.format)
+    if args.format != "csv":
+        text = f"{report.title}" + (f" · {report.subtitle}" if report.subtitle else "") + "\n\n" + text + "\n"
+    return _write(text, args.output, out, err)
+
+
+def _export(args, conn, out, err) -> int:
+    from ejournal_tui.reports import catalog, output
+    from ejournal_tui.reports.text import to_csv
+
+    if args.name == "journal":
+        if args.group is None:
+            raise ValueError("Укажите группу: ejournal export journal --group ID")
+        text = output.journal_csv(conn, args.group)
+    else:
+        report = catalog.build(conn, args.name, _options(args))
+        text = to_csv(report.headers, report.rows)
+    return _write(text, args.output, out, err)
+
+
+def _write(text: str, output: str | None, out, err) -> int:
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="")
+        print(f"{output}: записано", file=err)
+    else:
+        out.write(text)
+    return 0

@@ -1,0 +1,414 @@
+"""The hard copy of the journal: collect what it prints (one query per section, through
+ejournal_tui.db.reports, under the caller's own role) and arrange it the way the paper form
+of shared/PRINT_FORM.md lays it out. Numbers come from SQL; this module only places them.
+
+The fingerprint is a hash of everything collected, so the same data always prints the same
+fingerprint, and a paper copy can be matched to the database later."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import psycopg
+
+from ejournal_tui.db import reports as q
+from ejournal_tui.reports import pdf
+from ejournal_tui.reports.russian import SHEETS, WEEKDAYS, count_in_words, month_name
+
+# How many students one monthly spread holds before it continues on the next sheet.
+ROWS_PER_SPREAD = 28
+
+
+class JournalError(RuntimeError):
+    """Nothing to print, or not allowed to see it; the message is for a person."""
+
+
+@dataclass
+class GridRow:
+    number: int
+    name: str
+    cells: list[str]
+    absent: int | None
+    excused: int | None
+
+
+@dataclass
+class MonthSpread:
+    month: date
+    title: str
+    lessons: list[q.LessonRow]
+    chunks: list[list[GridRow]]
+    totals: q.GroupMonth | None
+
+
+@dataclass
+class StudentLine:
+    number: int
+    rec: q.Enrolled
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.rec.last_name, self.rec.first_name, self.rec.middle_name) if p)
+
+
+@dataclass
+class NumericTable:
+    dates: list[date]
+    covered: list[bool]
+    rows: list[tuple[str, list[int | None]]]
+
+
+@dataclass
+class GroupDoc:
+    info: q.GroupInfo
+    slots: list[q.Slot]
+    slot_changes: list[q.Slot]
+    students: list[StudentLine]
+    months: list[MonthSpread]
+    briefings: list[q.Briefing]
+    unbriefed: list[str]
+    events: list[q.Event]
+    achievements: list[q.Achievement]
+    remarks: list[q.Remark]
+    group_months: list[q.GroupMonth]
+    fulfilment: q.Fulfilment | None
+    numeric: NumericTable
+    academic_year: str
+
+
+@dataclass
+class JournalDoc:
+    kind: str                      # journal | group
+    header: q.Header
+    groups: list[GroupDoc]
+    teachers: list[str]
+    programs: list[tuple[str, Decimal]]
+    legend: list[q.LegendRow]
+    quantum_numeric: NumericTable | None
+    fulfilment: list[q.Fulfilment]
+    group_attendance: dict[int, dict]
+    quantum_attendance: dict | None
+    fulfilment_total: dict | None
+    data_hash: str
+    fingerprint: str
+    printed_at: datetime = field(default_factory=datetime.now)
+    printed_by: str | None = None
+
+    @property
+    def title(self) -> str:
+        h = self.header
+        if self.kind == "group" and self.groups:
+            return f"Журнал группы {self.groups[0].info.group_name} · {h.iteration_name}"
+        return f"Журнал · {h.quantum_name} · {h.iteration_name}"
+
+    @property
+    def footer(self) -> str:
+        h = self.header
+        where = self.groups[0].info.group_name if self.kind == "group" and self.groups else h.quantum_name
+        return f"{h.unit_name or h.organization_name} · {where} · {h.iteration_name}"
+
+
+def fingerprint_of(payload: object) -> tuple[str, str]:
+    """(data_hash, fingerprint): sha256 of the canonical JSON of the printed data, and its
+    first eight hex digits as «XXXX-XXXX»."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return digest, f"{digest[:4]}-{digest[4:8]}".upper()
+
+
+def _dump(items) -> list:
+    return [i.model_dump(mode="json") for i in items]
+
+
+def collect(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
+            group_id: int | None = None) -> JournalDoc:
+    """The hard copy of one quantum's iteration (kind «journal») or of one group («group»)."""
+    kind = "group" if group_id is not None else "journal"
+    if kind == "group":
+        place = q.group_place(conn, group_id)
+        if place is None:
+            raise JournalError(f"Группа № {group_id} не найдена или недоступна")
+        iteration_id, quantum_id = place
+    elif iteration_id is None or quantum_id is None:
+        raise JournalError("Укажите итерацию и квантум")
+    header = q.journal_header(conn, iteration_id, quantum_id)
+    if header is None:
+        raise JournalError(f"Итерация № {iteration_id} не найдена или недоступна")
+    if header.quantum_id is None:
+        raise JournalError(f"Квантум № {quantum_id} не найден в организации итерации")
+    infos = q.journal_groups(conn, iteration_id, quantum_id, group_id)
+    if not infos:
+        raise JournalError("Нет групп для печати: в этом квантуме и итерации нет групп, доступных вам")
+    ids = [g.group_id for g in infos]
+
+    slots = q.journal_slots(conn, ids)
+    students = q.journal_students(conn, ids)
+    lessons = q.journal_lessons(conn, ids)
+    marks = q.journal_marks(conn, ids)
+    student_months = q.journal_student_months(conn, ids)
+    group_months = q.journal_group_months(conn, ids)
+    fulfilment = q.journal_fulfilment(conn, ids)
+    briefings = q.journal_briefings(conn, ids)
+    unbriefed = q.journal_unbriefed(conn, ids)
+    events = q.journal_events(conn, ids)
+    achievements = q.journal_achievements(conn, ids)
+    remarks = q.journal_remarks(conn, ids)
+    numeric = q.numeric(conn, iteration_id, group_ids=ids, quantum_id=quantum_id)
+    dates = q.numeric_dates(conn, iteration_id)
+    legend = q.attendance_legend(conn)
+    group_attendance = {r["group_id"]: r for r in q.attendance(conn, "group", iteration_id, quantum_id,
+                                                                 group_id=group_id)}
+    quantum_rows = q.attendance(conn, "quantum", iteration_id, quantum_id, group_id=group_id)
+    quantum_attendance = quantum_rows[0] if quantum_rows else None
+    fulfilment_total = q.fulfilment_total(conn, ids)
+
+    marks.sort(key=lambda m: (m.lesson_id, m.student_id))
+    data_hash, fp = fingerprint_of({
+        "kind": kind, "header": header.model_dump(mode="json"), "groups": _dump(infos), "slots": _dump(slots),
+        "students": _dump(students), "lessons": _dump(lessons), "marks": _dump(marks),
+        "student_months": _dump(sorted(student_months, key=lambda r: (r.group_id, r.student_id, r.month))),
+        # planned_to_date counts scheduled dates up to today: it is printed, but left out of the
+        # fingerprint, which is to match a paper copy to the records whatever day it is checked
+        "group_months": _dump(group_months),
+        "fulfilment": [f.model_dump(mode="json", exclude={"planned_to_date"}) for f in fulfilment],
+        "briefings": _dump(briefings),
+        "unbriefed": _dump(unbriefed), "events": _dump(events), "achievements": _dump(achievements),
+        "remarks": _dump(remarks), "numeric": _dump(numeric), "dates": [d.isoformat() for d in dates],
+        "legend": _dump(legend), "group_attendance": group_attendance, "quantum_attendance": quantum_attendance,
+        "fulfilment_total": fulfilment_total,
+    })
+
+    by_group = _index(slots, students, lessons, student_months, group_months, briefings, unbriefed, events,
+                      achievements, remarks)
+    code_of = {(m.lesson_id, m.student_id): m.code for m in marks}
+    fulfil_of = {f.group_id: f for f in fulfilment}
+    groups = []
+    for info in infos:
+        g = by_group[info.group_id]
+        base = [s for s in g["slots"] if s.valid_from is None and s.valid_to is None]
+        changes = [s for s in g["slots"] if s.valid_from is not None or s.valid_to is not None]
+        numbered = [StudentLine(i, rec) for i, rec in enumerate(g["students"], start=1)]
+        groups.append(GroupDoc(
+            info=info, slots=base, slot_changes=changes, students=numbered,
+            months=_months(g["students"], g["lessons"], code_of, g["student_months"], g["group_months"]),
+            briefings=g["briefings"], unbriefed=[u.student for u in g["unbriefed"]], events=g["events"],
+            achievements=g["achievements"], remarks=g["remarks"], group_months=g["group_months"],
+            fulfilment=fulfil_of.get(info.group_id),
+            numeric=_numeric_table([r for r in numeric if r.level == "group" and r.group_id == info.group_id],
+                                   dates),
+            academic_year=f"{dates[0].year}/{dates[0].year + 1}",
+        ))
+    teachers = sorted({g.teacher_name for g in infos})
+    programs = sorted({(g.program_name, g.program_hours) for g in infos})
+    quantum_numeric = None
+    if kind == "journal":
+        quantum_numeric = _numeric_table([r for r in numeric if r.level == "quantum"], dates)
+    return JournalDoc(kind=kind, header=header, groups=groups, teachers=teachers, programs=programs,
+                      legend=legend, quantum_numeric=quantum_numeric, fulfilment=fulfilment,
+                      group_attendance=group_attendance, quantum_attendance=quantum_attendance,
+                      fulfilment_total=fulfilment_total, data_hash=data_hash, fingerprint=fp)
+
+
+def _index(slots, students, lessons, student_months, group_months, briefings, unbriefed, events, achievements,
+           remarks) -> dict[int, dict[str, list]]:
+    out: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for name, items in (("slots", slots), ("students", students), ("lessons", lessons),
+                        ("student_months", student_months), ("group_months", group_months),
+                        ("briefings", briefings), ("unbriefed", unbriefed), ("events", events),
+                        ("achievements", achievements), ("remarks", remarks)):
+        for item in items:
+            out[item.group_id][name].append(item)
+    return out
+
+
+def _months(enrollments: list[q.Enrolled], lessons: list[q.LessonRow], code_of: dict[tuple[int, int], str],
+            student_months: list[q.StudentMonth], group_months: list[q.GroupMonth]) -> list[MonthSpread]:
+    """One spread per month with lessons: the grid of codes on the left, the lessons on the right."""
+    # one grid row per student, however many enrollments (left and came back)
+    periods: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for e in enrollments:
+        periods[e.student_id].append((e.enrolled_on, e.left_on))
+        names.setdefault(e.student_id, f"{e.last_name} {e.first_name}")
+    order = list(names)  # already sorted by name in SQL
+    totals = {(s.student_id, s.month): s for s in student_months}
+    month_totals = {m.month: m for m in group_months}
+
+    by_month: dict[date, list[q.LessonRow]] = defaultdict(list)
+    for lesson in lessons:
+        by_month[lesson.held_on.replace(day=1)].append(lesson)
+
+    spreads = []
+    for month in sorted(by_month):
+        month_lessons = by_month[month]
+        rows = []
+        for number, sid in enumerate(order, start=1):
+            cells = []
+            for lesson in month_lessons:
+                day = lesson.held_on
+                if not any(a <= day and (b is None or day < b) for a, b in periods[sid]):
+                    cells.append("—")
+                else:
+                    cells.append(code_of.get((lesson.lesson_id, sid), "?"))
+            t = totals.get((sid, month))
+            rows.append(GridRow(number, names[sid], cells, t.absent if t else None, t.excused if t else None))
+        chunks = [rows[i:i + ROWS_PER_SPREAD] for i in range(0, len(rows), ROWS_PER_SPREAD)] or [[]]
+        spreads.append(MonthSpread(month, month_name(month), month_lessons, chunks, month_totals.get(month)))
+    return spreads
+
+
+def _numeric_table(rows: list[q.NumericRow], dates: list[date]) -> NumericTable:
+    """Rows: measures in the order of the SQL function; columns: the report dates. A date no
+    group of the scope was running on prints «—»."""
+    covered = [any(r.as_of == d for r in rows) for d in dates]
+    measures: dict[int, str] = {}
+    values: dict[tuple[int, date], int] = {}
+    for r in rows:
+        measures.setdefault(r.measure_no, r.measure)
+        values[(r.measure_no, r.as_of)] = r.students
+    for no, label in ((1, "всего"), (2, "мальчиков"), (3, "девочек")):
+        measures.setdefault(no, label)
+    table = []
+    for no in sorted(measures):
+        table.append((measures[no], [values.get((no, d), 0) if ok else None for d, ok in zip(dates, covered,
+                                                                                                strict=True)]))
+    return NumericTable(dates, covered, table)
+
+
+# ------------------------------------------------------------------------------------ rendering
+
+
+@dataclass
+class Printed:
+    pdf: bytes
+    pages: int
+    fingerprint: str
+    data_hash: str
+    title: str
+    record_id: int | None = None
+
+
+@dataclass
+class Section:
+    template: str   # portrait | spread | wide
+    html: str
+    cost: int       # roughly proportional to the time it takes to render
+    label: str
+
+
+def sections(doc: JournalDoc) -> list[Section]:
+    """The hard copy as sections that each begin a page, in the order of PRINT_FORM.md: title;
+    per group the main data, the monthly spreads, the student list, then briefings, events and
+    achievements, remarks, totals and the numeric report; the quantum summary."""
+    m = pdf.environment().get_template("sections.html").module
+    out = [Section("portrait", m.title(doc), 40, "титульный лист")]
+    for g in doc.groups:
+        name = g.info.group_name
+        out.append(Section("portrait", m.group_main(doc, g), 60, f"группа {name}"))
+        for month in g.months:
+            for k, chunk in enumerate(month.chunks):
+                first, last = k == 0, k == len(month.chunks) - 1
+                cost = 20 + len(chunk) * (4 + len(month.lessons) // 3) + len(month.lessons) * 5
+                out.append(Section("spread", m.spread(doc, g, month, chunk, first, last), cost,
+                                   f"группа {name}: {month.title}"))
+        out.append(Section("wide", m.student_list(doc, g), 20 + 12 * len(g.students), f"группа {name}: список"))
+        total = doc.group_attendance.get(g.info.group_id)
+        cost = 80 + 5 * (len(g.briefings) * 3 + len(g.events) + len(g.achievements) + len(g.remarks) * 2)
+        out.append(Section("portrait", m.group_rest(doc, g, total), cost, f"группа {name}: инструктажи, итоги"))
+    if doc.kind == "journal":
+        out.append(Section("portrait", m.summary(doc), 60 + 8 * len(doc.groups), "сводные сведения"))
+    return out
+
+
+def split(items: list[Section], parts: int) -> list[list[Section]]:
+    """Consecutive runs of sections of about equal cost."""
+    total = sum(s.cost for s in items)
+    out: list[list[Section]] = [[]]
+    done = 0
+    for s in items:
+        if out[-1] and len(out) < parts and done + s.cost / 2 > total * len(out) / parts:
+            out.append([])
+        out[-1].append(s)
+        done += s.cost
+    return out
+
+
+def render(doc: JournalDoc, progress: pdf.Progress | None = None, unit=SHEETS) -> Printed:
+    """The PDF of a collected journal, then the closing page that states the number of sheets
+    in words. `progress(done, total, label)` is called as parts are finished."""
+    common = {"doc": doc, "fingerprint": doc.fingerprint, "footer": doc.footer, "title": doc.title}
+    secs = sections(doc)
+    # more parts than processes, so that the progress bar moves and the processes stay busy;
+    # rendered here, one part a group when somebody watches the progress (~30 ms a part)
+    workers = pdf.parallel_workers()
+    parts = 2 * workers if workers > 1 else (len(doc.groups) + 1 if progress else 1)
+    chunks = split(secs, parts if len(secs) > 8 else 1)
+    htmls = [pdf.render_html("document.html", sections=chunk, **common) for chunk in chunks]
+    done = [0]
+
+    def part_done(i: int) -> None:
+        done[0] += len(chunks[i])
+        if progress:
+            progress(done[0], len(secs) + 1, chunks[i][-1].label)
+
+    body = pdf.render_parts(htmls, part_done)
+    pages = sum(pdf.page_count(b) for b in body)
+    m = pdf.environment().get_template("sections.html").module
+    # The closing page counts every sheet, itself included; it is one page unless the list of
+    # teachers is very long, and then the count is made again with its real length.
+    own = 1
+    while True:
+        count = pages + own
+        closing_html = m.closing(doc, doc.fingerprint, count_in_words(count, unit))
+        closing = pdf.html_to_pdf(pdf.render_html(
+            "document.html", sections=[Section("portrait", closing_html, 40, "")], **common))
+        if pdf.page_count(closing) == own:
+            break
+        own = pdf.page_count(closing)
+    data, total = pdf.number_pages([*body, closing], title=doc.title, subject=f"Отпечаток данных {doc.fingerprint}")
+    if progress:
+        progress(len(secs) + 1, len(secs) + 1, "заключительный лист")
+    return Printed(data, total, doc.fingerprint, doc.data_hash, doc.title)
+
+
+def print_journal(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
+                  group_id: int | None = None, progress: pdf.Progress | None = None,
+                  record: bool = True) -> Printed:
+    """Collect, render and record (ej.print_fingerprint) the hard copy; as the caller's role."""
+    doc = collect(conn, iteration_id, quantum_id, group_id)
+    me = conn.execute("SELECT s.full_name FROM ej.staff s WHERE s.login = session_user").fetchone()
+    doc.printed_by = me["full_name"] if me else None
+    printed = render(doc, progress)
+    if record:
+        printed.record_id = q.record_print(
+            conn, organization_id=doc.header.organization_id, fingerprint=doc.fingerprint,
+            data_hash=doc.data_hash, kind=doc.kind, title=doc.title, pages=printed.pages,
+            iteration_id=doc.header.iteration_id, quantum_id=doc.header.quantum_id,
+            group_id=group_id, params={"iteration": iteration_id, "quantum": quantum_id, "group": group_id})
+    return printed
+
+
+# ------------------------------------------------------------------------------ template helpers
+
+
+def weekday_name(n: int) -> str:
+    return WEEKDAYS[n - 1]
+
+
+def fmt_date(d: date | datetime | None) -> str:
+    return d.strftime("%d.%m.%Y") if d else ""
+
+
+def fmt_num(x) -> str:
+    """12 → «12», 12.50 → «12,5», None → «—»."""
+    if x is None:
+        return "—"
+    if isinstance(x, Decimal | float):
+        s = f"{Decimal(str(x)).normalize():f}"
+        return s.replace(".", ",")
+    return str(x)

@@ -1,0 +1,249 @@
+"""HTML (Jinja2, autoescaped) → PDF with xhtml2pdf, fonts from the package.
+
+Known traps of xhtml2pdf 0.2.28 (shared/STYLE.md) and what this module does about them:
+- it reads local files only inside the directories a ResourceAccessPolicy allows, and drops a
+  font it may not read without failing: the policy names exactly the package's font directory,
+  and every render checks that the fonts were really loaded;
+- `pisa.err == 0` even when Cyrillic printed as boxes: the fonts are DejaVu and the tests read
+  the text back;
+- ReportLab starts every page, and draws every plain-string table cell (empty ones too), in
+  Helvetica: during a render both are our DejaVu Sans, so no Helvetica is referenced at all;
+- the policy allows no network and no other file: a name or topic is autoescaped by Jinja2
+  anyway, so markup typed into the journal prints as typed.
+
+A long document is rendered in parts, side by side in forked worker processes when this
+process has no other threads (xhtml2pdf is pure Python and slow: ~80 ms a page of tables), then
+joined with pypdf and numbered through by an overlay («Лист N»), so that the result is the
+same however it was rendered.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from pathlib import Path
+from pickle import PicklingError
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+HERE = Path(__file__).resolve().parent
+FONT_DIR = HERE / "fonts"
+TEMPLATE_DIR = HERE / "templates"
+
+# CSS family → file; the ReportLab names are what xhtml2pdf calls a family's faces
+# (family lower-cased, then _<bold><italic>), registered here first so that they are the same.
+FONTS = {
+    ("DejaVuSans", False): "DejaVuSans.ttf",
+    ("DejaVuSans", True): "DejaVuSans-Bold.ttf",
+    ("DejaVuSerif", False): "DejaVuSerif.ttf",
+    ("DejaVuSerif", True): "DejaVuSerif-Bold.ttf",
+}
+BASE_FONT = "dejavusans_00"
+
+Progress = Callable[[int, int, str], None]
+
+
+class PdfError(RuntimeError):
+    pass
+
+
+_lock = threading.Lock()  # one render at a time in a process (ReportLab keeps global state)
+_registered = False
+_env: Environment | None = None
+
+
+def _rl_name(family: str, bold: bool) -> str:
+    return f"{family.lower()}_{int(bold)}0"
+
+
+def _register_fonts() -> None:
+    global _registered
+    if _registered:
+        return
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for (family, bold), filename in FONTS.items():
+        name = _rl_name(family, bold)
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+    _registered = True
+
+
+def font_faces() -> list[dict]:
+    return [{"family": family, "bold": bold, "path": (FONT_DIR / filename).as_posix()}
+            for (family, bold), filename in FONTS.items()]
+
+
+def environment() -> Environment:
+    global _env
+    if _env is None:
+        from ejournal_tui.reports import journal as j
+        from ejournal_tui.reports import russian
+
+        env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, trim_blocks=True,
+                          lstrip_blocks=True, undefined=StrictUndefined)
+        from ejournal_tui.reports.text import cell
+
+        env.filters.update(d=j.fmt_date, num=j.fmt_num, weekday=j.weekday_name, words=russian.date_words,
+                           month=russian.month_name, cell=cell)
+        env.globals.update(font_faces=font_faces())
+        _env = env
+    return _env
+
+
+def render_html(template: str, **context) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def policy():
+    from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+    # No base directory: the document may read the font directory and nothing else.
+    return ResourceAccessPolicy(base_dir=None, extra_roots=(FONT_DIR,), allow_remote=False)
+
+
+@contextmanager
+def _dejavu_canvas():
+    """DejaVu Sans where ReportLab would otherwise pick Helvetica: the font a page starts with,
+    and the font of table cells drawn as plain strings (empty ones included); compressed pages."""
+    from reportlab import rl_config
+    from reportlab.platypus.tables import CellStyle
+
+    previous = rl_config.canvas_basefontname, CellStyle.fontname, rl_config.pageCompression
+    rl_config.canvas_basefontname = CellStyle.fontname = BASE_FONT
+    rl_config.pageCompression = 1  # zlib: a third of the size, for next to no time
+    try:
+        yield
+    finally:
+        rl_config.canvas_basefontname, CellStyle.fontname, rl_config.pageCompression = previous
+
+
+def html_to_pdf(html: str) -> bytes:
+    """One HTML document → PDF bytes. Raises PdfError if xhtml2pdf failed or a font was dropped."""
+    from xhtml2pdf import pisa
+
+    out = io.BytesIO()
+    with _lock:
+        _register_fonts()
+        with _dejavu_canvas():
+            result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy())
+    if result.err:
+        raise PdfError(f"Не удалось построить PDF ({result.err} ошибок)")
+    missing = {family.lower() for family, _ in FONTS} - set(result.fontList)
+    if missing:
+        raise PdfError("Шрифты не загружены: " + ", ".join(sorted(missing)))
+    return out.getvalue()
+
+
+def reader(data: bytes):
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(data))
+
+
+def page_count(data: bytes) -> int:
+    return len(reader(data).pages)
+
+
+# ------------------------------------------------------------------- several parts, one document
+
+MM = 72 / 25.4
+NUMBER_FONT = "dejavusans_10"
+
+
+def workers() -> int:
+    """Processes for rendering parts side by side: EJOURNAL_PDF_WORKERS, else the CPUs (≤ 4)."""
+    value = os.environ.get("EJOURNAL_PDF_WORKERS")
+    if value and value.isdigit() and int(value) > 0:
+        return int(value)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def parallel_workers() -> int:
+    """How many processes render_parts() will use here and now (1: rendered in this process)."""
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return workers()
+
+
+def render_parts(htmls: list[str], progress: Callable[[int], None] | None = None) -> list[bytes]:
+    """Render independent HTML documents; `progress(i)` as part i is done. The render is pure
+    Python, so threads would not help: parts go to forked worker processes when there are CPUs
+    for them and this process has no other threads (fork is unsafe beside threads, and the
+    other start methods re-import the main module). Otherwise, as from the TUI's worker
+    threads, they are rendered here one after another. The result is the same either way."""
+    n = min(parallel_workers(), len(htmls))
+    if n > 1:
+        try:
+            return _render_in_processes(htmls, n, progress)
+        except (OSError, BrokenProcessPool, PicklingError):  # no processes here: render in this one
+            pass
+    out = []
+    for i, html in enumerate(htmls):
+        out.append(html_to_pdf(html))
+        if progress:
+            progress(i)
+    return out
+
+
+def _render_in_processes(htmls: list[str], n: int, progress) -> list[bytes]:
+    results: list[bytes | None] = [None] * len(htmls)
+    # gc.freeze in the child: what it inherited from this process (pending garbage with
+    # finalizers, such as xhtml2pdf's temporary files) is this process's to finalize, not its.
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
+                             initializer=gc.freeze) as pool:
+        futures = {pool.submit(html_to_pdf, html): i for i, html in enumerate(htmls)}
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            if progress:
+                progress(i)
+    return results  # type: ignore[return-value]
+
+
+def number_pages(parts: list[bytes], *, title: str, subject: str, first: int = 1) -> tuple[bytes, int]:
+    """Join the parts into one PDF and write «Лист N» in the outer bottom corner of every page
+    (bottom right of a portrait page, bottom left of a landscape one). Returns (pdf, pages)."""
+    from pypdf import PdfWriter
+    from reportlab.pdfgen import canvas
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(reader(part))
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages]
+    with _lock:
+        _register_fonts()
+        buf = io.BytesIO()
+        c = canvas.Canvas(buf, initialFontName=NUMBER_FONT, pageCompression=1)
+        for number, (w, h) in enumerate(sizes, start=first):
+            c.setPageSize((w, h))
+            c.setFont(NUMBER_FONT, 9)
+            if w <= h:
+                c.drawRightString(w - 12 * MM, 9 * MM, f"Лист {number}")
+            else:
+                c.drawString(12 * MM, 9 * MM, f"Лист {number}")
+            c.showPage()
+        c.save()
+    from pypdf.generic import DictionaryObject, NameObject
+
+    for page, overlay in zip(writer.pages, reader(buf.getvalue()).pages, strict=True):
+        # ReportLab's pages share one resource dictionary: give each page its own (shallow)
+        # copy, or the number's font would be added to the shared one once per page.
+        resources = DictionaryObject(page["/Resources"].get_object())
+        if "/Font" in resources:
+            resources[NameObject("/Font")] = DictionaryObject(resources["/Font"].get_object())
+        page[NameObject("/Resources")] = resources
+        page.merge_page(overlay, over=True)
+        page.compress_content_streams()
+    writer.add_metadata({"/Title": title, "/Subject": subject, "/Author": "ejournal", "/Creator": "ejournal"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(sizes)
