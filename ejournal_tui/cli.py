@@ -110,13 +110,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             raise CliError("Для демо-сервера используйте: ejournal demo")
         run_app(settings.dsn or "")
         return 0
-    server = None
-    if args.embedded:
-        server = _embedded(settings)
-        conninfo = server.ensure_database()
-    else:
-        conninfo = settings.dsn or ""
+    conninfo = _embedded(settings).ensure_database() if args.embedded else settings.dsn or ""
     from ejournal_tui.db.connection import connect
+    from ejournal_tui.reports import cli as reports_cli
 
     with connect(conninfo) as conn:
         try:
@@ -126,6 +122,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 return _admin(args, conn)
             if command == "demo-data":
                 return _demo_data(args, conn)
+            if command == "password":
+                return _password(conn)
+            if command in reports_cli.COMMANDS:
+                return reports_cli.run(args, conn)
         except psycopg.Error as exc:
             raise CliError(_explain(conn, exc)) from exc
     raise CliError(f"неизвестная команда {command}")

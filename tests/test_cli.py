@@ -100,3 +100,19 @@ def test_os_user_is_checked_before_the_database(server, db, capsys, sql, tmp_pat
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("ejournal: ")
     assert sql.one("SELECT count(*) FROM pg_roles WHERE rolname = %s", (login,)) == 0
+
+
+def test_print_and_report_commands_are_wired(login_conninfo, sql, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    it, quantum = sql.run("""SELECT g.iteration_id, p.quantum_id FROM ej.study_group g
+                              JOIN ej.program p ON p.id = g.program_id JOIN ej.iteration i ON i.id = g.iteration_id
+                             WHERE i.status = 'active' ORDER BY g.id LIMIT 1""")[0].values()
+    out = tmp_path / "j.pdf"
+    dsn = login_conninfo("o1_methodist")
+    assert main(["--dsn", dsn, "print", "journal", "--iteration", str(it), "--quantum", str(quantum),
+                 "-o", str(out)]) == 0
+    assert len(PdfReader(out).pages) > 3
+    assert "отпечаток" in capsys.readouterr().out
+    assert main(["--dsn", dsn, "report", "attendance", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("\ufeff")
