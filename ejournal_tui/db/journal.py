@@ -1,0 +1,264 @@
+"""The teacher's journal: groups, the grid of one group, saving marks and lessons.
+
+Every write is one transaction with optimistic concurrency: an UPDATE or DELETE names the
+version the screen loaded; when no row matches, somebody else changed the record and the
+caller gets the current value back instead of overwriting it.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+
+from ejournal_tui.journal_models import (
+    ColumnSaved,
+    Group,
+    Journal,
+    Lesson,
+    LessonConflict,
+    LessonSaved,
+    Mark,
+    MarkConflict,
+    MarkSaved,
+    Student,
+    TopicProgress,
+)
+
+GROUP_SQL = """
+SELECT g.id, g.name, g.room, g.program_id, p.name AS program_name, p.total_hours, q.name AS quantum,
+       i.id AS iteration_id, i.name AS iteration_name, i.starts_on, i.ends_on, i.status AS iteration_status,
+       (SELECT count(DISTINCT e.student_id) FROM ej.enrollment e WHERE e.group_id = g.id)::int AS students
+  FROM ej.study_group g
+  JOIN ej.program p ON p.id = g.program_id
+  JOIN ej.quantum q ON q.id = p.quantum_id
+  JOIN ej.iteration i ON i.id = g.iteration_id
+"""
+
+LESSON_SQL = """
+SELECT l.held_on, l.id, l.hours, l.topic_id, l.topic, t.title AS topic_title, s.full_name AS filled_by_name,
+       l.filled_at, l.version
+  FROM ej.lesson l
+  LEFT JOIN ej.program_topic t ON t.id = l.topic_id
+  LEFT JOIN ej.staff s ON s.id = l.filled_by
+"""
+
+MARK_SQL = """
+SELECT a.lesson_id, a.student_id, a.status, a.reason, a.reason_text, a.version,
+       s.full_name AS updated_by_name, a.updated_at
+  FROM ej.attendance a
+  LEFT JOIN ej.staff s ON s.id = a.updated_by
+"""
+
+
+def my_groups(conn: psycopg.Connection, include_archived: bool = False) -> list[Group]:
+    """The caller's own groups, the current iteration first."""
+    rows = conn.execute(
+        GROUP_SQL
+        + """
+         WHERE g.teacher_id = (SELECT ej.current_staff_id()) AND (%s OR i.status <> 'archived')
+         ORDER BY i.status = 'active' DESC, i.starts_on DESC, g.name
+        """,
+        (include_archived,),
+    ).fetchall()
+    return [Group(**r) for r in rows]
+
+
+def group(conn: psycopg.Connection, group_id: int) -> Group:
+    row = conn.execute(GROUP_SQL + " WHERE g.id = %s", (group_id,)).fetchone()
+    if row is None:
+        raise LookupError("Группа не найдена или недоступна")
+    return Group(**row)
+
+
+def journal(conn: psycopg.Connection, group_id: int) -> Journal:
+    """The grid of one group: its students with their enrollment periods, the lessons held and
+    the dates planned by the schedule, and every mark — four queries, whatever the size."""
+    g = group(conn, group_id)
+    students = conn.execute(
+        """
+        SELECT s.id, s.last_name, s.first_name, s.middle_name,
+               json_agg(json_build_object('enrolled_on', e.enrolled_on, 'left_on', e.left_on)
+                        ORDER BY e.enrolled_on) AS periods
+          FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
+         WHERE e.group_id = %s
+         GROUP BY s.id
+         ORDER BY s.last_name, s.first_name, s.middle_name, s.id
+        """,
+        (group_id,),
+    ).fetchall()
+    lessons = conn.execute(
+        """
+        SELECT coalesce(l.held_on, p.held_on) AS held_on, l.id, l.hours, l.topic_id, l.topic, l.topic_title,
+               l.filled_by_name, l.filled_at, l.version, p.held_on IS NOT NULL AS planned,
+               p.starts_at, p.ends_at
+          FROM ("""
+        + LESSON_SQL
+        + """ WHERE l.group_id = %(g)s) l
+          FULL JOIN (SELECT DISTINCT ON (held_on) held_on, starts_at, ends_at FROM ej.planned_lesson
+                      WHERE group_id = %(g)s ORDER BY held_on, starts_at) p ON p.held_on = l.held_on
+         ORDER BY 1
+        """,
+        {"g": group_id},
+    ).fetchall()
+    marks = conn.execute(MARK_SQL + " WHERE a.group_id = %s", (group_id,)).fetchall()
+    return Journal(
+        group=g,
+        students=[Student(**r) for r in students],
+        lessons=[Lesson(**r) for r in lessons],
+        marks=[Mark(**r) for r in marks],
+    )
+
+
+def get_mark(conn: psycopg.Connection, lesson_id: int, student_id: int) -> Mark | None:
+    row = conn.execute(MARK_SQL + " WHERE a.lesson_id = %s AND a.student_id = %s", (lesson_id, student_id)).fetchone()
+    return Mark(**row) if row else None
+
+
+def get_lesson(conn: psycopg.Connection, group_id: int, held_on: date) -> Lesson | None:
+    row = conn.execute(LESSON_SQL + " WHERE l.group_id = %s AND l.held_on = %s", (group_id, held_on)).fetchone()
+    return Lesson(**row) if row else None
+
+
+def _set_reason(conn: psycopg.Connection, reason: str | None) -> None:
+    if reason:
+        conn.execute("SELECT ej.set_reason(%s)", (reason,))
+
+
+def _ensure_lesson(conn: psycopg.Connection, group_id: int, held_on: date, hours: Decimal) -> Lesson:
+    """The lesson of that date, created (without a topic yet) if it is not in the journal."""
+    conn.execute(
+        "INSERT INTO ej.lesson (group_id, held_on, hours) VALUES (%s, %s, %s)"
+        " ON CONFLICT (group_id, held_on) DO NOTHING",
+        (group_id, held_on, hours),
+    )
+    lesson = get_lesson(conn, group_id, held_on)
+    assert lesson is not None
+    return lesson
+
+
+def save_mark(
+    conn: psycopg.Connection,
+    *,
+    group_id: int,
+    held_on: date,
+    student_id: int,
+    status: str | None,
+    reason: str | None = None,
+    reason_text: str | None = None,
+    version: int | None = None,
+    hours: Decimal = Decimal(2),
+    late_reason: str | None = None,
+) -> MarkSaved | MarkConflict:
+    """Set (or, with status None, clear) one mark. `version` is the mark's version as loaded,
+    None if there was no mark."""
+    with conn.transaction():
+        _set_reason(conn, late_reason)
+        lesson = _ensure_lesson(conn, group_id, held_on, hours)
+        key = (lesson.id, student_id)
+        if status is None:
+            if version is None:
+                return MarkSaved(lesson=lesson, mark=None)
+            cur = conn.execute(
+                "DELETE FROM ej.attendance WHERE lesson_id = %s AND student_id = %s AND version = %s",
+                (*key, version),
+            )
+            if cur.rowcount == 1:
+                return MarkSaved(lesson=lesson, mark=None)
+        elif version is None:
+            cur = conn.execute(
+                """INSERT INTO ej.attendance (lesson_id, student_id, status, reason, reason_text)
+                   VALUES (%s, %s, %s, %s, %s) ON CONFLICT (lesson_id, student_id) DO NOTHING""",
+                (*key, status, reason, reason_text or None),
+            )
+            if cur.rowcount == 1:
+                return MarkSaved(lesson=lesson, mark=get_mark(conn, *key))
+        else:
+            cur = conn.execute(
+                """UPDATE ej.attendance SET status = %s, reason = %s, reason_text = %s
+                    WHERE lesson_id = %s AND student_id = %s AND version = %s""",
+                (status, reason, reason_text or None, *key, version),
+            )
+            if cur.rowcount == 1:
+                return MarkSaved(lesson=lesson, mark=get_mark(conn, *key))
+        return MarkConflict(lesson=lesson, current=get_mark(conn, *key))
+
+
+def mark_all_present(
+    conn: psycopg.Connection,
+    *,
+    group_id: int,
+    held_on: date,
+    student_ids: list[int],
+    hours: Decimal = Decimal(2),
+) -> ColumnSaved:
+    """ "All present" for the students given who have no mark yet; marks others made stay."""
+    with conn.transaction():
+        lesson = _ensure_lesson(conn, group_id, held_on, hours)
+        conn.execute(
+            """INSERT INTO ej.attendance (lesson_id, student_id, status)
+               SELECT %s, s, 'present' FROM unnest(%s::bigint[]) s
+               ON CONFLICT (lesson_id, student_id) DO NOTHING""",
+            (lesson.id, student_ids),
+        )
+        marks = conn.execute(MARK_SQL + " WHERE a.lesson_id = %s", (lesson.id,)).fetchall()
+    return ColumnSaved(lesson=lesson, marks=[Mark(**r) for r in marks])
+
+
+def save_lesson(
+    conn: psycopg.Connection,
+    *,
+    group_id: int,
+    held_on: date,
+    hours: Decimal,
+    topic_id: int | None,
+    topic: str | None,
+    lesson_id: int | None = None,
+    version: int | None = None,
+    late_reason: str | None = None,
+) -> LessonSaved | LessonConflict:
+    """Create a lesson, or change hours and topic of one loaded at `version`."""
+    with conn.transaction():
+        _set_reason(conn, late_reason)
+        if lesson_id is None:
+            cur = conn.execute(
+                """INSERT INTO ej.lesson (group_id, held_on, hours, topic_id, topic)
+                   VALUES (%s, %s, %s, %s, %s)
+                   ON CONFLICT (group_id, held_on) DO NOTHING""",
+                (group_id, held_on, hours, topic_id, topic or None),
+            )
+        else:
+            cur = conn.execute(
+                """UPDATE ej.lesson SET hours = %s, topic_id = %s, topic = %s
+                    WHERE id = %s AND version = %s""",
+                (hours, topic_id, topic or None, lesson_id, version),
+            )
+        current = get_lesson(conn, group_id, held_on)
+        if cur.rowcount == 1 and current is not None:
+            return LessonSaved(lesson=current)
+        return LessonConflict(current=current)
+
+
+def topic_progress(conn: psycopg.Connection, group_id: int) -> list[TopicProgress]:
+    rows = conn.execute(
+        """SELECT topic_id, position, title, hours, delivered_hours, lessons, last_held_on
+             FROM ej.topic_progress WHERE group_id = %s ORDER BY position""",
+        (group_id,),
+    ).fetchall()
+    return [TopicProgress(**r) for r in rows]
+
+
+def next_topic(topics: list[TopicProgress], exclude_lesson_topic: int | None = None) -> TopicProgress | None:
+    """The first КТП topic not yet delivered in full: what the lesson editor suggests."""
+    for t in topics:
+        if not t.done and t.topic_id != exclude_lesson_topic:
+            return t
+    return None
+
+
+def column(conn: psycopg.Connection, group_id: int, held_on: date) -> tuple[Lesson | None, list[Mark]]:
+    """One date of the grid as the database holds it now (after a refused write)."""
+    lesson = get_lesson(conn, group_id, held_on)
+    if lesson is None:
+        return None, []
+    rows = conn.execute(MARK_SQL + " WHERE a.lesson_id = %s", (lesson.id,)).fetchall()
+    return lesson, [Mark(**r) for r in rows]

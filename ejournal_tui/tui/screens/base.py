@@ -1,0 +1,54 @@
+"""What every screen shares: the app's database session, the date, the error handler, F1 help."""
+
+from datetime import date
+from typing import TypeVar
+
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+
+class _Common:
+    HELP = ""  # F1: what the screen is for; the keys are listed from BINDINGS
+
+    @property
+    def db(self):
+        return self.app.db
+
+    @property
+    def today(self) -> date:
+        return self.app.today
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.app.show_error(event.worker.error)
+
+
+class BaseScreen(_Common, Screen):
+    pass
+
+
+R = TypeVar("R")
+
+
+class BaseModal(_Common, ModalScreen[R]):
+    def on_mount(self) -> None:
+        # borderless fields and buttons: a dialog must fit 80×24
+        for widget in self.query("Input, Select, Button"):
+            widget.compact = True
+        self.mount(Footer(compact=True, show_command_palette=False))
+
+
+def fmt_date(d: date | None) -> str:
+    return d.strftime("%d.%m.%Y") if d else "—"
+
+
+def fmt_dt(d) -> str:
+    return d.strftime("%d.%m.%Y %H:%M") if d else "—"
+
+
+def esc(text: str | None) -> str:
+    """Data shown inside markup: a name with «[» must not be read as a style."""
+    from rich.markup import escape
+
+    return escape(text or "")

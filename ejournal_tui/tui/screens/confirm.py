@@ -1,0 +1,32 @@
+"""A yes/no question."""
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from ejournal_tui.tui.screens.base import BaseModal
+
+
+class ConfirmScreen(BaseModal[bool]):
+    TITLE = "Подтверждение"
+    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "no", "Отмена", id="cancel")]
+
+    def __init__(self, question: str, yes: str = "Да", no: str = "Нет"):
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="question")
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, variant="primary", id="yes")
+                yield Button(self.no, id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_no(self) -> None:
+        self.dismiss(False)

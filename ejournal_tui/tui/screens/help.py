@@ -1,0 +1,54 @@
+"""F1: what the screen under it is for and every key it answers to."""
+
+import re
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Markdown
+
+_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
+
+COMMON = """
+Стрелки, PgUp/PgDn, Home/End — перемещение по таблицам, Tab — к следующему полю или таблице.
+
+**Везде:** F1 — эта справка, Ctrl+P — все команды экрана по названию, Ctrl+Q — выход.
+Буквенные клавиши работают и в английской раскладке (те же клавиши клавиатуры).
+"""
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS: ClassVar[list[Binding]] = [Binding("escape,f1,q", "dismiss", "закрыть", id="help.close")]
+
+    def __init__(self, screen: Screen):
+        super().__init__(id="help")
+        self.target = screen
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Markdown(self._text())
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()
+
+    def _text(self) -> str:
+        title = getattr(self.target, "TITLE", None) or self.app.title
+        keys: dict[str, list[str]] = {}
+        texts: dict[str, str] = {}
+        for key, active in self.target.active_bindings.items():
+            b = active.binding
+            # the screen's and the app's own keys; widgets' standard keys are summarised below
+            if active.node not in (self.target, self.app) or not _CYRILLIC.search(b.description or ""):
+                continue
+            keys.setdefault(b.action, []).append(self.app.get_key_display(Binding(key, b.action)))
+            texts[b.action] = b.tooltip or b.description
+        lines = [f"# {title}", "", getattr(self.target, "HELP", "") or "", "", "## Клавиши", ""]
+        lines += [f"- **{' '.join(k)}** — {texts[action]}" for action, k in keys.items()]
+        lines += ["", COMMON]
+        return "\n".join(lines)
+
+    def action_dismiss(self) -> None:
+        self.dismiss()

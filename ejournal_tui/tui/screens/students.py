@@ -1,0 +1,109 @@
+"""The students of a group, their cards, and the monthly "данные проверены" mark."""
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ejournal_tui.db import journal, students
+from ejournal_tui.journal_models import DataCheck, Journal
+from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date, fmt_dt
+
+
+class StudentsScreen(BaseScreen):
+    TITLE = "Обучающиеся группы"
+    HELP = """Список группы с датами зачисления и выбытия. Enter — карточка обучающегося.
+Положение обязывает педагога не реже раза в месяц проверять данные обучающихся и сообщать методисту
+об изменениях. Проверив карточки, нажмите «д» — «данные проверены»: отметка сохранится с датой."""
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("enter", "open", "карточка", id="students.open", key_display="⏎", priority=True),
+        Binding("д,l", "checked", "данные проверены", id="students.checked"),
+        Binding("escape", "back", "назад", id="students.back"),
+    ]
+
+    def __init__(self, group_id: int):
+        super().__init__()
+        self.group_id = group_id
+        self.data: Journal | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Загрузка…", id="students-title")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="students-table")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="students")
+    def load(self) -> None:
+        data = self.db.run(journal.journal, self.group_id)
+        check = self.db.run(students.last_check, self.group_id)
+        self.app.call_from_thread(self._loaded, data, check)
+
+    def _loaded(self, data: Journal, check: DataCheck) -> None:
+        self.data = data
+        self.title = f"Обучающиеся: {data.group.name}"
+        self._show_check(check)
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("№", "Обучающийся", "В группе")
+        for i, s in enumerate(data.students, start=1):
+            periods = "; ".join(
+                f"с {fmt_date(p.enrolled_on)}" + (f" по {fmt_date(p.left_on)}" if p.left_on else "") for p in s.periods
+            )
+            table.add_row(str(i), Text(s.full_name), periods, key=str(s.id))
+        table.focus()
+
+    def _show_check(self, check: DataCheck) -> None:
+        if check.checked_at is None:
+            text = "[yellow]Данные группы ещё не проверялись.[/yellow]"
+        else:
+            late = " [yellow](больше месяца назад — пора проверить)[/yellow]" if check.overdue(self.today) else ""
+            text = f"Данные проверены {fmt_dt(check.checked_at)}, {esc(check.checked_by_name or '')}{late}"
+        self.query_one("#students-title", Static).update(f"[b]{esc(check.group_name)}[/b] · {text}")
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        from ejournal_tui.tui.screens.student_card import StudentCardScreen
+
+        table = self.query_one(DataTable)
+        if self.data is None or not self.data.students:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        self.app.push_screen(StudentCardScreen(self.group_id, int(row_key.value)))
+
+    def action_checked(self) -> None:
+        from ejournal_tui.tui.screens.confirm import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._mark_checked()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Данные всех обучающихся группы проверены и актуальны?\n"
+                "(об изменениях сообщите методисту из карточки, клавиша «м»)",
+                yes="Да, проверены",
+                no="Отмена",
+            ),
+            answer,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="students-check")
+    def _mark_checked(self) -> None:
+        check = self.db.run(students.mark_checked, self.group_id)
+        self.app.call_from_thread(self._checked, check)
+
+    def _checked(self, check: DataCheck) -> None:
+        self._show_check(check)
+        self.notify("Проверка данных записана.")
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,138 @@
+"""The journal grid: students down, lesson dates across, a mark in each cell.
+
+Row 0 (fixed) holds the totals per lesson; columns 0–1 (fixed) the student and the student's
+total. A key press changes one cell and its two totals, never a rebuild.
+
+DataTable.update_cell bumps a counter that is part of every render-cache key, so one changed
+cell re-renders every cell of every visible row — each row with all of its ~80 columns
+(about 100 ms at 80×24). `put` changes the cells and drops only their cache entries.
+Likewise a row's cache key holds the cursor position, so moving the cursor re-rendered every
+row; rows the cursor is not on now render once and stay cached.
+"""
+
+from datetime import date
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
+
+from ejournal_tui.journal_models import WEEKDAY, Lesson, Mark, Student
+
+TOTAL_ROW = "total"
+NAME_COL = "name"
+SUM_COL = "sum"
+
+NOWHERE = Coordinate(-1, -1)
+STYLE = {"present": "green", "absent": "bold red", "excused": "yellow"}
+
+
+def day_key(day: date) -> str:
+    return day.isoformat()
+
+
+def header(lesson: Lesson, today: date) -> Text:
+    d = lesson.held_on
+    flag = ""
+    if lesson.id is not None and lesson.title is None:
+        flag = "!"  # held, topic missing
+    elif lesson.filled_late:
+        flag = "*"
+    text = Text(f"{WEEKDAY[d.weekday()]}{flag}\n{d:%d.%m}", justify="center")
+    if lesson.id is None:
+        text.stylize("dim" if d > today else "red")
+    elif flag == "!":
+        text.stylize("yellow")
+    return text
+
+
+def cell(student: Student, lesson: Lesson, mark: Mark | None, pending: tuple | None, today: date) -> Text:
+    """«—» outside the enrollment, a letter for a mark; a pending (unsaved) mark is underlined
+    and followed by «*»."""
+    if not student.enrolled(lesson.held_on):
+        return Text("—", style="dim", justify="center")
+    if pending is not None:
+        status = pending[0]
+        letter = {"present": "+", "absent": "н", "excused": "у"}.get(status, "·")
+        return Text(letter + "*", style=f"{STYLE.get(status, '')} underline", justify="center")
+    if mark is None:
+        return Text("·" if lesson.id is not None else "", style="dim", justify="center")
+    return Text(mark.letter, style=STYLE[mark.status], justify="center")
+
+
+def _discard(cache, stale) -> None:
+    for key in [k for k in cache.keys() if stale(k)]:  # noqa: SIM118 (an LRUCache cannot be iterated)
+        cache.discard(key)
+
+
+class JournalGrid(DataTable):
+    DEFAULT_CSS = """
+    JournalGrid { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(cursor_type="cell", zebra_stripes=True, header_height=2, cell_padding=0, **kwargs)
+
+    def build(self, students: list[Student], lessons: list[Lesson], cells, totals, today: date) -> None:
+        """(Re)build the whole table: on load and when a new date column appears."""
+        self.fixed_rows = 0
+        self.fixed_columns = 0
+        self.clear(columns=True)
+        self.add_column(Text(" Обучающийся\n"), key=NAME_COL, width=19)
+        self.add_column(Text("Был\n", justify="center"), key=SUM_COL, width=6)
+        for lesson in lessons:
+            self.add_column(header(lesson, today), key=day_key(lesson.held_on), width=6)
+        self.add_row(
+            Text(" Присутствовали", style="bold"),
+            Text(""),
+            *(totals.column(lesson) for lesson in lessons),
+            key=TOTAL_ROW,
+        )
+        for s in students:
+            self.add_row(
+                Text(" " + s.short_name),
+                totals.row(s),
+                *(cells(s, lesson) for lesson in lessons),
+                key=str(s.id),
+            )
+        self.fixed_rows = 1
+        self.fixed_columns = 2
+
+    def _render_line_in_row(self, row_key, line_no, base_style, cursor_location, hover_location):
+        # With a cell cursor, a row without the cursor (or the mouse) looks the same wherever
+        # the cursor is: give it one cache key.
+        row = self._row_locations.get(row_key) if row_key in self._row_locations else -1
+        if cursor_location.row != row:
+            cursor_location = NOWHERE
+        if hover_location.row != row:
+            hover_location = NOWHERE
+        return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+
+    def put(self, changes: list[tuple[str, str, Text]]) -> None:
+        """Set cells (row key, column key, value) and repaint just them."""
+        rows: set[RowKey] = set()
+        cells: set[tuple[RowKey, ColumnKey]] = set()
+        for row, column, value in changes:
+            row_key, column_key = RowKey(row), ColumnKey(column)
+            self._data[row_key][column_key] = value
+            rows.add(row_key)
+            cells.add((row_key, column_key))
+        indexes = {self._row_locations.get(r) for r in rows}
+        _discard(self._cell_render_cache, lambda k: (k[0], k[1]) in cells)
+        _discard(self._row_render_cache, lambda k: k[0] in rows)
+        _discard(self._row_renderable_cache, lambda k: k[1] in indexes)
+        self._line_cache.clear()
+        self.refresh()
+
+    def set_header(self, lesson: Lesson, today: date) -> None:
+        column = self.columns.get(self.get_column_key(lesson.held_on))
+        if column is not None:
+            column.label = header(lesson, today)
+            self._clear_caches()
+            self.refresh()
+
+    def get_column_key(self, day: date):
+        for key in self.columns:
+            if key.value == day_key(day):
+                return key
+        return None
