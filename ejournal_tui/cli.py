@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--seed", type=int, default=1)
     data.add_argument("--scale", type=float, default=1.0, help="доля масштаба region (для тестов)")
 
+    arch = sub.add_parser("archive-export",
+                          help="твёрдые копии и данные архивных итераций в папку (для резервных копий)")
+    arch.add_argument("--dir", required=True, help="папка, например /var/backups/ejournal/archive")
+
     db = sub.add_parser("db", help="миграции базы данных")
     dbsub = db.add_subparsers(dest="db_command", metavar="ДЕЙСТВИЕ", required=True)
     dbsub.add_parser("migrate", help="применить новые миграции")
@@ -124,6 +128,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 return _demo_data(args, conn)
             if command == "password":
                 return _password(conn)
+            if command == "archive-export":
+                return _archive_export(args, conn)
             if command in reports_cli.COMMANDS:
                 return reports_cli.run(args, conn)
         except psycopg.Error as exc:
@@ -199,6 +205,19 @@ def _admin(args, conn) -> int:
         rows = [(u.login, u.full_name, ", ".join(u.roles), "заблокирована" if u.is_locked else "активна")
                 for u in accounts.list_users(conn)]
         print(tabulate(rows, headers=["логин", "ФИО", "роли", "состояние"]))
+    return 0
+
+
+def _archive_export(args, conn) -> int:
+    from pathlib import Path
+
+    from ejournal_tui.reports.archive import export_archived
+
+    made = export_archived(conn, Path(args.dir))
+    for folder in made:
+        print(f"Выгружено: {folder}")
+    if not made:
+        print("Новых архивных итераций нет.")
     return 0
 
 

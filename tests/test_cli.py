@@ -116,3 +116,27 @@ def test_print_and_report_commands_are_wired(login_conninfo, sql, tmp_path, caps
     assert "отпечаток" in capsys.readouterr().out
     assert main(["--dsn", dsn, "report", "attendance", "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("\ufeff")
+
+
+def test_archive_export_writes_each_archived_iteration_once(server, db, tmp_path, capsys, sql):
+    import json
+
+    from pypdf import PdfReader
+
+    dsn = server.conninfo(db)
+    assert main(["--dsn", dsn, "archive-export", "--dir", str(tmp_path)]) == 0
+    folders = [p for p in tmp_path.iterdir() if p.is_dir()]
+    archived = sql.one("SELECT count(*) FROM ej.iteration WHERE status = 'archived'")
+    assert len(folders) == archived >= 1
+    manifest = json.loads((folders[0] / "manifest.json").read_text(encoding="utf-8"))
+    pdfs = [f for f in manifest["files"] if f["file"].endswith(".pdf")]
+    csvs = [f for f in manifest["files"] if f["file"].endswith(".csv")]
+    assert pdfs and csvs
+    first = folders[0] / pdfs[0]["file"]
+    assert len(PdfReader(first).pages) == pdfs[0]["pages"]
+    assert (folders[0] / csvs[0]["file"]).read_bytes().startswith(b"\xef\xbb\xbf")
+    assert sql.one("SELECT count(*) FROM ej.print_fingerprint WHERE fingerprint = %s", (pdfs[0]["fingerprint"],)) == 1
+    capsys.readouterr()
+    assert main(["--dsn", dsn, "archive-export", "--dir", str(tmp_path)]) == 0  # second run: nothing new
+    assert "Новых архивных итераций нет" in capsys.readouterr().out
+    assert first.stat().st_mtime == (folders[0] / pdfs[0]["file"]).stat().st_mtime
