@@ -45,6 +45,10 @@ def user_message(exc: BaseException, constraint_messages: dict[str, str] | None 
             return _BY_CLASS["28"]
         return _BY_CLASS["08"]
     if not isinstance(exc, psycopg.Error):
+        # the data layer's own refusals (LookupError, ValueError…) are written for people
+        text = str(exc)
+        if _CYRILLIC.search(text) and "\n" not in text and len(text) < 300:
+            return text
         return "Непредвиденная ошибка. Данные не изменены."
     diag = exc.diag
     name = diag.constraint_name

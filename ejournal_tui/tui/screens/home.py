@@ -10,12 +10,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ejournal_tui.db import home
+from ejournal_tui.db import group_records, home
+from ejournal_tui.db.group_records import StudentFlag
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_models import WEEKDAY, Home
 from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date
 
-TABLES = ("groups", "due", "week", "remarks")
+TABLES = ("groups", "due", "flags", "week", "remarks")
 
 
 class HomeScreen(BaseScreen):
@@ -24,9 +25,13 @@ class HomeScreen(BaseScreen):
 
 * **Не заполнено в срок** — занятия, не заполненные через 3 дня после даты (по Положению журнал
   заполняется не позднее 3 дней после занятия): нет занятия, темы или отметок. Сверху — самые давние.
+* **Инструктаж и допуск** — обучающиеся ваших групп без вводного инструктажа по технике безопасности
+  (например, пришедшие позже) или без медицинского допуска к занятиям. Enter — карточка обучающегося;
+  инструктаж записывают в журнале группы клавишей «б».
 * **Сегодня и на этой неделе** — занятия по расписанию и проведённые.
 * **Замечания** заместителя директора и методиста; «о» — ответить, что замечание устранено.
 * **Доска информации** — последний анализ ведения журнала от методиста.
+* «м» — инструктажи, мероприятия и достижения группы; «ц» — цифровой отчёт по вашим группам.
 
 Tab переходит между таблицами, Enter открывает журнал группы на выбранной дате."""
     BINDINGS: ClassVar[list[Binding]] = [
@@ -34,6 +39,20 @@ Tab переходит между таблицами, Enter открывает �
         Binding("ж,semicolon", "journal", "журнал группы", id="home.journal", show=False),
         Binding("с,c", "students", "обучающиеся", id="home.students"),
         Binding("р,h", "progress", "программа", id="home.progress"),
+        Binding(
+            "м,v",
+            "records",
+            "мероприятия",
+            id="home.records",
+            tooltip="инструктажи по ТБ, мероприятия и достижения группы",
+        ),
+        Binding(
+            "ц,w",
+            "numeric",
+            "отчёт",
+            id="home.numeric",
+            tooltip="цифровой отчёт: количество обучающихся на 01.10, 01.01, 01.06",
+        ),
         Binding("о,j", "answer", "ответ на замечание", id="home.answer", show=False),
         Binding("f5", "refresh", "обновить", id="home.refresh", show=False),
     ]
@@ -41,6 +60,7 @@ Tab переходит между таблицами, Enter открывает �
     def __init__(self):
         super().__init__()
         self.data: Home | None = None
+        self.flags: list[StudentFlag] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,6 +70,8 @@ Tab переходит между таблицами, Enter открывает �
             yield DataTable(cursor_type="row", id="groups")
             yield Static("[b]Не заполнено в срок[/b]", classes="section", id="due-title")
             yield DataTable(cursor_type="row", id="due")
+            yield Static("[b]Инструктаж и допуск[/b]", classes="section", id="flags-title")
+            yield DataTable(cursor_type="row", id="flags")
             yield Static("[b]Сегодня и на этой неделе[/b]", classes="section")
             yield DataTable(cursor_type="row", id="week")
             yield Static("[b]Замечания[/b]", classes="section", id="remarks-title")
@@ -72,16 +94,17 @@ Tab переходит между таблицами, Enter открывает �
     def load(self) -> None:
         try:
             data = self.db.run(home.home, self.today)
+            flags = self.db.run(group_records.flags, self.today)
         except Unreachable as exc:
             self.app.call_from_thread(self._unreachable, str(exc))
             return
-        self.app.call_from_thread(self._loaded, data)
+        self.app.call_from_thread(self._loaded, data, flags)
 
     def _unreachable(self, message: str) -> None:
         self.query_one("#reminders", Static).update(f"[red]{esc(message)}[/red] F5 — повторить.")
 
-    def _loaded(self, data: Home) -> None:
-        self.data = data
+    def _loaded(self, data: Home, flags: list[StudentFlag]) -> None:
+        self.data, self.flags = data, flags
         today = self.today
         reminders = []
         if not data.groups:
@@ -91,6 +114,12 @@ Tab переходит между таблицами, Enter открывает �
                 f"[red]Не заполнено в срок занятий: {len(data.due)}[/red] — самое давнее "
                 f"{fmt_date(data.due[0].held_on)} ({esc(data.due[0].group_name)})."
             )
+        unbriefed = sum(f.no_briefing for f in flags)
+        uncleared = sum(f.no_clearance for f in flags)
+        if flags:
+            counts = [f"вводного инструктажа по ТБ: {unbriefed}"] * bool(unbriefed)
+            counts += [f"мед. допуска: {uncleared}"] * bool(uncleared)
+            reminders.append(f"[yellow]Без {', без '.join(counts)}[/yellow] — список ниже.")
         stale = [c.group_name for c in data.checks if c.overdue(today)]
         if stale:
             reminders.append(
@@ -130,6 +159,14 @@ Tab переходит между таблицами, Enter открывает �
                 )
                 for d in data.due
             ],
+        )
+        self.query_one("#flags-title", Static).update(f"[b]Инструктаж и допуск ({len(flags)})[/b]")
+        self.query_one("#flags-title").set_class(not flags, "hidden")
+        self.query_one("#flags").set_class(not flags, "hidden")
+        self._fill(
+            "flags",
+            ("Группа", "Обучающийся", "Нет"),
+            [(f"{f.group_id}:{f.student_id}", (f.group_name, f.student_name, f.missing)) for f in flags],
         )
         self._fill(
             "week",
@@ -172,7 +209,8 @@ Tab переходит между таблицами, Enter открывает �
             else "Записей нет."
         )
         if self.focused is None or not isinstance(self.focused, DataTable):
-            self.query_one("#due" if data.due else "#groups", DataTable).focus()
+            # the page stays at its top, where the reminders are, whatever the layout's timing
+            self.query_one("#due" if data.due else "#groups", DataTable).focus(scroll_visible=False)
 
     def _fill(self, table_id: str, columns: tuple, rows: list) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -207,6 +245,8 @@ Tab переходит между таблицами, Enter открывает �
         if table == "remarks":
             r = next(r for r in self.data.remarks if str(r.id) == key)
             return r.group_id, r.lesson_held_on
+        if table == "flags":
+            return int(key.split(":")[0]), None
         from datetime import date
 
         group_id, day = key.split(":")
@@ -217,6 +257,8 @@ Tab переходит между таблицами, Enter открывает �
         event.stop()
         if event.data_table.id == "remarks":
             self.action_answer()
+        elif event.data_table.id == "flags":
+            self._flag_card()
         else:
             self.action_open()
 
@@ -225,7 +267,30 @@ Tab переходит между таблицами, Enter открывает �
         if isinstance(focused, DataTable) and focused.id == "remarks":
             self.action_answer()
             return
+        if isinstance(focused, DataTable) and focused.id == "flags":
+            self._flag_card()
+            return
         self.action_journal()
+
+    def _flag_card(self) -> None:
+        from ejournal_tui.tui.screens.student_card import StudentCardScreen
+
+        sel = self._selected()
+        if sel is not None and sel[0] == "flags":
+            group_id, student_id = map(int, sel[1].split(":"))
+            self.app.push_screen(StudentCardScreen(group_id, student_id))
+
+    def action_records(self) -> None:
+        from ejournal_tui.tui.screens.group_records import GroupRecordsScreen
+
+        group_id, _ = self._target()
+        if group_id is not None:
+            self.app.push_screen(GroupRecordsScreen(group_id))
+
+    def action_numeric(self) -> None:
+        from ejournal_tui.tui.screens.numeric_report import NumericReportScreen
+
+        self.app.push_screen(NumericReportScreen())
 
     def action_journal(self) -> None:
         from ejournal_tui.tui.screens.journal import JournalScreen

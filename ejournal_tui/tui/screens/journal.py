@@ -38,6 +38,8 @@ from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date, fmt_dt
 from ejournal_tui.tui.widgets.journal_grid import SUM_COL, TOTAL_ROW, JournalGrid, cell, day_key
 
 RETRY_SECONDS = 3.0
+# Keys hidden when the journal is opened read-only (JournalScreen(read_only=True)).
+READ_ONLY_HIDDEN = {"mark", "all_present", "edit_lesson", "add_lesson", "briefing"}
 
 
 @dataclass
@@ -86,6 +88,8 @@ class JournalScreen(BaseScreen):
   занятие по расписанию прошло, а в журнале его нет.
 * Исправление занятия или отметки позже 3 дней после занятия требует причины — она сохраняется в истории.
 * Если запись успел изменить другой пользователь, журнал покажет оба значения и спросит, какое оставить.
+* «б» — инструктаж по технике безопасности на дату под курсором: всё заполнено, Enter — сохранить.
+  «м» — инструктажи, мероприятия и достижения группы.
 """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding(
@@ -114,6 +118,20 @@ class JournalScreen(BaseScreen):
         ),
         Binding("т,n", "edit_lesson", "занятие", id="journal.lesson", tooltip="дата, часы и тема занятия"),
         Binding("и,b", "history", "история", id="journal.history", tooltip="кто и когда менял отметку или занятие"),
+        Binding(
+            "б,comma",
+            "briefing",
+            "ТБ",
+            id="journal.briefing",
+            tooltip="записать инструктаж по технике безопасности на эту дату",
+        ),
+        Binding(
+            "м,v",
+            "records",
+            "инструктажи, мероприятия, достижения",
+            id="journal.records",
+            show=False,
+        ),
         Binding("delete,backspace", "mark(None)", "стереть отметку", id="journal.clear", show=False),
         Binding("к,r", "card", "карточка обучающегося", id="journal.card", show=False),
         Binding("с,c", "students", "список группы", id="journal.students", show=False),
@@ -123,9 +141,10 @@ class JournalScreen(BaseScreen):
         Binding("escape", "back", "назад", id="journal.back"),
     ]
 
-    def __init__(self, group_id: int, focus_day: date | None = None):
+    def __init__(self, group_id: int, focus_day: date | None = None, read_only: bool = False):
         super().__init__()
         self.group_id = group_id
+        self.read_only = read_only  # the administration's view; the database refuses their writes anyway
         self.focus_day = focus_day
         self.data: Journal | None = None
         self.students: list[Student] = []
@@ -181,6 +200,7 @@ class JournalScreen(BaseScreen):
         self.marks = {(by_id[m.lesson_id], m.student_id): m for m in data.marks}
         g = data.group
         archived = " · [yellow]архив: только просмотр[/yellow]" if not g.writable else ""
+        archived = archived or (" · [yellow]только просмотр[/yellow]" if self.read_only else "")
         room = f" · каб. {esc(g.room)}" if g.room else ""
         self.query_one("#journal-title", Static).update(
             f"[b]{esc(g.name)}[/b] · {esc(g.program_name)} · {esc(g.iteration_name)} "
@@ -294,10 +314,14 @@ class JournalScreen(BaseScreen):
 
     # --- marks ---------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Read-only: the keys that write are neither shown nor answered."""
+        return not (self.read_only and action in READ_ONLY_HIDDEN)
+
     def _check_cell(self, student: Student | None, lesson: Lesson | None) -> bool:
         if self.data is None:
             return False
-        if not self.data.group.writable:
+        if not self.data.group.writable or self.read_only:
             self.notify("Итерация в архиве: журнал только для просмотра.", severity="warning")
         elif lesson is None or student is None:
             self.notify("Встаньте на клетку обучающегося под датой занятия.", severity="warning")
@@ -691,8 +715,8 @@ class JournalScreen(BaseScreen):
 
         if self.data is None:
             return
-        if not self.data.group.writable:
-            self.notify("Итерация в архиве: журнал только для просмотра.", severity="warning")
+        if not self.data.group.writable or self.read_only:
+            self.notify("Журнал открыт только для просмотра.", severity="warning")
             return
         exists = lesson is not None and lesson.id is not None
         needs_reason = exists and is_late(lesson.held_on, self.today)
@@ -759,6 +783,45 @@ class JournalScreen(BaseScreen):
         from ejournal_tui.tui.screens.progress import ProgressScreen
 
         self.app.push_screen(ProgressScreen(self.group_id))
+
+    def action_briefing(self) -> None:
+        if self.data is None:
+            return
+        if not self.data.group.writable:
+            self.notify("Итерация в архиве: журнал только для просмотра.", severity="warning")
+            return
+        _, lesson = self._current()
+        day = lesson.held_on if lesson is not None and lesson.held_on <= self.today else self.today
+        present = {}
+        for x in self.lessons:
+            ids = [s.id for s in self.students if (v := self._value((x.held_on, s.id))) and v[0] == "present"]
+            if ids:
+                present[x.held_on] = ids
+        self._open_briefing(day, present)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="journal-briefing")
+    def _open_briefing(self, day: date, present: dict[date, list[int]]) -> None:
+        from ejournal_tui.db import group_records
+
+        introduced, _ = self.db.run(group_records.introduced, self.group_id)
+        self.app.call_from_thread(self._briefing_dialog, day, present, introduced)
+
+    def _briefing_dialog(self, day: date, present: dict[date, list[int]], introduced: set[int]) -> None:
+        from ejournal_tui.tui.screens.briefing import BriefingScreen
+
+        def saved(value) -> None:
+            if value is not None:
+                self.notify(
+                    f"Инструктаж ({value.kind}) {fmt_date(value.held_on)} записан: "
+                    f"обучающихся — {len(value.student_ids)}."
+                )
+
+        self.app.push_screen(BriefingScreen(self.data.group, self.students, day, present, introduced), saved)
+
+    def action_records(self) -> None:
+        from ejournal_tui.tui.screens.group_records import GroupRecordsScreen
+
+        self.app.push_screen(GroupRecordsScreen(self.group_id))
 
     def action_reload(self) -> None:
         if self.queue:

@@ -8,14 +8,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ejournal_tui.db import journal, students
-from ejournal_tui.journal_models import DataCheck, Journal
+from ejournal_tui.db import group_records, students
+from ejournal_tui.db.group_records import GroupStudent
+from ejournal_tui.journal_models import DataCheck
 from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date, fmt_dt
 
 
 class StudentsScreen(BaseScreen):
     TITLE = "Обучающиеся группы"
-    HELP = """Список группы с датами зачисления и выбытия. Enter — карточка обучающегося.
+    HELP = """Список группы: пол, класс, медицинский допуск к занятиям (с датой), вводный инструктаж
+по технике безопасности («ТБ»), даты зачисления и выбытия, школа. Обучающийся без допуска или без вводного инструктажа
+отмечен красным. Enter — карточка обучающегося.
 Положение обязывает педагога не реже раза в месяц проверять данные обучающихся и сообщать методисту
 об изменениях. Проверив карточки, нажмите «д» — «данные проверены»: отметка сохранится с датой."""
     BINDINGS: ClassVar[list[Binding]] = [
@@ -27,7 +30,7 @@ class StudentsScreen(BaseScreen):
     def __init__(self, group_id: int):
         super().__init__()
         self.group_id = group_id
-        self.data: Journal | None = None
+        self.data: list[GroupStudent] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -40,22 +43,37 @@ class StudentsScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="students")
     def load(self) -> None:
-        data = self.db.run(journal.journal, self.group_id)
+        data = self.db.run(group_records.group_students, self.group_id)
         check = self.db.run(students.last_check, self.group_id)
         self.app.call_from_thread(self._loaded, data, check)
 
-    def _loaded(self, data: Journal, check: DataCheck) -> None:
+    def _loaded(self, data: list[GroupStudent], check: DataCheck) -> None:
         self.data = data
-        self.title = f"Обучающиеся: {data.group.name}"
+        self.title = f"Обучающиеся: {check.group_name}"
         self._show_check(check)
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("№", "Обучающийся", "В группе")
-        for i, s in enumerate(data.students, start=1):
+        table.add_columns("№", "Обучающийся", "Пол", "Класс", "Мед. допуск", "ТБ", "В группе", "Школа")
+        for i, s in enumerate(data, start=1):
             periods = "; ".join(
                 f"с {fmt_date(p.enrolled_on)}" + (f" по {fmt_date(p.left_on)}" if p.left_on else "") for p in s.periods
             )
-            table.add_row(str(i), Text(s.full_name), periods, key=str(s.id))
+            if s.medical_clearance:
+                clearance = Text(f"с {fmt_date(s.medical_clearance_on)}" if s.medical_clearance_on else "есть")
+            else:
+                clearance = Text("НЕТ", style="bold red")
+            briefed = Text("да") if s.introduced else Text("НЕТ", style="bold red")
+            table.add_row(
+                str(i),
+                Text(s.short_name),
+                s.sex,
+                Text(s.school_class or "—"),
+                clearance,
+                briefed,
+                periods,
+                Text(s.school or "—"),
+                key=str(s.id),
+            )
         table.focus()
 
     def _show_check(self, check: DataCheck) -> None:
@@ -64,7 +82,15 @@ class StudentsScreen(BaseScreen):
         else:
             late = " [yellow](больше месяца назад — пора проверить)[/yellow]" if check.overdue(self.today) else ""
             text = f"Данные проверены {fmt_dt(check.checked_at)}, {esc(check.checked_by_name or '')}{late}"
-        self.query_one("#students-title", Static).update(f"[b]{esc(check.group_name)}[/b] · {text}")
+        flags = ""
+        if self.data:
+            current = [s for s in self.data if s.enrolled(self.today)]
+            no_clearance = sum(not s.medical_clearance for s in current)
+            no_briefing = sum(not s.introduced for s in current)
+            parts = [f"без мед. допуска: {no_clearance}"] * bool(no_clearance)
+            parts += [f"без вводного инструктажа: {no_briefing}"] * bool(no_briefing)
+            flags = f"\n[red]{', '.join(parts)}[/red]" if parts else ""
+        self.query_one("#students-title", Static).update(f"[b]{esc(check.group_name)}[/b] · {text}{flags}")
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
@@ -74,7 +100,7 @@ class StudentsScreen(BaseScreen):
         from ejournal_tui.tui.screens.student_card import StudentCardScreen
 
         table = self.query_one(DataTable)
-        if self.data is None or not self.data.students:
+        if not self.data:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         self.app.push_screen(StudentCardScreen(self.group_id, int(row_key.value)))
