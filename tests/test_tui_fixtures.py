@@ -110,6 +110,10 @@ INSERT INTO ej.board_post (organization_id, author_id, week_of, title, body, pos
      timestamptz '2025-10-13 09:00+03'),
     (900, 901, '2025-10-20', 'Анализ журнала за 13–17 октября',
      'Заполнено 94 % занятий. Не забывайте отмечать причину отсутствия.', timestamptz '2025-10-20 09:00+03');
+-- Both have confirmed the regulation's duties at their first login (the app asks only once).
+INSERT INTO ej.acknowledgment (organization_id, staff_id, role, acknowledged_at) VALUES
+    (900, 900, 'teacher', timestamptz '2025-09-01 09:00+03'),
+    (900, 901, 'methodist', timestamptz '2025-09-01 09:00+03');
 SET session_replication_role = origin;
 """
 

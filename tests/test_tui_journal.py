@@ -20,6 +20,16 @@ from ejournal_tui.tui.screens.lesson_editor import LessonEditorScreen
 TEACHER = "o1_teacher01"
 
 
+@pytest.fixture(autouse=True)
+def _duties_confirmed(request):
+    """The teacher confirmed the regulation's duties at an earlier login (the first login is
+    tests/test_tui_ack.py), so the app opens on the home screen."""
+    if "login_conninfo" in request.fixturenames:
+        from staff_tui import acknowledge
+
+        acknowledge(request.getfixturevalue("sql"), TEACHER)
+
+
 async def settle(pilot, rounds: int = 3) -> None:
     """Let workers finish and their results reach the screen."""
     for _ in range(rounds):
@@ -404,11 +414,14 @@ async def test_concurrent_lesson_edit_is_shown_and_mine_can_win(login_conninfo, 
         assert screen.lesson_at[day].title == "Моя тема"
 
 
-async def test_other_roles_get_their_own_home(login_conninfo):
-    from ejournal_tui.tui.screens.role import RoleScreen
+async def test_other_roles_get_their_own_home(login_conninfo, sql):
+    from staff_tui import acknowledge
 
+    from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
+
+    acknowledge(sql, "o1_methodist")
     app = EJournalApp(login_conninfo("o1_methodist"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert isinstance(app.screen, RoleScreen)
+        assert isinstance(app.screen, MethodistHomeScreen)
         assert "методист" in app.sub_title

@@ -1,10 +1,15 @@
-"""The application shell: connects as the session's database user and opens the screens of
-that user's role. Every database call runs in a thread worker through `self.db`."""
+"""The application shell: connects as the session's database user, asks a person who has not
+yet done so to confirm the regulation's duties of their roles, and opens the home of their role
+(a person with several roles chooses one, F2 switches). Every database call runs in a thread
+worker through `self.db`."""
 
+import importlib
+import os
 import re
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -18,6 +23,15 @@ from ejournal_tui.models import ROLE_NAMES, Me
 
 _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
+# The home screen of each role: (module, class).
+HOMES = {
+    "teacher": ("ejournal_tui.tui.screens.home", "HomeScreen"),
+    "methodist": ("ejournal_tui.tui.screens.methodist_home", "MethodistHomeScreen"),
+    "deputy": ("ejournal_tui.tui.screens.deputy_home", "DeputyHomeScreen"),
+    "director": ("ejournal_tui.tui.screens.director_home", "DirectorHomeScreen"),
+    "admin": ("ejournal_tui.tui.screens.admin_home", "AdminHomeScreen"),
+}
+
 
 class EJournalApp(App):
     TITLE = "Электронный журнал"
@@ -27,6 +41,7 @@ class EJournalApp(App):
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("f1", "help", "справка", id="app.help"),
         Binding("ctrl+p", "command_palette", "команды", id="app.commands", show=False),
+        Binding("f2", "switch_role", "роль", id="app.role", tooltip="сменить роль (у вас их несколько)"),
         Binding("ctrl+q", "quit", "выход", id="app.quit"),
     ]
 
@@ -35,6 +50,10 @@ class EJournalApp(App):
         self.db = Session(conninfo)
         self.fixed_today = today  # tests and snapshots freeze the date the screens show
         self.me: Me | None = None
+        self.role: str | None = None  # the role whose home is open
+        self.roles: list[str] = []  # the roles this person may open
+        # where reports and printouts are saved (over SSH: the server's home of the OS user)
+        self.export_dir = Path(os.environ.get("EJOURNAL_EXPORT_DIR") or Path.home() / "ejournal")
 
     @property
     def today(self) -> date:
@@ -68,21 +87,95 @@ class EJournalApp(App):
                 "Учётная запись не связана с сотрудником или заблокирована. "
                 "Обратитесь к администратору.\n\nВыход: Ctrl+Q."
             )
-        elif "teacher" in me.roles:
-            from ejournal_tui.tui.screens.home import HomeScreen
+        else:
+            self.roles = [r for r in me.roles if r in HOMES]
+            self.check_acknowledgment()
 
-            self.push_screen(HomeScreen())
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
+    def check_acknowledgment(self) -> None:
+        """On first login (per role) the regulation's duties are read and confirmed first."""
+        from ejournal_tui.db import acknowledgment
+
+        try:
+            missing = self.db.run(acknowledgment.missing)
+        except Exception as exc:
+            self.call_from_thread(self._show_status, self.error_text(exc) + "\n\nВыход: Ctrl+Q.")
+            return
+        self.call_from_thread(self._acknowledge_or_go, missing)
+
+    def _acknowledge_or_go(self, missing: dict) -> None:
+        if not missing:
+            self._go_home()
+            return
+        from ejournal_tui.tui.screens.acknowledgment import AcknowledgmentScreen
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self._go_home()
+            else:
+                self._show_status("Работа с журналом начинается с ознакомления с обязанностями по Положению.\n\n"
+                                  "Выход: Ctrl+Q. При следующем входе обязанности будут показаны снова.")
+
+        self.push_screen(AcknowledgmentScreen(missing), done)
+
+    def _go_home(self) -> None:
+        if not self.roles:
+            self._show_status("У вашей учётной записи нет ролей журнала. Обратитесь к администратору.\n\n"
+                              "Выход: Ctrl+Q.")
+        elif len(self.roles) == 1:
+            self.open_home(self.roles[0])
         else:
             from ejournal_tui.tui.screens.role import RoleScreen
 
-            self.push_screen(RoleScreen())
+            self.push_screen(RoleScreen(self.roles))
+
+    def open_home(self, role: str) -> None:
+        """The home of a role, above the role chooser (if any)."""
+        module, name = HOMES[role]
+        screen = getattr(importlib.import_module(module), name)()
+        while len(self.screen_stack) > self._base_depth:
+            self.pop_screen()
+        self.role = role
+        me = self.me
+        self.sub_title = f"{(me.full_name or me.login) if me else ''} — {ROLE_NAMES.get(role, role)}"
+        self.push_screen(screen)
+
+    @property
+    def _base_depth(self) -> int:
+        """Screens below a role's home: the app's own, and the role chooser for several roles."""
+        return 2 if len(self.roles) > 1 else 1
+
+    def action_switch_role(self) -> None:
+        pending = sum(getattr(s, "pending_writes", 0) for s in self.screen_stack)
+        if pending:
+            self.notify(f"Сначала должны сохраниться изменения ({pending}).", severity="warning")
+            return
+        while len(self.screen_stack) > self._base_depth:
+            self.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "switch_role":
+            return len(self.roles) > 1 and self.role is not None
+        return True
 
     def _show_status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
+    def error_text(self, exc: BaseException) -> str:
+        """A Russian sentence for what went wrong: a form's check, a lookup, or the database."""
+        from pydantic import ValidationError
+
+        from ejournal_tui.db.inputs import first_error
+
+        if isinstance(exc, ValidationError):
+            return first_error(exc)
+        if type(exc) in (ValueError, LookupError, RuntimeError) or type(exc).__name__ in ("JournalError", "PdfError"):
+            return str(exc)
+        return self.db.message(exc)
+
     def show_error(self, exc: BaseException, title: str = "Ошибка") -> None:
-        """The one place a database error becomes a message a person reads."""
-        self.notify(self.db.message(exc), title=title, severity="error", timeout=10, markup=False)
+        """The one place an error becomes a message a person reads."""
+        self.notify(self.error_text(exc), title=title, severity="error", timeout=10, markup=False)
 
     def action_help(self) -> None:
         from ejournal_tui.tui.screens.help import HelpScreen

@@ -38,8 +38,9 @@ from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date, fmt_dt
 from ejournal_tui.tui.widgets.journal_grid import SUM_COL, TOTAL_ROW, JournalGrid, cell, day_key
 
 RETRY_SECONDS = 3.0
-# Keys hidden when the journal is opened read-only (JournalScreen(read_only=True)).
-READ_ONLY_HIDDEN = {"mark", "all_present", "edit_lesson", "add_lesson", "briefing"}
+# Keys hidden when the journal is opened read-only (JournalScreen(read_only=True)): writes, and the
+# teacher's own screens that write (the card's request to the methodist, the group's records).
+READ_ONLY_HIDDEN = {"mark", "all_present", "edit_lesson", "add_lesson", "briefing", "records", "card", "students"}
 
 
 @dataclass

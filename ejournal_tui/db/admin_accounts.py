@@ -1,0 +1,71 @@
+"""The administrator's work in the app: accounts (issue, lock, unlock, a one-time LAN password)
+and the state of the database migrations. Never children's data: the role has no grants on it."""
+
+import re
+
+import psycopg
+from pydantic import field_validator
+
+from ejournal_tui.db import accounts, inputs, migrations
+from ejournal_tui.db.inputs import Input
+from ejournal_tui.models import UserAccount
+
+LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{1,62}$")
+STATE_NAME = {"applied": "применена", "pending": "не применена", "changed": "файл изменён после применения",
+              "missing": "файла нет в программе"}
+
+
+class AccountInput(Input):
+    login: str
+    full_name: str
+    roles: list[str]
+
+    @field_validator("login", mode="before")
+    @classmethod
+    def _login(cls, v):
+        v = (v or "").strip()
+        if not LOGIN.match(v):
+            raise ValueError("Логин: латинские строчные буквы, цифры, «_», «.», «-»; от 2 до 63 символов, "
+                             "начинается с буквы")
+        return v
+
+    @field_validator("full_name", mode="before")
+    @classmethod
+    def _name(cls, v):
+        v = " ".join(inputs.required(v, "ФИО", 200).split())
+        if not 2 <= len(v.split()) <= 4:
+            raise ValueError("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
+        return v
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles(cls, v):
+        roles = [r for r in (v or []) if r]
+        if not roles:
+            raise ValueError("Выберите хотя бы одну роль")
+        unknown = [r for r in roles if r not in accounts.ROLES]
+        if unknown:
+            raise ValueError(f"Неизвестная роль: {', '.join(unknown)}")
+        return roles
+
+
+def list_accounts(conn: psycopg.Connection) -> list[UserAccount]:
+    return accounts.list_users(conn)
+
+
+def issue(conn: psycopg.Connection, data: AccountInput) -> int:
+    """ej.add_user: the login role and its staff row in one step."""
+    return accounts.add_user(conn, data.login, data.roles, data.full_name)
+
+
+def set_locked(conn: psycopg.Connection, login: str, locked: bool) -> None:
+    accounts.set_locked(conn, login, locked)
+
+
+def one_time_password(conn: psycopg.Connection, login: str) -> str:
+    """A generated password for LAN use, valid for a week: shown once, never stored by the app."""
+    return accounts.issue_password(conn, login)
+
+
+def migration_status(conn: psycopg.Connection) -> list[migrations.MigrationState]:
+    return migrations.status(conn)

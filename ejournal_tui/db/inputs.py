@@ -1,0 +1,92 @@
+"""What people type, checked before it reaches the database: dates as 01.09.2026, optional
+fields left empty, phones and e-mails of the shapes the database accepts. Every check fails
+with one Russian sentence; the database checks the same things again with its own messages."""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,19}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class Input(BaseModel):
+    """A form's values: strings stripped, unknown keys ignored."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+
+def text(value) -> str | None:
+    """An optional text field: None when left empty."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    if CONTROL.search(value):
+        raise ValueError("Недопустимые символы в тексте")
+    return value or None
+
+
+def required(value, what: str, longest: int = 300) -> str:
+    value = text(value)
+    if not value:
+        raise ValueError(f"Заполните поле «{what}»")
+    if len(value) > longest:
+        raise ValueError(f"«{what}»: не длиннее {longest} символов")
+    return value
+
+
+def parse_date(value, what: str = "Дата", optional: bool = False) -> date | None:
+    """«01.09.2026», «1.9.2026» or «2026-09-01»."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    value = (value or "").strip()
+    if not value:
+        if optional:
+            return None
+        raise ValueError(f"{what}: укажите дату в виде ДД.ММ.ГГГГ, например 01.09.2026")
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{what}: «{value}» — не дата; нужно ДД.ММ.ГГГГ, например 01.09.2026")
+
+
+def parse_hours(value, what: str = "Часы", top: Decimal = Decimal(2000)) -> Decimal:
+    try:
+        hours = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"{what}: «{value}» — не число") from None
+    if not Decimal(0) < hours <= top:
+        raise ValueError(f"{what}: больше нуля и не более {top}")
+    return hours
+
+
+def phone(value) -> str | None:
+    value = text(value)
+    if value and not PHONE.match(value):
+        raise ValueError("Телефон: цифры, пробелы, скобки и дефисы, например +7 (812) 555-12-34")
+    return value
+
+
+def email(value) -> str | None:
+    value = text(value)
+    if value and (not EMAIL.match(value) or len(value) > 200):
+        raise ValueError("Электронная почта должна быть вида имя@домен.ru")
+    return value
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first problem of a form, as the validator worded it."""
+    err = exc.errors()[0]
+    msg = str(err.get("msg", ""))
+    return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def fmt(d: date | None) -> str:
+    return d.strftime("%d.%m.%Y") if d else ""

@@ -1,0 +1,410 @@
+"""The methodist's duties (regulation, «Методист обязан»): roll the journal over to the next
+iteration, archive an iteration, the weekly analysis posted to the board, the monthly control of
+users' activity, teachers' proposed corrections. Every step is one SQL function or statement."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import psycopg
+from pydantic import Field, field_validator, model_validator
+
+from ejournal_tui.db import inputs
+from ejournal_tui.db.inputs import Input
+from ejournal_tui.models import Row
+
+STATUS_NAME = {"planned": "планируется", "active": "идёт", "closed": "закончена", "archived": "в архиве"}
+NEXT_STATUS = {"planned": "active", "active": "closed"}
+
+# ------------------------------------------------------------------------------ iterations
+
+
+class Iteration(Row):
+    id: int
+    name: str
+    starts_on: date
+    ends_on: date
+    status: str
+    schedule_approved_at: datetime | None
+    approved_by_name: str | None
+    archived_at: datetime | None
+    groups: int
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAME.get(self.status, self.status)
+
+
+def iterations(conn: psycopg.Connection) -> list[Iteration]:
+    rows = conn.execute(
+        """
+        SELECT i.id, i.name, i.starts_on, i.ends_on, i.status, i.schedule_approved_at,
+               s.full_name AS approved_by_name, i.archived_at,
+               (SELECT count(*) FROM ej.study_group g WHERE g.iteration_id = i.id)::int AS groups
+          FROM ej.iteration i LEFT JOIN ej.staff s ON s.id = i.schedule_approved_by
+         ORDER BY i.starts_on DESC
+        """
+    ).fetchall()
+    return [Iteration(**r) for r in rows]
+
+
+def set_status(conn: psycopg.Connection, iteration_id: int, status: str) -> None:
+    """planned → active → closed; the archive only through archive()."""
+    if status not in ("active", "closed"):
+        raise ValueError("Итерацию можно только начать или закончить; в архив — командой «архивировать»")
+    if conn.execute("UPDATE ej.iteration SET status = %s WHERE id = %s", (status, iteration_id)).rowcount != 1:
+        raise LookupError("Итерация не найдена")
+
+
+# ------------------------------------------------------------------------------- roll-over
+
+
+class Candidate(Row):
+    student_id: int
+    student_name: str
+    group_id: int
+    group_name: str
+    continuing: bool
+
+
+class RolloverInput(Input):
+    from_iteration: int
+    name: str
+    starts_on: date
+    ends_on: date
+    order: str
+    student_ids: list[int] = Field(default_factory=list)
+
+    _name = field_validator("name", mode="before")(lambda v: inputs.required(v, "Название итерации", 100))
+    _starts = field_validator("starts_on", mode="before")(lambda v: inputs.parse_date(v, "Начало"))
+    _ends = field_validator("ends_on", mode="before")(lambda v: inputs.parse_date(v, "Окончание"))
+    _order = field_validator("order", mode="before")(lambda v: inputs.required(v, "Приказ о зачислении", 50))
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.ends_on <= self.starts_on:
+            raise ValueError("Итерация должна заканчиваться позже, чем начинается")
+        if (self.ends_on - self.starts_on).days > 366:
+            raise ValueError("Итерация длится не больше года")
+        return self
+
+
+def suggest_next(it: Iteration) -> tuple[str, date, date]:
+    """Name and dates of the iteration after `it`: from the Monday two weeks after it ends, as long."""
+    starts = it.ends_on + timedelta(days=14)
+    starts -= timedelta(days=starts.weekday())
+    ends = starts + (it.ends_on - it.starts_on)
+    number = _number_in(it.name)
+    name = f"Итерация {number + 1}" if number else "Следующая итерация"
+    return f"{name} ({starts:%d.%m.%Y} – {ends:%d.%m.%Y})", starts, ends
+
+
+def _number_in(name: str) -> int:
+    digits = ""
+    for ch in name.split("(")[0]:
+        if ch.isdigit():
+            digits += ch
+        elif digits:
+            break
+    return int(digits) if digits else 0
+
+
+def rollover_candidates(conn: psycopg.Connection, from_iteration: int) -> list[Candidate]:
+    rows = conn.execute("SELECT * FROM ej.rollover_candidates(%s)", (from_iteration,)).fetchall()
+    return [Candidate(**r) for r in rows]
+
+
+def rollover(conn: psycopg.Connection, data: RolloverInput) -> int:
+    """ej.rollover: one transaction, safe to run twice or twice at once."""
+    row = conn.execute(
+        "SELECT ej.rollover(%s, %s, %s, %s, %s, %s) AS id",
+        (data.from_iteration, data.name, data.starts_on, data.ends_on, data.student_ids, data.order),
+    ).fetchone()
+    return row["id"]
+
+
+# --------------------------------------------------------------------------------- archive
+
+
+class ArchiveProblem(Row):
+    group_id: int
+    group_name: str
+    teacher_name: str
+    held_on: date
+    problem: str
+
+
+def archive_problems(conn: psycopg.Connection, iteration_id: int) -> list[ArchiveProblem]:
+    rows = conn.execute("SELECT * FROM ej.archive_problems(%s)", (iteration_id,)).fetchall()
+    return [ArchiveProblem(**r) for r in rows]
+
+
+def archive(conn: psycopg.Connection, iteration_id: int, accept_problems: bool) -> int:
+    row = conn.execute("SELECT ej.archive_iteration(%s, %s) AS n", (iteration_id, accept_problems)).fetchone()
+    return row["n"]
+
+
+# ------------------------------------------------------------------------- weekly analysis
+
+
+class WeekRow(Row):
+    teacher_id: int
+    teacher_name: str
+    planned: int
+    filled_on_time: int
+    filled_late: int
+    not_filled: int
+    no_topic: int
+    attendance_pct: Decimal | None
+
+
+class BoardPost(Row):
+    id: int
+    week_of: date
+    title: str
+    body: str
+    posted_at: datetime
+    author_name: str | None
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_analysis(conn: psycopg.Connection, week: date, today: date) -> list[WeekRow]:
+    rows = conn.execute("SELECT * FROM ej.weekly_analysis(%s, %s)", (week, today)).fetchall()
+    return [WeekRow(**r) for r in rows]
+
+
+def _pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.1f}".replace(".", ",") + " %"
+
+
+def _short(full_name: str) -> str:
+    parts = full_name.split()
+    return parts[0] + " " + "".join(p[0] + "." for p in parts[1:3]) if len(parts) > 1 else full_name
+
+
+def analysis_text(week: date, rows: list[WeekRow]) -> tuple[str, str]:
+    """The board post the numbers make: a title and a text the methodist may edit before posting."""
+    span = f"{week:%d.%m} – {week + timedelta(days=6):%d.%m.%Y}"
+    title = f"Анализ ведения журнала: неделя {span}"
+    planned = sum(r.planned for r in rows)
+    on_time = sum(r.filled_on_time for r in rows)
+    late = [r for r in rows if r.filled_late]
+    missing = [r for r in rows if r.not_filled]
+    no_topic = [r for r in rows if r.no_topic]
+    lines = [
+        f"Итоги недели {span}.",
+        "",
+        f"Занятий по расписанию и проведённых: {planned}, из них заполнено в течение трёх дней: {on_time}.",
+    ]
+    pcts = [r.attendance_pct for r in rows if r.attendance_pct is not None]
+    if pcts:
+        lines.append(f"Посещаемость по педагогам: от {_pct(min(pcts))} до {_pct(max(pcts))}.")
+    lines.append("")
+    if missing:
+        lines.append("Не заполнены занятия: " + "; ".join(f"{_short(r.teacher_name)} — {r.not_filled}"
+                                                         for r in missing) + ".")
+    if late:
+        lines.append("Заполнены позже трёх дней: " + "; ".join(f"{_short(r.teacher_name)} — {r.filled_late}"
+                                                              for r in late) + ".")
+    if no_topic:
+        lines.append("Не указана тема занятия: " + "; ".join(f"{_short(r.teacher_name)} — {r.no_topic}"
+                                                            for r in no_topic) + ".")
+    if not (missing or late or no_topic):
+        lines.append("Все занятия недели заполнены в срок, темы указаны. Спасибо!")
+    else:
+        lines += ["", "Прошу заполнить пропущенное до конца недели. Напоминаю: журнал заполняется не позднее "
+                      "трёх дней после занятия, исправления позже — с указанием причины."]
+    return title, "\n".join(lines)
+
+
+def post_analysis(conn: psycopg.Connection, week: date, title: str, body: str) -> int:
+    title, body = inputs.required(title, "Заголовок", 200), (body or "").strip()
+    if not body:
+        raise ValueError("Текст анализа пуст")
+    row = conn.execute(
+        "INSERT INTO ej.board_post (week_of, title, body) VALUES (%s, %s, %s) RETURNING id", (week, title, body)
+    ).fetchone()
+    return row["id"]
+
+
+def posts(conn: psycopg.Connection, week: date) -> list[BoardPost]:
+    rows = conn.execute(
+        """SELECT b.id, b.week_of, b.title, b.body, b.posted_at, s.full_name AS author_name
+             FROM ej.board_post b LEFT JOIN ej.staff s ON s.id = b.author_id
+            WHERE b.week_of = %s ORDER BY b.posted_at DESC""",
+        (week,),
+    ).fetchall()
+    return [BoardPost(**r) for r in rows]
+
+
+# ------------------------------------------------------------------------ monthly activity
+
+
+class ActivityRow(Row):
+    month: date
+    login: str
+    full_name: str | None
+    actions: int
+    days_active: int
+    lessons: int
+    marks: int
+    other: int
+    last_at: datetime | None
+
+
+class ActivityDay(Row):
+    day: date
+    group_name: str | None
+    lessons: int
+    marks: int
+    other: int
+    first_at: datetime
+    last_at: datetime
+
+
+def month_span(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first, last
+
+
+def activity(conn: psycopg.Connection, month: date) -> list[ActivityRow]:
+    """ej.report_user_activity of one month: everyone of the organization, zeros included."""
+    first, last = month_span(month)
+    rows = conn.execute("SELECT * FROM ej.report_user_activity(%s, %s)", (first, last)).fetchall()
+    return [ActivityRow(**r) for r in rows]
+
+
+def activity_detail(conn: psycopg.Connection, login: str, month: date) -> list[ActivityDay]:
+    """What one person changed that month, per day and group, from the audit log (RLS applies)."""
+    first, last = month_span(month)
+    rows = conn.execute(
+        """
+        SELECT l.at::date AS day, g.name AS group_name,
+               count(*) FILTER (WHERE l.table_name = 'lesson')::int AS lessons,
+               count(*) FILTER (WHERE l.table_name = 'attendance')::int AS marks,
+               count(*) FILTER (WHERE l.table_name NOT IN ('lesson', 'attendance'))::int AS other,
+               min(l.at) AS first_at, max(l.at) AS last_at
+          FROM audit.log l LEFT JOIN ej.study_group g ON g.id = l.group_id
+         WHERE l.actor = %s AND l.at >= %s AND l.at < %s::date + 1
+         GROUP BY 1, 2 ORDER BY 1, 2
+        """,
+        (login, first, last),
+    ).fetchall()
+    return [ActivityDay(**r) for r in rows]
+
+
+# ------------------------------------------------------------------------ change requests
+
+
+class ChangeRequest(Row):
+    id: int
+    group_name: str
+    student_id: int
+    student_name: str
+    field: str
+    proposed: str
+    current: str | None
+    created_by_name: str | None
+    created_at: datetime
+
+
+def change_requests(conn: psycopg.Connection) -> list[ChangeRequest]:
+    """Open requests, oldest first, with the value the card holds now."""
+    rows = conn.execute(
+        """
+        SELECT c.id, g.name AS group_name, c.student_id,
+               concat_ws(' ', s.last_name, s.first_name, s.middle_name) AS student_name, c.field, c.proposed,
+               CASE c.field WHEN 'last_name' THEN s.last_name WHEN 'first_name' THEN s.first_name
+                            WHEN 'middle_name' THEN s.middle_name
+                            WHEN 'birth_date' THEN to_char(s.birth_date, 'DD.MM.YYYY')
+                            WHEN 'sex' THEN s.sex WHEN 'school' THEN s.school WHEN 'school_class' THEN s.school_class
+                            WHEN 'address' THEN s.address WHEN 'phone' THEN s.phone
+                            WHEN 'medical_clearance' THEN CASE WHEN s.medical_clearance THEN 'есть' ELSE 'нет' END
+               END AS current,
+               t.full_name AS created_by_name, c.created_at
+          FROM ej.change_request c
+          JOIN ej.study_group g ON g.id = c.group_id
+          JOIN ej.student s ON s.id = c.student_id
+          LEFT JOIN ej.staff t ON t.id = c.created_by
+         WHERE c.status = 'open'
+         ORDER BY c.created_at
+        """
+    ).fetchall()
+    return [ChangeRequest(**r) for r in rows]
+
+
+# Fields ej.resolve_change_request applies itself; the others the methodist edits in the card.
+APPLIED = ("last_name", "first_name", "middle_name", "school", "school_class", "address", "phone")
+
+
+def resolve_request(conn: psycopg.Connection, request_id: int, accept: bool, note: str | None) -> None:
+    conn.execute("SELECT ej.resolve_change_request(%s, %s, %s)", (request_id, accept, (note or "").strip() or None))
+
+
+# ------------------------------------------------------------------------------- reminders
+
+
+class Reminder(Row):
+    kind: str
+    iteration_id: int | None
+    message: str
+
+
+def reminders(conn: psycopg.Connection, today: date) -> list[Reminder]:
+    rows = conn.execute("SELECT * FROM ej.duty_reminders(%s)", (today,)).fetchall()
+    return [Reminder(**r) for r in rows]
+
+
+# ------------------------------------------------------------------------------ home page
+
+
+class MethodistHome(Row):
+    reminders: list[Reminder]
+    requests: list[ChangeRequest]
+    to_close: list  # remarks the teachers marked fixed (ejournal_tui.db.remarks.RemarkRow)
+    week: list[WeekRow]
+    week_of: date
+
+
+def home(conn: psycopg.Connection, today: date) -> MethodistHome:
+    """What needs the methodist now: the regulation's deadlines, teachers' requests, remarks to
+    close, and how the journal is kept this week."""
+    from ejournal_tui.db.remarks import remarks
+
+    week = monday(today)
+    return MethodistHome(
+        reminders=reminders(conn, today),
+        requests=change_requests(conn),
+        to_close=[r for r in remarks(conn) if r.state == "fixed"],
+        week=weekly_analysis(conn, week, today),
+        week_of=week,
+    )
+
+
+class IterationSummary(Row):
+    id: int
+    name: str
+    starts_on: date
+    ends_on: date
+    groups: int
+    students: int
+    slots: int
+
+
+def iteration_summary(conn: psycopg.Connection, iteration_id: int) -> IterationSummary:
+    row = conn.execute(
+        """SELECT i.id, i.name, i.starts_on, i.ends_on,
+                  (SELECT count(*) FROM ej.study_group g WHERE g.iteration_id = i.id)::int AS groups,
+                  (SELECT count(DISTINCT e.student_id) FROM ej.enrollment e JOIN ej.study_group g ON g.id = e.group_id
+                    WHERE g.iteration_id = i.id)::int AS students,
+                  (SELECT count(*) FROM ej.schedule_slot s JOIN ej.study_group g ON g.id = s.group_id
+                    WHERE g.iteration_id = i.id)::int AS slots
+             FROM ej.iteration i WHERE i.id = %s""",
+        (iteration_id,),
+    ).fetchone()
+    if row is None:
+        raise LookupError("Итерация не найдена")
+    return IterationSummary(**row)

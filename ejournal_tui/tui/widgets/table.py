@@ -1,0 +1,47 @@
+"""Filling a DataTable from rows of data: values shown as text (never read as markup), the
+cursor kept where it was, one «нет» row when there is nothing."""
+
+from collections.abc import Iterable, Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from ejournal_tui.reports.text import cell
+
+NONE = "none"
+
+
+def fill(table: DataTable, columns: Sequence[str], rows: Iterable[tuple[object, Sequence]],
+         empty: str = "нет") -> None:
+    """rows: (key, values); a value may be a rich Text (styled), anything else is shown as text."""
+    row = table.cursor_row
+    table.clear(columns=True)
+    table.add_columns(*columns)
+    count = 0
+    for key, values in rows:
+        table.add_row(*(v if isinstance(v, Text) else Text(cell(v)) for v in values), key=str(key))
+        count += 1
+    if not count:
+        table.add_row(Text(empty), *[""] * (len(columns) - 1), key=NONE)
+    if 0 <= row < table.row_count:
+        table.move_cursor(row=row, animate=False)
+
+
+def selected(table: DataTable) -> str | None:
+    """The key of the cursor row, None when the table is empty."""
+    if table.row_count == 0:
+        return None
+    key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    return None if key == NONE else key
+
+
+def pct(value) -> str:
+    return "—" if value is None else cell(value) + " %"
+
+
+def short_name(full_name: str | None) -> str:
+    """«Иванова Мария Петровна» → «Иванова М.П.»: names that fit a column at 80×24."""
+    parts = (full_name or "").split()
+    if len(parts) < 2:
+        return full_name or ""
+    return parts[0] + " " + "".join(p[0] + "." for p in parts[1:3])
