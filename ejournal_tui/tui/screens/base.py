@@ -1,8 +1,9 @@
 """What every screen shares: the app's database session, the date, the error handler, F1 help."""
 
 from datetime import date
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
@@ -32,6 +33,9 @@ R = TypeVar("R")
 
 
 class BaseModal(_Common, ModalScreen[R]):
+    # a modal screen hides the app's own keys: F1 is bound again here for every dialog
+    BINDINGS: ClassVar[list[Binding]] = [Binding("f1", "app.help", "справка", id="modal.help", show=False)]
+
     def on_mount(self) -> None:
         # borderless fields and buttons: a dialog must fit 80×24
         for widget in self.query("Input, Select, Button"):
