@@ -142,8 +142,8 @@ def child_ej(mode: str, spawned: float, presses: int, conninfo: str) -> dict:
     out: dict = {}
     loaded = HomeScreen._loaded
 
-    def patched(self, data):
-        loaded(self, data)
+    def patched(self, *args):
+        loaded(self, *args)
         if "ready_s" not in out:
             self.app.call_after_refresh(lambda: out.setdefault("ready_s", time.time() - spawned))
             if mode == "start":
