@@ -3,6 +3,7 @@ director, administrator): start the app as a demo login on the test's database c
 its workers, fill a form, read the notifications."""
 
 from textual.widgets import DataTable, Input, Select
+from textual.worker import WorkerCancelled
 
 from ejournal_tui.tui.app import EJournalApp
 
@@ -23,11 +24,20 @@ def app_as(login_conninfo, login: str, **kwargs) -> EJournalApp:
     return EJournalApp(login_conninfo(login), **kwargs)
 
 
+async def workers_done(pilot) -> None:
+    """Wait for the app's workers. A worker of a screen that closed itself (a dialog that
+    saved and dismissed) is cancelled by Textual after its work is done: not a failure."""
+    try:
+        await pilot.app.workers.wait_for_complete()
+    except WorkerCancelled:
+        await pilot.pause()
+
+
 async def settle(pilot, rounds: int = 2) -> None:
     """Let workers finish and their results reach the screen."""
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
     await pilot.pause()
 
 

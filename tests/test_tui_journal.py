@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from psycopg import sql as pgsql
+from staff_tui import workers_done
 from test_tui_fixtures import fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.db.connection import connect
@@ -34,7 +35,7 @@ async def settle(pilot, rounds: int = 3) -> None:
     """Let workers finish and their results reach the screen."""
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
     await pilot.pause()
 
 

@@ -9,6 +9,7 @@ from datetime import date
 import psycopg
 import pytest
 from pypdf import PdfReader
+from staff_tui import workers_done
 from test_tui_fixtures import FIXED_TEACHER, FIXED_TODAY, fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.db import group_records
@@ -28,7 +29,7 @@ ROBO1 = 900  # the fixed organization's group: ten students, Дмитриев (9
 async def settle(pilot, rounds: int = 3) -> None:
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
     await pilot.pause()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import pytest_textual_snapshot
+from staff_tui import workers_done
 from test_tui_fixtures import FIXED_TODAY, fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.tui.app import EJournalApp
@@ -34,7 +35,7 @@ async def _loaded(pilot, screen_type=None) -> None:
         screen = pilot.app.screen
         if isinstance(screen, screen_type) and screen.data is not None:
             break
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot)
     await pilot.pause(0.3)  # layout and focus settle (scrollbars appear once the tables are filled)
 
 
