@@ -29,6 +29,26 @@ class BaseScreen(_Common, Screen):
     pass
 
 
+class ReloadingScreen(BaseScreen):
+    """A screen whose data (self.data, filled by self.load()) is loaded on opening, again on
+    coming back to it, and on F5."""
+
+    data = None
+
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.load()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+
 R = TypeVar("R")
 
 

@@ -14,12 +14,12 @@ from ejournal_tui.db import group_records, home
 from ejournal_tui.db.group_records import StudentFlag
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_models import WEEKDAY, Home
-from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date
+from ejournal_tui.tui.screens.base import ReloadingScreen, esc, fmt_date
 
 TABLES = ("groups", "due", "flags", "week", "remarks")
 
 
-class HomeScreen(BaseScreen):
+class HomeScreen(ReloadingScreen):
     TITLE = "Начало"
     HELP = """Ваши группы и всё, что требует внимания.
 
@@ -79,16 +79,6 @@ Tab переходит между таблицами, Enter открывает �
             yield Static("[b]Доска информации[/b]", classes="section")
             yield Static("", id="board")
         yield Footer(compact=True, show_command_palette=False)
-
-    def on_mount(self) -> None:
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        if self.data is not None:
-            self.load()
-
-    def action_refresh(self) -> None:
-        self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def load(self) -> None:

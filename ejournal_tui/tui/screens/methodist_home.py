@@ -14,11 +14,11 @@ from ejournal_tui.db import methodist
 from ejournal_tui.db.methodist import MethodistHome
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_models import FIELD_NAME
-from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date
+from ejournal_tui.tui.screens.base import ReloadingScreen, esc, fmt_date
 from ejournal_tui.tui.widgets.table import fill, pct, selected, short_name
 
 
-class MethodistHomeScreen(BaseScreen):
+class MethodistHomeScreen(ReloadingScreen):
     TITLE = "Методист"
     HELP = """Что требует внимания методиста по Положению об электронном журнале:
 
@@ -77,16 +77,6 @@ class MethodistHomeScreen(BaseScreen):
             yield Static("[b]Эта неделя: заполнение журнала[/b]", classes="section", id="m-week-title")
             yield DataTable(cursor_type="row", id="m-week")
         yield Footer(compact=True, show_command_palette=False)
-
-    def on_mount(self) -> None:
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        if self.data is not None:
-            self.load()
-
-    def action_refresh(self) -> None:
-        self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="m-home")
     def load(self) -> None:
