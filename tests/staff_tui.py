@@ -2,8 +2,11 @@
 director, administrator): start the app as a demo login on the test's database clone, wait for
 its workers, fill a form, read the notifications."""
 
+import time
+from collections.abc import Callable
+
 from textual.widgets import DataTable, Input, Select
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerState
 
 from ejournal_tui.tui.app import EJournalApp
 
@@ -33,23 +36,73 @@ async def workers_done(pilot) -> None:
         await pilot.pause()
 
 
-async def settle(pilot, rounds: int = 2) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(rounds):
+async def wait_for(pilot, condition: Callable[[], object], what: str, timeout: float = 60.0) -> None:
+    """Wait for a state of the app, not for a time: check the condition after each round of the
+    event loop. The timeout only bounds a failure; on a busy machine it is never what passes a test."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:.0f} s for {what}; the app shows {type(pilot.app.screen).__name__}")
+        await pilot.pause(0.01)
+
+
+async def painted(pilot, timeout: float = 60.0) -> None:
+    """Until the screen stops changing: two pictures of it, a round of the event loop apart, are
+    the same (layout, scrollbars and the cursor's scroll have all settled)."""
+    last = None
+
+    def same() -> bool:
+        nonlocal last
+        picture = pilot.app.export_screenshot()
+        stable, last = picture == last, picture
+        return stable
+
+    await wait_for(pilot, same, "the screen to stop changing", timeout)
+
+
+def cursor_in_view(table: DataTable) -> bool:
+    """The table's cell cursor lies inside the visible part of the table (it has scrolled to it)."""
+    columns = table.ordered_columns
+    if not columns or table.size.width == 0:
+        return False
+    widths = [c.get_render_width(table) for c in columns]
+    fixed = sum(widths[: table.fixed_columns])
+    column = table.cursor_coordinate.column
+    start = sum(widths[:column])
+    visible = table.scrollable_content_region.width
+    if column < table.fixed_columns:
+        return True
+    return start - table.scroll_x >= fixed and start + widths[column] - table.scroll_x <= visible
+
+
+async def settle(pilot, rounds: int = 2, timeout: float = 120.0) -> None:
+    """Until the app is quiet: no worker pending or running for `rounds` rounds of the event loop
+    in a row (a worker's result may start another), so what the workers loaded is on the screen."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while quiet < rounds:
         await pilot.pause()
-        await workers_done(pilot)
+        if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+            quiet = 0
+            await workers_done(pilot)
+        else:
+            quiet += 1
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app's workers did not finish in {timeout:.0f} s")
     await pilot.pause()
 
 
-async def until(pilot, screen_type, loaded: bool = True, tries: int = 100):
+async def until(pilot, screen_type, loaded: bool = True, timeout: float = 60.0):
     """Wait until the screen on top is of this type (and has loaded its data)."""
-    for _ in range(tries):
+    deadline = time.monotonic() + timeout
+    while True:
         await settle(pilot, 1)
         screen = pilot.app.screen
         if isinstance(screen, screen_type) and (not loaded or getattr(screen, "data", True) is not None):
             return screen
-    raise AssertionError(f"expected {screen_type.__name__}, the app shows {type(pilot.app.screen).__name__}; "
-                         f"notifications: {notes(pilot.app)}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected {screen_type.__name__}, the app shows {type(pilot.app.screen).__name__}; "
+                                 f"notifications: {notes(pilot.app)}")
 
 
 def notes(app) -> list[str]:

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from rich.text import Text
+from staff_tui import cursor_in_view, painted, wait_for
 from textual.app import App
 
 from ejournal_tui.journal_models import Lesson, Period, Student
@@ -48,10 +49,10 @@ async def test_put_repaints_the_cell_and_nothing_else():
     app = GridApp()
     async with app.run_test(size=(80, 24)) as pilot:
         grid = app.query_one(JournalGrid)
-        await pilot.pause()
+        await painted(pilot)
         before = lines(grid)
         grid.put([("3", day_key(LESSONS[1].held_on), Text("н"))])
-        await pilot.pause()
+        await wait_for(pilot, lambda: lines(grid) != before, "the changed cell repainted")
         after = lines(grid)
         changed = [y for y in range(len(before)) if before[y] != after[y]]
         assert len(changed) == 1
@@ -62,11 +63,12 @@ async def test_outside_enrollment_shows_a_dash_and_moving_keeps_other_rows():
     app = GridApp()
     async with app.run_test(size=(80, 24)) as pilot:
         grid = app.query_one(JournalGrid)
-        await pilot.pause()
+        await painted(pilot)
         row5 = next(line for line in lines(grid) if "Ученик05" in line)
         assert "—" not in row5  # enrolled on the first dates on screen
         grid.move_cursor(row=5, column=2 + 20)  # far right: 05 left after 30 days
-        await pilot.pause()
+        await wait_for(pilot, lambda: grid.scroll_x > 0 and cursor_in_view(grid), "the grid scrolled to the cursor")
+        await painted(pilot)
         row5 = next(line for line in lines(grid) if "Ученик05" in line)
         assert "—" in row5
 
@@ -80,7 +82,7 @@ async def test_scrolling_sideways_renders_only_the_cells_that_changed(monkeypatc
     async with app.run_test(size=(80, 24)) as pilot:
         grid = app.query_one(JournalGrid)
         grid.move_cursor(row=5, column=10)
-        await pilot.pause()
+        await painted(pilot)
         calls = 0
         render_cell = DataTable._render_cell
 
@@ -92,6 +94,6 @@ async def test_scrolling_sideways_renders_only_the_cells_that_changed(monkeypatc
         monkeypatch.setattr(DataTable, "_render_cell", counting)
         for _ in range(5):
             await pilot.press("right")  # each step scrolls the view
+        await wait_for(pilot, lambda: grid.scroll_x > 0 and cursor_in_view(grid), "the grid scrolled to the cursor")
         await pilot.pause()
-        assert grid.scroll_x > 0
         assert calls < 2000  # the plain DataTable renders ~10 000 cells here

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from psycopg import sql as pgsql
-from staff_tui import workers_done
+from staff_tui import settle, wait_for
 from test_tui_fixtures import fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.db.connection import connect
@@ -29,14 +29,6 @@ def _duties_confirmed(request):
         from staff_tui import acknowledge
 
         acknowledge(request.getfixturevalue("sql"), TEACHER)
-
-
-async def settle(pilot, rounds: int = 3) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(rounds):
-        await pilot.pause()
-        await workers_done(pilot)
-    await pilot.pause()
 
 
 async def answer_late_reason(pilot, reason: str = "исправление ошибки ввода") -> bool:
@@ -234,10 +226,7 @@ async def test_unreachable_database_keeps_the_mark_and_saves_it_later(
         finally:
             admin.execute(pgsql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(dbname))
             admin.close()
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if not screen.queue:
-                break
+        await wait_for(pilot, lambda: not screen.queue, "the queued marks saved after the database came back")
         await settle(pilot)
         assert not screen.offline and not screen.queue
         assert not screen.query_one("#offline-banner").has_class("shown")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import psycopg
 import pytest
-from staff_tui import acknowledge, app_as, cursor_to, errors, fill, keys, notes, settle, until
+from staff_tui import acknowledge, app_as, cursor_to, errors, fill, keys, notes, settle, until, wait_for
 from textual.widgets import DataTable, Input, TextArea
 
 from ejournal_tui.db import home as teacher_home
@@ -278,7 +278,7 @@ async def test_rollover_twice_and_beside_another_session_makes_one_iteration(sta
                 conn.execute("SELECT ej.rollover(%s, %s, %s, %s, %s, '№ 99-о')", (it["id"], name, starts, ends,
                                                                                   chosen))
                 held.set()
-                release.wait(10)
+                release.wait(120)
 
         thread = threading.Thread(target=other_session)
         thread.start()
@@ -289,9 +289,11 @@ async def test_rollover_twice_and_beside_another_session_makes_one_iteration(sta
         await settle(pilot)
         await _rollover_from_the_ui(pilot, "№ 99-о", skip=1)
         await pilot.press("enter")  # the screen's call now waits for the other session's lock
-        await asyncio.sleep(0.3)
+        waiting = """SELECT count(*) FROM pg_stat_activity
+                      WHERE datname = current_database() AND wait_event_type = 'Lock'"""
+        await wait_for(pilot, lambda: sql.one(waiting) > 0, "the screen's roll-over to wait for the other's lock")
         release.set()
-        await asyncio.to_thread(thread.join, 10)
+        await asyncio.to_thread(thread.join, 120)
         await settle(pilot)
         assert not errors(app), errors(app)
     new = sql.run("SELECT id, status, starts_on FROM ej.iteration WHERE name = %s", (name,))
@@ -516,10 +518,7 @@ async def test_hard_copy_printed_with_a_progress_bar_and_its_fingerprint_recorde
 
         screen._progress = spy
         await pilot.press("ctrl+s")
-        for _ in range(300):
-            await pilot.pause(0.05)
-            if screen.printed is not None or errors(app):
-                break
+        await wait_for(pilot, lambda: screen.printed is not None or errors(app), "the print to finish", timeout=300)
         await settle(pilot)
         assert not errors(app), errors(app)
         bar = screen.query_one(ProgressBar)

@@ -9,7 +9,7 @@ from datetime import date
 import psycopg
 import pytest
 from pypdf import PdfReader
-from staff_tui import workers_done
+from staff_tui import settle
 from test_tui_fixtures import FIXED_TEACHER, FIXED_TODAY, fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.db import group_records
@@ -24,13 +24,6 @@ from ejournal_tui.tui.screens.journal import JournalScreen
 
 TEACHER = "o1_teacher01"
 ROBO1 = 900  # the fixed organization's group: ten students, Дмитриев (905) left on 06.10.2025
-
-
-async def settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.pause()
-        await workers_done(pilot)
-    await pilot.pause()
 
 
 def notifications(app) -> list[str]:

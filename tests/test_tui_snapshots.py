@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import pytest_textual_snapshot
-from staff_tui import workers_done
+from staff_tui import cursor_in_view, painted, wait_for, workers_done
 from test_tui_fixtures import FIXED_TODAY, fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.tui.app import EJournalApp
@@ -26,17 +26,22 @@ def _snapshots_in_tests_snapshots(monkeypatch):
 
 
 async def _loaded(pilot, screen_type=None) -> None:
-    """Until the screen shows its data (a loaded screen has `data`), then one more repaint."""
+    """Until the screen shows its data (a loaded screen has `data`), its workers are done, a
+    journal's grid has scrolled to the cursor, and the picture no longer changes."""
     from ejournal_tui.tui.screens.home import HomeScreen
+    from ejournal_tui.tui.screens.journal import JournalScreen
 
     screen_type = screen_type or HomeScreen
-    for _ in range(200):
-        await pilot.pause(0.02)
+
+    def loaded() -> bool:
         screen = pilot.app.screen
-        if isinstance(screen, screen_type) and screen.data is not None:
-            break
+        return isinstance(screen, screen_type) and screen.data is not None
+
+    await wait_for(pilot, loaded, f"{screen_type.__name__} with its data")
     await workers_done(pilot)
-    await pilot.pause(0.3)  # layout and focus settle (scrollbars appear once the tables are filled)
+    if screen_type is JournalScreen:
+        await wait_for(pilot, lambda: cursor_in_view(pilot.app.screen.grid), "the grid scrolled to the cursor")
+    await painted(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -50,7 +55,9 @@ def test_journal(snap_compare, fixed, size):  # noqa: F811
         await _loaded(pilot)
         from ejournal_tui.tui.screens.journal import JournalScreen
 
-        pilot.app.screen.query_one("#groups").focus()
+        groups = pilot.app.screen.query_one("#groups")
+        groups.focus()
+        await wait_for(pilot, lambda: groups.has_focus, "the groups table to take the focus")
         await pilot.press("enter")
         await _loaded(pilot, JournalScreen)
 
