@@ -1,0 +1,90 @@
+"""Textual's own texts in Russian (the strings are in ejournal_tui/i18n.py).
+
+The command palette and the theme list are our subclasses (public API). The keys of the
+drop-down list and of text fields are set on Textual's classes once: every Select and Input
+of every screen gets them without each screen importing its own subclass.
+"""
+
+from textual.binding import Binding
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import Input, TextArea
+from textual.widgets._select import SelectOverlay
+
+from ejournal_tui import i18n
+
+
+class RussianPalette(CommandPalette):
+    BINDINGS = [  # noqa: RUF012 — Textual's own class attribute, same shape as its parent's
+        Binding(key, action, i18n.PALETTE_KEYS[key], show=show)
+        for key, action, show in (
+            ("escape", "escape", True),
+            ("down", "cursor_down", False),
+            ("up", "command_list('cursor_up')", False),
+            ("pagedown", "command_list('page_down')", False),
+            ("pageup", "command_list('page_up')", False),
+            ("ctrl+end, shift+end", "command_list('last')", False),
+            ("ctrl+home, shift+home", "command_list('first')", False),
+        )
+    ]
+
+    def __init__(self, placeholder: str = i18n.PALETTE_PLACEHOLDER, **kwargs):
+        super().__init__(placeholder=placeholder, **kwargs)
+
+    def on_mount(self) -> None:
+        # «No matches found» is a literal inside the palette's search: reword the option as it
+        # is added.
+        commands = self.query_one(CommandList)
+        add_option = commands.add_option
+
+        def add(option=None):
+            if getattr(option, "id", None) == self._NO_MATCHES:
+                option = type(option)(i18n.PALETTE_NO_MATCHES, id=option.id, disabled=True)
+            return add_option(option)
+
+        commands.add_option = add
+
+
+class RussianThemes(Provider):
+    """Themes by their Russian names."""
+
+    def _themes(self):
+        for name, title in sorted(i18n.THEME_NAMES.items(), key=lambda item: item[1]):
+            if name in self.app.available_themes:
+                yield title, name
+
+    def _set(self, name: str) -> None:
+        self.app.theme = name
+
+    async def discover(self) -> Hits:
+        for title, name in self._themes():
+            yield DiscoveryHit(title, lambda n=name: self._set(n))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, name in self._themes():
+            if (score := matcher.match(title)) > 0:
+                yield Hit(score, matcher.highlight(title), lambda n=name: self._set(n))
+
+
+def _rebind(cls, bindings: list[Binding]) -> None:
+    # Textual merges BINDINGS when a class is created: merge again for the class and its subclasses.
+    cls.BINDINGS = [*cls.__dict__.get("BINDINGS", []), *bindings]
+    todo = [cls]
+    while todo:
+        klass = todo.pop()
+        klass._merged_bindings = klass._merge_bindings()
+        todo.extend(klass.__subclasses__())
+
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _rebind(SelectOverlay, [Binding("escape", "dismiss", i18n.SELECT_DISMISS)])
+    # Ctrl+A selects all, as in every Russian office program (Home still goes to the start).
+    _rebind(Input, [Binding("ctrl+a", "select_all", "выделить всё", show=False)])
+    _rebind(TextArea, [Binding("ctrl+a", "select_all", "выделить всё", show=False)])
