@@ -82,3 +82,14 @@ def install_argparse() -> None:
     argparse._ = gettext
     argparse.ngettext = ngettext
     argparse._ejournal_ru = True
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form for n: plural(1, 'отметка', 'отметки', 'отметок') == 'отметка'
+    (the SQL twin is ej.ru_plural)."""
+    n = abs(n)
+    if 11 <= n % 100 <= 14:
+        return many
+    if n % 10 == 1:
+        return one
+    return few if 2 <= n % 10 <= 4 else many

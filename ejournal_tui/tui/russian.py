@@ -76,6 +76,16 @@ def _rebind(cls, bindings: list[Binding]) -> None:
         todo.extend(klass.__subclasses__())
 
 
+def _restricted(self: Input) -> None:
+    """Text past a field's limit is refused with a word, not cut silently."""
+    self.app.bell()
+    if self.max_length and len(self.value) >= self.max_length and self.value != getattr(self, "_ej_told", None):
+        self._ej_told = self.value  # once per refusal, not once per key
+        n = self.max_length
+        self.app.notify(f"Поле вмещает не больше {n} {i18n.plural(n, 'символа', 'символов', 'символов')}: "
+                        "лишнее не вставлено.", severity="warning")
+
+
 _installed = False
 
 
@@ -84,6 +94,7 @@ def install() -> None:
     if _installed:
         return
     _installed = True
+    Input.restricted = _restricted  # Textual's documented hook for refused input
     _rebind(SelectOverlay, [Binding("escape", "dismiss", i18n.SELECT_DISMISS)])
     # Ctrl+A selects all, as in every Russian office program (Home still goes to the start).
     _rebind(Input, [Binding("ctrl+a", "select_all", "выделить всё", show=False)])
