@@ -5,7 +5,7 @@ drop-down list and of text fields are set on Textual's classes once: every Selec
 of every screen gets them without each screen importing its own subclass.
 """
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import Input, TextArea
 from textual.widgets._select import SelectOverlay
@@ -68,7 +68,10 @@ class RussianThemes(Provider):
 
 def _rebind(cls, bindings: list[Binding]) -> None:
     # Textual merges BINDINGS when a class is created: merge again for the class and its subclasses.
-    cls.BINDINGS = [*cls.__dict__.get("BINDINGS", []), *bindings]
+    own = BindingsMap(cls.__dict__.get("BINDINGS", [])).key_to_bindings  # one entry per key
+    for binding in bindings:
+        own.pop(binding.key, None)  # ours replaces the class's own binding of that key
+    cls.BINDINGS = [*(b for key_bindings in own.values() for b in key_bindings), *bindings]
     todo = [cls]
     while todo:
         klass = todo.pop()
