@@ -5,6 +5,7 @@ import sys
 
 import psycopg
 
+from ejournal_tui import i18n
 from ejournal_tui.settings import Settings
 
 DEMO_LOGINS = {
@@ -16,11 +17,17 @@ DEMO_LOGINS = {
 }
 
 
+# Said when no server is configured and none answers (the demo server is not running).
+NO_SERVER_HINT = ("Сервер базы данных не задан или не запущен. Демо-журнал: ./scripts/demo (или ejournal demo); "
+                  "свой сервер: ejournal --dsn «…» или переменная EJOURNAL_DSN.")
+
+
 class CliError(RuntimeError):
     pass
 
 
 def build_parser() -> argparse.ArgumentParser:
+    i18n.install_argparse()
     p = argparse.ArgumentParser(
         prog="ejournal",
         description="Электронный журнал ДТ «Кванториум». Без команды открывает журнал.",
@@ -56,27 +63,27 @@ def build_parser() -> argparse.ArgumentParser:
     admin = sub.add_parser("admin", help="учётные записи сотрудников")
     asub = admin.add_subparsers(dest="admin_command", metavar="ДЕЙСТВИЕ", required=True)
     add = asub.add_parser("add-user", help="выдать учётную запись: роль PostgreSQL и сотрудник")
-    add.add_argument("login")
+    add.add_argument("login", metavar="ЛОГИН")
     add.add_argument("--role", action="append", required=True,
                      help="teacher, methodist, deputy, director или admin (можно несколько раз)")
     add.add_argument("--name", required=True, help="«Фамилия Имя Отчество»")
     add.add_argument("--organization", type=int, help="номер организации (если их несколько)")
     add.add_argument("--os-user", action="store_true",
                      help="создать и пользователя ОС для входа по SSH (на сервере, от root)")
-    add.add_argument("--ssh-key", metavar="FILE", help="открытый ключ SSH (.pub) для --os-user")
+    add.add_argument("--ssh-key", metavar="ФАЙЛ", help="открытый ключ SSH (.pub) для --os-user")
     add.add_argument("--password", action="store_true",
                      help="выдать одноразовый пароль для работы по локальной сети (показывается один раз)")
     pw = asub.add_parser("set-password", help="выдать новый одноразовый пароль (действует неделю)")
-    pw.add_argument("login")
+    pw.add_argument("login", metavar="ЛОГИН")
     org = asub.add_parser("add-organization", help="добавить организацию (технопарк); от суперпользователя")
-    org.add_argument("name", help="полное название")
+    org.add_argument("name", metavar="НАЗВАНИЕ", help="полное название")
     org.add_argument("--unit", help="структурное подразделение, например «ДТ «Кванториум»»")
     org.add_argument("--director", help="ФИО директора")
     org.add_argument("--address")
     lock = asub.add_parser("lock-user", help="заблокировать вход")
-    lock.add_argument("login")
+    lock.add_argument("login", metavar="ЛОГИН")
     unlock = asub.add_parser("unlock-user", help="разблокировать вход")
-    unlock.add_argument("login")
+    unlock.add_argument("login", metavar="ЛОГИН")
     asub.add_parser("list-users", help="список учётных записей")
 
     from ejournal_tui.reports import cli as reports_cli
@@ -99,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         from ejournal_tui.db.migrations import MigrationError
 
         msg = str(exc) if isinstance(exc, CliError | MigrationError) else user_message(exc)
+        if isinstance(exc, psycopg.OperationalError) and not settings.server_configured():
+            msg = NO_SERVER_HINT
         print(f"ejournal: {msg}", file=sys.stderr)
         return 1
 
@@ -112,7 +121,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.embedded:
             raise CliError("Для демо-сервера используйте: ejournal demo")
-        run_app(settings.dsn or "")
+        run_app(settings.dsn or "", offline_hint="" if settings.server_configured() else NO_SERVER_HINT)
         return 0
     conninfo = _embedded(settings).ensure_database() if args.embedded else settings.dsn or ""
     from ejournal_tui.db.connection import connect

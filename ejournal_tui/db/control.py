@@ -119,15 +119,24 @@ class HardCopy(Row):
     fingerprint: str
     printed_by_name: str | None
     printed_at: datetime
+    received_by_name: str | None = None
+    received_at: datetime | None = None
 
 
 def hard_copies(conn: psycopg.Connection, iteration_id: int | None) -> list[HardCopy]:
     """Hard copies of the journal printed (and so handed over to the deputy director)."""
     rows = conn.execute(
-        """SELECT p.id, p.title, p.kind, p.pages, p.fingerprint, s.full_name AS printed_by_name, p.printed_at
+        """SELECT p.id, p.title, p.kind, p.pages, p.fingerprint, s.full_name AS printed_by_name, p.printed_at,
+                  r.full_name AS received_by_name, p.received_at
              FROM ej.print_fingerprint p LEFT JOIN ej.staff s ON s.id = p.printed_by
+             LEFT JOIN ej.staff r ON r.id = p.received_by
             WHERE p.kind IN ('journal', 'group') AND (%(it)s::bigint IS NULL OR p.iteration_id = %(it)s)
             ORDER BY p.printed_at DESC""",
         {"it": iteration_id},
     ).fetchall()
     return [HardCopy(**r) for r in rows]
+
+
+def receive_hard_copy(conn: psycopg.Connection, copy_id: int) -> datetime:
+    """The deputy director confirms receiving a hard copy from the methodist: who and when."""
+    return conn.execute("SELECT ej.receive_hard_copy(%s) AS at", (copy_id,)).fetchone()["at"]

@@ -14,6 +14,10 @@ from ejournal_tui.db.connection import connect, with_user
 
 DEMO_DATABASE = "ejournal"
 
+# platformdirs (imported by pgserver) warns when XDG_RUNTIME_DIR is unset, as under root or
+# sudo; the fallback it picks works, and a warning on every start only alarms the user.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+
 
 class EmbeddedServerError(RuntimeError):
     pass
@@ -29,9 +33,7 @@ class EmbeddedServer:
             ) from exc
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         logging.getLogger("pgserver").setLevel(logging.WARNING)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR under root
-            self._server = pgserver.get_server(pgdata, cleanup_mode=cleanup)
+        self._server = pgserver.get_server(pgdata, cleanup_mode=cleanup)
         self.pgdata = pgdata
         self.superuser_conninfo = psycopg.conninfo.make_conninfo(self._server.get_uri())
 

@@ -588,3 +588,21 @@ def add_slot(conn: psycopg.Connection, group_id: int, data: SlotInput) -> int:
 def delete_slot(conn: psycopg.Connection, slot_id: int) -> None:
     if conn.execute("DELETE FROM ej.schedule_slot WHERE id = %s", (slot_id,)).rowcount != 1:
         raise LookupError("Занятие расписания не найдено")
+
+
+def delete_student(conn: psycopg.Connection, student_id: int) -> None:
+    """Delete a student entered by mistake; the database refuses one with enrollments or marks."""
+    try:
+        with conn.transaction():
+            deleted = conn.execute("DELETE FROM ej.student WHERE id = %s", (student_id,)).rowcount
+    except psycopg.errors.ForeignKeyViolation as exc:
+        raise ValueError("Удалить нельзя: обучающийся уже зачислялся в группы или отмечен в журнале. "
+                         "Удаляют только введённого по ошибке; выбывшего отчисляют по приказу.") from exc
+    if not deleted:
+        raise LookupError("Обучающийся не найден")
+
+
+def delete_group(conn: psycopg.Connection, group_id: int) -> None:
+    """Delete a group entered by mistake; the database refuses one with lessons or enrollments."""
+    if not conn.execute("DELETE FROM ej.study_group WHERE id = %s", (group_id,)).rowcount:
+        raise LookupError("Группа не найдена")

@@ -374,7 +374,8 @@ def home(conn: psycopg.Connection, today: date) -> MethodistHome:
     close, and how the journal is kept this week."""
     from ejournal_tui.db.remarks import remarks
 
-    week = monday(today)
+    # On a Monday the week has just begun: the last complete week is the one to look at.
+    week = monday(today) - timedelta(days=7 if today.weekday() == 0 else 0)
     return MethodistHome(
         reminders=reminders(conn, today),
         requests=change_requests(conn),

@@ -18,8 +18,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ejournal_tui import i18n
 from ejournal_tui.db.session import Session
 from ejournal_tui.models import ROLE_NAMES, Me
+from ejournal_tui.tui import russian
+
+russian.install()
 
 _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
@@ -45,8 +49,9 @@ class EJournalApp(App):
         Binding("ctrl+q", "quit", "выход", id="app.quit"),
     ]
 
-    def __init__(self, conninfo: str = "", today: date | None = None):
+    def __init__(self, conninfo: str = "", today: date | None = None, offline_hint: str = ""):
         super().__init__()
+        self.offline_hint = offline_hint  # what to run when the server cannot be reached
         self.db = Session(conninfo)
         self.fixed_today = today  # tests and snapshots freeze the date the screens show
         self.me: Me | None = None
@@ -74,7 +79,8 @@ class EJournalApp(App):
         try:
             me = self.db.run(accounts.whoami)
         except Exception as exc:
-            self.call_from_thread(self._show_status, self.db.message(exc) + "\n\nВыход: Ctrl+Q.")
+            hint = f"\n\n{self.offline_hint}" if self.offline_hint else ""
+            self.call_from_thread(self._show_status, self.db.message(exc) + hint + "\n\nВыход: Ctrl+Q.")
             return
         self.call_from_thread(self._connected, me)
 
@@ -205,9 +211,7 @@ class EJournalApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every key of the current screen, by its description."""
-        from textual.command import CommandPalette
-
-        screen = next(s for s in reversed(self.screen_stack) if not isinstance(s, CommandPalette))
+        screen = next(s for s in reversed(self.screen_stack) if not isinstance(s, russian.CommandPalette))
         seen = set()
         for active in screen.active_bindings.values():
             b = active.binding
@@ -223,9 +227,17 @@ class EJournalApp(App):
             )
         yield SystemCommand("Оформление", "сменить цветовую тему", self.action_change_theme)
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not russian.CommandPalette.is_open(self):
+            self.push_screen(russian.RussianPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        self.push_screen(russian.RussianPalette(providers=[russian.RussianThemes],
+                                                placeholder=i18n.THEMES_PLACEHOLDER))
+
     def on_unmount(self) -> None:
         self.db.close()
 
 
-def run_app(conninfo: str = "") -> None:
-    EJournalApp(conninfo).run()
+def run_app(conninfo: str = "", offline_hint: str = "") -> None:
+    EJournalApp(conninfo, offline_hint=offline_hint).run()

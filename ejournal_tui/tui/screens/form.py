@@ -154,6 +154,29 @@ class FormScreen(BaseModal[FormResult | None]):
         message = self.app.error_text(exc)
         self.query_one("#form-error", Static).update(esc(message))
         self.notify(message, title="Не сохранено", severity="error", timeout=8, markup=False)
+        if (name := self._bad_field(exc, message)) is not None:
+            self.query_one(f"#f-{name}").focus()  # the next typing corrects the field
+
+    def _bad_field(self, exc: Exception, message: str) -> str | None:
+        """The field an error is about: pydantic's location, the database's column or
+        constraint name, or the field's label in the message."""
+        names = [f.name for f in self.fields]
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            for error in errors():
+                loc = error.get("loc") or ()
+                if loc and loc[0] in names:
+                    return loc[0]
+        diag = getattr(exc, "diag", None)
+        if diag is not None:
+            if diag.column_name in names:
+                return diag.column_name
+            constraint = diag.constraint_name or ""
+            for name in sorted(names, key=len, reverse=True):
+                if name in constraint:
+                    return name
+        lowered = message.lower()
+        return next((f.name for f in self.fields if f.label.lower() in lowered), None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -121,18 +121,19 @@ Tab переходит между таблицами, Enter открывает �
         checks = {c.group_id: c for c in data.checks}
         self._fill(
             "groups",
-            ("Группа", "Программа", "Итерация", "Детей", "Данные проверены"),
+            # the long program name last: at 80 columns it is cut, not the iteration
+            ("Группа", "Итерация", "Детей", "Данные проверены", "Программа"),
             [
                 (
                     g.id,
                     (
                         g.name,
-                        g.program_name,
                         g.iteration_name,
                         str(g.students),
                         fmt_date(checks[g.id].checked_at.date())
                         if checks.get(g.id) and checks[g.id].checked_at
                         else "нет",
+                        g.program_name,
                     ),
                 )
                 for g in data.groups

@@ -87,7 +87,8 @@ class LessonEditorScreen(BaseModal):
             with Horizontal(classes="row"):
                 yield Label("Своя тема", classes="label")
                 yield Input(
-                    lesson.topic or "" if lesson else "",
+                    # a КТП lesson keeps its topic's title in `topic`: not «своя тема»
+                    lesson.topic or "" if lesson and not lesson.topic_id else "",
                     id="lesson-own-topic",
                     max_length=500,
                     placeholder="текст темы, если её нет в КТП",
@@ -139,27 +140,32 @@ class LessonEditorScreen(BaseModal):
         if day is None:
             return
         if day > self.today:
-            self.notify("Нельзя заполнить занятие, которое ещё не прошло.", severity="warning")
+            self._refuse("Нельзя заполнить занятие, которое ещё не прошло.", "#lesson-date")
             return
         try:
             hours = Decimal(self.query_one("#lesson-hours", Input).value.replace(",", ".").strip())
         except InvalidOperation:
             hours = Decimal(0)
         if not (0 < hours <= 8):
-            self.notify("Часы занятия: больше нуля и не более 8.", severity="warning")
+            self._refuse("Часы занятия: больше нуля и не более 8.", "#lesson-hours")
             return
         topic_id = self.query_one("#lesson-topic", Select).value
         own = self.query_one("#lesson-own-topic", Input).value.strip()
         if topic_id == OWN_TOPIC or topic_id == Select.NULL:
             topic_id = None
         if topic_id is None and not own:
-            self.notify("Выберите тему из КТП или напишите свою.", severity="warning")
+            self._refuse("Выберите тему из КТП или напишите свою.", "#lesson-topic")
+            return
+        if topic_id is not None and own:
+            # one topic per lesson (the database refuses both): the КТП one, or «своя тема»
+            self._refuse("Либо тема из КТП, либо своя тема: очистите поле «Своя тема» "
+                         "или выберите «своя тема» в списке КТП.", "#lesson-own-topic")
             return
         reason = None
         if self.needs_reason:
             reason = self.query_one("#lesson-reason", Input).value.strip()
             if len(reason) < 3:
-                self.notify("Укажите причину исправления (хотя бы 3 символа).", severity="warning")
+                self._refuse("Укажите причину исправления (хотя бы 3 символа).", "#lesson-reason")
                 return
         self.dismiss(LessonWrite(day, hours, topic_id, own or None, reason))
 
@@ -168,15 +174,19 @@ class LessonEditorScreen(BaseModal):
         try:
             day = datetime.strptime(text, "%d.%m.%Y").date()
         except ValueError:
-            self.notify("Дата: ДД.ММ.ГГГГ, например 05.10.2025.", severity="warning")
+            self._refuse("Дата: ДД.ММ.ГГГГ, например 05.10.2025.", "#lesson-date")
             return None
         if not (self.group.starts_on <= day <= self.group.ends_on):
-            self.notify(
-                f"Дата вне итерации ({fmt_date(self.group.starts_on)} — {fmt_date(self.group.ends_on)}).",
-                severity="warning",
-            )
+            self._refuse(f"Дата вне итерации ({fmt_date(self.group.starts_on)} — {fmt_date(self.group.ends_on)}).",
+                         "#lesson-date")
             return None
         return day
+
+    def _refuse(self, message: str, field: str) -> None:
+        """A warning, and the focus on the field to correct: the next typing lands there."""
+        self.notify(message, severity="warning")
+        if widgets := self.query(field):
+            widgets.first().focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -21,7 +21,9 @@ class GroupsScreen(TableScreen):
     HELP = """Группы итерации (итерацию выберите в списке сверху: Shift+Tab, Enter).
 Enter — список группы (отчисление и перевод по приказу), «р» — расписание группы, «ж» — журнал
 группы (только просмотр), «д» — новая группа, «к» — карточка группы (программа, педагог, кабинет).
-Группы и расписание следующей итерации создаёт перевод журнала на новую итерацию (раздел «Итерации»)."""
+Группы и расписание следующей итерации создаёт перевод журнала на новую итерацию (раздел «Итерации»).
+Delete — удалить группу, созданную по ошибке; база данных не даст удалить группу с занятиями или
+зачисленными обучающимися."""
     DEFAULT_CSS = "GroupsScreen #gr-iteration { margin: 0 1; width: 1fr; }"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("enter", "open", "список", id="groups.open", key_display="⏎", tooltip="список группы"),
@@ -29,6 +31,8 @@ Enter — список группы (отчисление и перевод по
         Binding("ж,semicolon", "journal", "журнал", id="groups.journal", tooltip="журнал группы (просмотр)"),
         Binding("д,l", "add", "новая", id="groups.add", tooltip="новая группа"),
         Binding("к,r", "edit", "карточка", id="groups.edit", tooltip="карточка группы: программа, педагог, кабинет"),
+        Binding("delete", "delete", "удалить", id="groups.delete", show=False,
+                tooltip="удалить группу, созданную по ошибке (пока в ней нет занятий и обучающихся)"),
     ]
 
     def __init__(self):
@@ -95,6 +99,17 @@ Enter — список группы (отчисление и перевод по
     def action_edit(self) -> None:
         if (g := self._group(self.need("Выберите группу."))) is not None:
             self.open_with(_choices, lambda c: _group_form(g, g.iteration_id, c))
+
+    def action_delete(self) -> None:
+        from ejournal_tui.tui.screens.confirm import ConfirmScreen
+
+        if (g := self._group(self.need("Выберите группу."))) is not None:
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.write(lists.delete_group, g.id, done=f"Группа {g.name} удалена.")
+
+            self.app.push_screen(ConfirmScreen(f"Удалить группу {g.name}, созданную по ошибке?",
+                                               yes="Удалить", no="Отмена"), answer)
 
 
 def _choices(conn):

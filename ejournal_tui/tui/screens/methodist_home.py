@@ -39,7 +39,7 @@ class MethodistHomeScreen(ReloadingScreen):
     """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("enter", "open", "открыть", id="methodist.open", key_display="⏎", show=False),
-        Binding("о,j", "students", "обучающиеся", id="methodist.students",
+        Binding("о,j", "students", "дети", id="methodist.students",
                 tooltip="обучающиеся и родители: поиск, добавление, зачисление, отчисление и перевод"),
         Binding("г,u", "groups", "группы", id="methodist.groups", tooltip="группы, их списки и расписание"),
         Binding("и,b", "iterations", "итерации", id="methodist.iterations",
@@ -47,7 +47,7 @@ class MethodistHomeScreen(ReloadingScreen):
         Binding("а,f", "analysis", "анализ", id="methodist.analysis",
                 tooltip="еженедельный анализ ведения журнала на доску информации"),
         Binding("т,n", "reports", "отчёты", id="methodist.reports", tooltip="отчёты и выгрузка в CSV и PDF"),
-        Binding("п,g", "print", "печать", id="methodist.print", show=False,
+        Binding("п,g", "print", "печать", id="methodist.print",
                 tooltip="печать журнала квантума (твёрдая копия)"),
         Binding("к,r", "staff", "сотрудники", id="methodist.staff", show=False,
                 tooltip="сотрудники: контакты и ознакомление с обязанностями"),

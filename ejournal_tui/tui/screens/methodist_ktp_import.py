@@ -56,7 +56,7 @@ class KtpImportScreen(BaseScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#ktp-text", TextArea).focus()
+        self.query_one("#ktp-file", Input).focus()  # the screen asks for a file first
 
     @on(Input.Submitted, "#ktp-file")
     def _file(self, event: Input.Submitted) -> None:

@@ -55,7 +55,7 @@ class RolloverScreen(BaseScreen):
         name, starts, ends = methodist.suggest_next(self.source)
         yield Header()
         src = self.source
-        dates = "" if fmt_date(src.starts_on) in src.name else f" ({fmt_date(src.starts_on)} – {fmt_date(src.ends_on)})"
+        dates = period_note(src.name, src.starts_on, src.ends_on)
         yield Static(f"Из итерации [b]{esc(src.name)}[/b]{dates}: группы, расписание и отмеченные обучающиеся.",
                      id="ro-head")
         with Horizontal(classes="ro-row"):
@@ -153,7 +153,7 @@ class RolloverScreen(BaseScreen):
                 self._run(data)
 
         self.app.push_screen(ConfirmScreen(
-            f"Перевести журнал в «{data.name}» ({fmt_date(data.starts_on)} – {fmt_date(data.ends_on)})?\n"
+            f"Перевести журнал в «{data.name}»{period_note(data.name, data.starts_on, data.ends_on)}?\n"
             f"Групп: {groups}, обучающихся: {len(data.student_ids)}, приказ {data.order}.",
             yes="Перевести", no="Отмена"), answer)
 
@@ -170,3 +170,9 @@ class RolloverScreen(BaseScreen):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def period_note(name: str, starts_on, ends_on) -> str:
+    """« (дд.мм.гггг – дд.мм.гггг)», unless the name already says the dates."""
+    period = f"{fmt_date(starts_on)} – {fmt_date(ends_on)}"
+    return "" if fmt_date(starts_on) in name or period in name else f" ({period})"

@@ -21,7 +21,10 @@ class StudentsListScreen(TableScreen):
 Наберите в строке поиска начало фамилии (и имени) — список сузится; ↓ или Tab — к списку.
 Перед сохранением нового обучающегося проверяется, нет ли уже такого (те же фамилия, имя и дата
 рождения). Согласие родителей на обработку персональных данных записывается с датой — у
-обучающегося и у каждого родителя (законного представителя)."""
+обучающегося и у каждого родителя (законного представителя).
+
+Delete — удалить обучающегося, введённого по ошибке. База данных не даст удалить того, кто уже
+зачислялся в группы или отмечен в журнале: выбывшего отчисляют по приказу («в»)."""
     DEFAULT_CSS = "StudentsListScreen #st-search { margin: 0 1; }"
     AUTO_FOCUS = "#st-search"
     BINDINGS: ClassVar[list[Binding]] = [
@@ -32,6 +35,8 @@ class StudentsListScreen(TableScreen):
                 tooltip="родители (законные представители) и их согласие на обработку данных"),
         Binding("з,p", "enroll", "зачислить", id="students.enroll", tooltip="зачислить в группу по приказу"),
         Binding("в,d", "leave", "выбытие", id="students.leave", tooltip="отчислить или перевести по приказу"),
+        Binding("delete", "delete", "удалить", id="students.delete", show=False,
+                tooltip="удалить обучающегося, введённого по ошибке (если он нигде не числился)"),
         Binding("ctrl+f", "search", "поиск", id="students.search", show=False, tooltip="искать по фамилии и имени"),
     ]
 
@@ -104,6 +109,17 @@ class StudentsListScreen(TableScreen):
 
         if (s := self._student(self.need("Выберите обучающегося."))) is not None:
             self.open_with(_leave_data, lambda d: leave_form(s.full_name, d[0], d[1], self.today), s.id, self.today)
+
+    def action_delete(self) -> None:
+        from ejournal_tui.tui.screens.confirm import ConfirmScreen
+
+        if (s := self._student(self.need("Выберите обучающегося."))) is not None:
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.write(lists.delete_student, s.id, done=f"Обучающийся {s.full_name} удалён.")
+
+            self.app.push_screen(ConfirmScreen(f"Удалить обучающегося {s.full_name}, введённого по ошибке?",
+                                               yes="Удалить", no="Отмена"), answer)
 
 
 def _leave_data(conn, student_id: int, today):

@@ -1,0 +1,167 @@
+-- The first hour of a new user (issue 14): rules the screens used to leave open.
+SET LOCAL ROLE ej_owner;
+
+-- Russian plural forms: ej.ru_plural(1, 'отметка', 'отметки', 'отметок') = 'отметка'
+-- (the Python twin is ejournal_tui.i18n.plural).
+CREATE FUNCTION ej.ru_plural(p_n bigint, p_one text, p_few text, p_many text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN abs(p_n) % 100 BETWEEN 11 AND 14 THEN p_many
+                WHEN abs(p_n) % 10 = 1 THEN p_one
+                WHEN abs(p_n) % 10 BETWEEN 2 AND 4 THEN p_few
+                ELSE p_many END
+$$;
+GRANT EXECUTE ON FUNCTION ej.ru_plural(bigint, text, text, text) TO ej_teacher, ej_methodist, ej_deputy, ej_director;
+
+-- «нет 1 отметки», «нет 5 отметок» (was «нет 1 отметок»).
+CREATE OR REPLACE FUNCTION ej.archive_problems(p_iteration_id bigint)
+    RETURNS TABLE (group_id bigint, group_name text, teacher_name text, held_on date, problem text)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH dates AS (
+        SELECT p.group_id, p.held_on FROM ej.planned_lesson p
+          JOIN ej.study_group g ON g.id = p.group_id
+         WHERE g.iteration_id = p_iteration_id AND p.held_on <= current_date
+        UNION
+        SELECT l.group_id, l.held_on FROM ej.lesson l
+          JOIN ej.study_group g ON g.id = l.group_id
+         WHERE g.iteration_id = p_iteration_id
+    ), state AS (
+        SELECT d.group_id, d.held_on, l.id AS lesson_id, l.topic IS NULL AND l.topic_id IS NULL AS no_topic,
+               (SELECT count(*) FROM ej.enrollment e
+                 WHERE e.group_id = d.group_id AND e.enrolled_on <= d.held_on
+                   AND (e.left_on IS NULL OR e.left_on > d.held_on))
+             - (SELECT count(*) FROM ej.attendance a WHERE a.lesson_id = l.id) AS no_mark
+          FROM dates d LEFT JOIN ej.lesson l ON l.group_id = d.group_id AND l.held_on = d.held_on
+    )
+    SELECT s.group_id, g.name, t.full_name, s.held_on,
+           CASE WHEN s.lesson_id IS NULL THEN 'занятие не заполнено'
+                WHEN s.no_topic AND s.no_mark > 0
+                    THEN 'нет темы и ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок')
+                WHEN s.no_topic THEN 'нет темы'
+                ELSE 'нет ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок') END
+      FROM state s
+      JOIN ej.study_group g ON g.id = s.group_id
+      JOIN ej.staff t ON t.id = g.teacher_id
+     WHERE s.lesson_id IS NULL OR s.no_topic OR s.no_mark > 0
+     ORDER BY g.name, s.held_on
+$$;
+
+-- A birth date in the future is a typing error. (A CHECK cannot use current_date: a trigger.)
+CREATE FUNCTION ej.tg_student_birth_date() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW.birth_date > current_date THEN
+        RAISE EXCEPTION 'Дата рождения не может быть в будущем (%)', to_char(NEW.birth_date, 'DD.MM.YYYY')
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_student_birth_date BEFORE INSERT OR UPDATE OF birth_date ON ej.student
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_student_birth_date();
+
+-- A lesson follows a КТП topic or has its own topic, never both. The КТП topic, when chosen, is
+-- the official one; its title is kept in `topic` (what the hard copy prints), so a different
+-- free text beside a КТП topic is refused.
+CREATE FUNCTION ej.tg_lesson_topic() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_title text;
+BEGIN
+    IF NEW.topic_id IS NOT NULL THEN
+        SELECT title INTO v_title FROM ej.program_topic WHERE id = NEW.topic_id;
+        IF NEW.topic IS NOT NULL AND NEW.topic IS DISTINCT FROM v_title THEN
+            RAISE EXCEPTION 'У занятия либо тема из КТП, либо своя тема — не обе сразу'
+                USING ERRCODE = 'check_violation', HINT = 'Выберите «своя тема» в списке тем КТП или очистите своё название.';
+        END IF;
+        NEW.topic := v_title;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_lesson_topic BEFORE INSERT OR UPDATE OF topic_id, topic ON ej.lesson
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_lesson_topic();
+
+-- A remark about a lesson is answered («устранено») only once that lesson has its topic and a mark
+-- for every student enrolled on its date.
+CREATE FUNCTION ej.tg_remark_answer() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_held    date;
+    v_topic   boolean;
+    v_missing bigint;
+BEGIN
+    IF NEW.fixed_at IS NULL OR OLD.fixed_at IS NOT NULL OR NEW.lesson_id IS NULL THEN
+        RETURN NEW;
+    END IF;
+    SELECT l.held_on, l.topic IS NOT NULL OR l.topic_id IS NOT NULL,
+           (SELECT count(*) FROM ej.enrollment e
+             WHERE e.group_id = l.group_id AND e.enrolled_on <= l.held_on
+               AND (e.left_on IS NULL OR e.left_on > l.held_on)
+               AND NOT EXISTS (SELECT 1 FROM ej.attendance a WHERE a.lesson_id = l.id AND a.student_id = e.student_id))
+      INTO v_held, v_topic, v_missing
+      FROM ej.lesson l WHERE l.id = NEW.lesson_id;
+    IF FOUND AND (NOT v_topic OR v_missing > 0) THEN
+        RAISE EXCEPTION 'Сначала заполните занятие %: %', to_char(v_held, 'DD.MM.YYYY'),
+            CASE WHEN NOT v_topic AND v_missing > 0
+                     THEN 'тема и ' || v_missing || ' ' || ej.ru_plural(v_missing, 'отметка', 'отметки', 'отметок')
+                 WHEN NOT v_topic THEN 'нет темы'
+                 ELSE 'нет ' || v_missing || ' ' || ej.ru_plural(v_missing, 'отметки', 'отметок', 'отметок') END
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER c_remark_answer BEFORE UPDATE OF fixed_at ON ej.remark
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_remark_answer();
+
+-- A group entered by mistake may be deleted; one with lessons or students on its rolls may not
+-- (deleting it would cascade to the journal). Fires after a_study_group (archived: frozen first).
+CREATE FUNCTION ej.tg_study_group_in_use() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM ej.lesson WHERE group_id = OLD.id) THEN
+        RAISE EXCEPTION 'В журнале группы уже есть занятия: удалить группу нельзя' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = OLD.id) THEN
+        RAISE EXCEPTION 'В группу уже зачисляли обучающихся: удалить её нельзя (отчислите по приказу)'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER z_study_group_in_use BEFORE DELETE ON ej.study_group
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_study_group_in_use();
+
+-- The deputy director receives the hard copies from the methodist (regulation): who and when.
+ALTER TABLE ej.print_fingerprint
+    ADD COLUMN received_by bigint REFERENCES ej.staff,
+    ADD COLUMN received_at timestamptz,
+    ADD CONSTRAINT print_fingerprint_received_pair CHECK ((received_by IS NULL) = (received_at IS NULL));
+COMMENT ON CONSTRAINT print_fingerprint_received_pair ON ej.print_fingerprint
+    IS 'Получение твёрдой копии: кто и когда — вместе.';
+
+CREATE FUNCTION ej.receive_hard_copy(p_id bigint) RETURNS timestamptz
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_at timestamptz;
+BEGIN
+    PERFORM ej.require_role('deputy', 'Получение твёрдой копии отмечает заместитель директора');
+    UPDATE ej.print_fingerprint
+       SET received_by = ej.current_staff_id(), received_at = now()
+     WHERE id = p_id AND organization_id = ej.current_org_id() AND kind IN ('journal', 'group')
+       AND received_at IS NULL
+    RETURNING received_at INTO v_at;
+    IF NOT FOUND THEN
+        SELECT received_at INTO v_at FROM ej.print_fingerprint
+         WHERE id = p_id AND organization_id = ej.current_org_id() AND kind IN ('journal', 'group');
+        IF v_at IS NULL THEN
+            RAISE EXCEPTION 'Твёрдая копия не найдена' USING ERRCODE = 'no_data_found';
+        END IF;
+    END IF;
+    RETURN v_at;
+END $$;
+REVOKE ALL ON FUNCTION ej.receive_hard_copy(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ej.receive_hard_copy(bigint) TO ej_deputy;
