@@ -123,6 +123,17 @@ class LessonEditorScreen(BaseModal):
     def on_mount(self) -> None:
         self.query_one("#lesson-date" if self.lesson is None else "#lesson-topic").focus()
 
+    @on(Input.Changed, "#lesson-own-topic")
+    def _own_topic_typed(self, event: Input.Changed) -> None:
+        """Writing «своя тема» chooses it over the suggested КТП topic: one topic per lesson."""
+        if event.value.strip():
+            self.query_one("#lesson-topic", Select).value = OWN_TOPIC
+
+    @on(Select.Changed, "#lesson-topic")
+    def _ktp_topic_chosen(self, event: Select.Changed) -> None:
+        if event.value not in (OWN_TOPIC, Select.NULL):
+            self.query_one("#lesson-own-topic", Input).value = ""
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
         self.action_save()
