@@ -237,11 +237,23 @@ def t1_pane():
     pane.kill()
 
 
+ACK_HEAD = "Прочитайте и подтвердите"  # on the acknowledgment screen only (not in its toast)
+
+
 def through_acknowledgment(pane) -> None:
-    """The first login shows the regulation's duties to confirm; confirm them."""
-    if "Ознакомление с обязанностями" in pane.screen():
+    """The first login shows the regulation's duties to confirm; confirm them. The screen may
+    come a moment after the name is drawn, and a key sent while it mounts can be lost (a slow
+    terminal, TERM=dumb through ssh): wait for one screen or the other, then press Enter until
+    the screen is gone."""
+    screen = pane.wait_for(lambda s: ACK_HEAD in s or "Мои группы" in s, timeout=40)
+    if ACK_HEAD not in screen:
+        return
+    for _ in range(5):
+        pane.wait_for(lambda s: ACK_HEAD not in s or "ознакомлен(а)" in s, timeout=20)  # its footer: ready
         pane.keys("Enter")
-        pane.wait_for(lambda s: "Ознакомление с обязанностями" not in s, timeout=20)
+        if wait_until(lambda: ACK_HEAD not in pane.screen(), timeout=8):
+            return
+    raise AssertionError("the acknowledgment did not take Enter:\n" + pane.screen())
 
 
 def test_teacher_logs_in_with_a_key_and_sees_own_journal(t1_pane):
@@ -543,7 +555,8 @@ def test_restore_refuses_a_damaged_dump(tmp_path, backup):
     middle = len(data) * 2 // 3
     data[middle:middle + 16] = b"\xff" * 16
     flipped.write_bytes(bytes(data))
-    proc = sh([str(SBIN / "ejournal-restore"), str(flipped)], timeout=120)
+    # Without the manifest's checksum: pg_restore's own checks must catch it.
+    proc = sh([str(SBIN / "ejournal-restore"), str(flipped), "--force-unverified"], timeout=120)
     assert proc.returncode != 0 and "restore: FAILED" in proc.stderr, proc.stderr
     # With its checksum file beside it, the damage is named before anything is created.
     shutil.copy(backup.parent / (backup.name + ".sha256"), tmp_path / "flipped.dump.sha256")
@@ -553,9 +566,82 @@ def test_restore_refuses_a_damaged_dump(tmp_path, backup):
     assert proc.returncode != 0 and "checksum" in proc.stderr
     truncated = tmp_path / "truncated.dump"
     truncated.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
-    proc = sh([str(SBIN / "ejournal-restore"), str(truncated)], timeout=120)
+    proc = sh([str(SBIN / "ejournal-restore"), str(truncated), "--force-unverified"], timeout=120)
     assert proc.returncode != 0 and "restore: FAILED" in proc.stderr
     assert psql(databases) == n  # no half-restored database left behind
+
+
+def test_backup_writes_a_manifest_of_its_own_snapshot(backup):
+    manifest = backup.with_suffix(".manifest")
+    lines = manifest.read_text().splitlines()
+    assert any(re.fullmatch(r"schema [0-9a-f]{64}", x) for x in lines)
+    assert any(re.fullmatch(r"table ej\.attendance [1-9]\d* -?\d+", x) for x in lines)
+    sha = (backup.parent / (backup.name + ".sha256")).read_text().split()[0]
+    assert f"dump-sha256 {sha}" in lines
+    assert sh([str(SBIN / "ejournal-manifest"), "check", "ejournal", str(manifest)],
+              env={"PATH": "/usr/bin:/bin", "PGHOST": SOCKET, "PGPORT": PGPORT, "PGUSER": "postgres",
+                   "PSQL": str(PG_BIN / "psql")}).returncode == 0  # nothing was written since
+
+
+def _databases() -> str:
+    return psql("SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_database", db="postgres")
+
+
+def test_restore_refuses_a_dump_without_its_manifest_unless_forced(tmp_path, backup):
+    bare = tmp_path / "bare.dump"
+    shutil.copy(backup, bare)
+    before = _databases()
+    proc = sh([str(SBIN / "ejournal-restore"), str(bare)], timeout=120)
+    assert proc.returncode != 0 and "restore: FAILED" in proc.stderr and "no manifest" in proc.stderr, proc.stderr
+    assert "--force-unverified" in proc.stderr
+    assert _databases() == before
+    proc = sh([str(SBIN / "ejournal-restore"), str(bare), "--force-unverified"], timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert "CANNOT be proven" in proc.stdout
+    newdb = re.search(r"restored into (\w+)", proc.stdout).group(1)
+    psql(f"DROP DATABASE {newdb}", db="postgres")
+
+
+@pytest.mark.parametrize("change", [
+    "ALTER POLICY org_read ON ej.student USING (true)",  # the deputy would see every organization
+    "GRANT SELECT ON ej.student TO PUBLIC",
+    "CREATE OR REPLACE FUNCTION ej.current_org_id() RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint'",
+    "SET session_replication_role = replica; "
+    "DELETE FROM ej.attendance WHERE ctid = (SELECT min(ctid) FROM ej.attendance)",
+])
+def test_restore_refuses_a_dump_changed_after_the_backup(tmp_path, backup, change):
+    """As someone with write access to the backup files would: restore, change, dump again, and
+    fix up the file checksums; the manifest's tables and schema hash still tell."""
+    scratch = "ejournal_e2e_tamper"
+    proc = sh([str(SBIN / "ejournal-restore"), str(backup), "--dbname", scratch], timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    try:
+        if "current_org_id" in change:
+            change = change.replace("RETURNS bigint", "RETURNS " + psql(
+                "SELECT pg_get_function_result('ej.current_org_id()'::regprocedure)", db=scratch))
+        psql(change, db=scratch)
+        tampered = tmp_path / "tampered.dump"
+        with tampered.open("wb") as out:
+            subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_dump"), "-h", SOCKET, "-p", PGPORT,
+                            "--format=custom", "--create", scratch], stdout=out, check=True, cwd="/")
+    finally:
+        psql(f"DROP DATABASE {scratch}", db="postgres")
+    manifest = backup.with_suffix(".manifest").read_text()
+    before = _databases()
+    # The manifest as it was: the dump's checksum in it already tells.
+    (tmp_path / "tampered.manifest").write_text(manifest)
+    proc = sh([str(SBIN / "ejournal-restore"), str(tampered)], timeout=180)
+    assert proc.returncode != 0 and "changed or damaged" in proc.stderr, proc.stderr
+    # The manifest's checksum line forged too: the restored content is compared and refused.
+    sha = subprocess.run(["sha256sum", str(tampered)], capture_output=True, text=True).stdout.split()[0]
+    (tmp_path / "tampered.manifest").write_text(re.sub(r"(?m)^dump-sha256 .*$", f"dump-sha256 {sha}", manifest))
+    proc = sh([str(SBIN / "ejournal-restore"), str(tampered)], timeout=180)
+    assert proc.returncode != 0 and "does NOT match the manifest" in proc.stderr, proc.stderr
+    if "attendance" in change:
+        assert re.search(r"table ej\.attendance: expected rows/checksum \d+/", proc.stderr), proc.stderr
+    else:
+        assert "the schema (policies, grants, functions, triggers) differs" in proc.stderr, proc.stderr
+    assert _databases() == before  # the half-restored copy was dropped
 
 
 def test_restore_never_overwrites_the_live_database_by_default(backup):
