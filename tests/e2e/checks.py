@@ -676,3 +676,114 @@ def test_force_live_swaps_in_the_restored_database_and_keeps_the_old(backup):
     # Teachers still get in: the database-level grants came back with the dump.
     assert psql("SELECT session_user", user=T2) == T2
     psql(f"DROP DATABASE {aside}", db="postgres")
+
+
+# ---------------------------------------------------------------------------- capacity
+
+def test_three_hundred_sessions_connect_at_once():
+    """install-server --sessions 300: that many teachers' connections at once (TLS + scram, as
+    a teacher on a LAN PC would), all open together."""
+    assert int(psql("SHOW max_connections")) >= 300 + 50
+    from concurrent.futures import ThreadPoolExecutor
+
+    def connect(_):
+        return psycopg.connect(host="127.0.0.1", port=PGPORT, dbname="ejournal", user=T1,
+                               password=E["E2E_LAN_PASSWORD"], sslmode="require", connect_timeout=60)
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        conns = list(pool.map(connect, range(300)))
+    try:
+        assert int(psql(f"SELECT count(*) FROM pg_stat_activity WHERE usename = '{T1}'")) == 300
+        assert all(c.execute("SELECT 1").fetchone() == (1,) for c in conns)
+    finally:
+        for c in conns:
+            c.close()
+
+
+# ---------------------------------------------------------------------------- point-in-time recovery
+
+def _unit_command(unit: str) -> list[str]:
+    """What a systemd unit install-server ships runs (systemd may not be PID 1 here)."""
+    line = next(x for x in (REPO / "deploy" / "systemd" / unit).read_text().splitlines()
+                if x.startswith("ExecStart="))
+    return line.removeprefix("ExecStart=").replace("/usr/local/sbin/", f"{SBIN}/").split()
+
+
+def test_pitr_timers_run_a_checked_backup():
+    for unit, kind in (("ejournal-pitr-diff.service", "diff"), ("ejournal-pitr-full.service", "full")):
+        proc = sh(["runuser", "-u", "postgres", "--", *_unit_command(unit)], timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert "check OK" in proc.stdout and f"OK {kind} backup" in proc.stdout, proc.stdout
+
+
+def test_pitr_backup_is_loud_when_archiving_is_broken(tmp_path):
+    conf = tmp_path / "ejournal.conf"
+    conf.write_text((ETC / "ejournal.conf").read_text().replace("PGBACKREST_STANZA='ejournal'",
+                                                                 "PGBACKREST_STANZA='missing'"))
+    conf.chmod(0o644)
+    tmp_path.chmod(0o755)
+    proc = sh(["runuser", "-u", "postgres", "--", str(SBIN / "ejournal-pitr-backup"), "--type", "diff",
+               "--config", str(conf)], timeout=120)
+    assert proc.returncode == 1
+    assert "FAILED" in proc.stderr and "WAL archiving does NOT work" in proc.stderr, proc.stderr
+    proc = sh([str(SBIN / "ejournal-backup"), "--config", str(conf), "--no-archive-export"], timeout=120)
+    assert proc.returncode == 1 and "pgbackrest check FAILED" in proc.stderr, proc.stderr
+
+
+def _wait_for_next_second() -> float:
+    now = time.time()
+    time.sleep(1 - (now % 1) + 0.2)
+    return time.time()
+
+
+def test_point_in_time_restore_has_exactly_the_marks_before_the_moment():
+    """Marks written, the moment T noted, more marks, a table dropped; the cluster restored to T
+    holds exactly the marks committed before T and matches the manifest of a dump taken at T."""
+    picked = rows("SELECT lesson_id, student_id, row_to_json(a)::text FROM ej.attendance a "
+                  "ORDER BY lesson_id DESC, student_id LIMIT 10")
+    assert len(picked) == 10
+    keys = [f"({lid}, {sid})" for lid, sid, _ in picked]
+    replica = "SET session_replication_role = replica; "  # rows as they were: no rule or audit trigger
+    psql(replica + f"DELETE FROM ej.attendance WHERE (lesson_id, student_id) IN ({', '.join(keys)})")
+    for _, _, row in picked[:5]:  # five marks, one transaction each
+        psql(replica + "INSERT INTO ej.attendance SELECT * FROM "
+             f"json_populate_record(NULL::ej.attendance, $j${row}$j$::json)")
+    proc = sh([str(SBIN / "ejournal-backup"), "--no-archive-export"], timeout=180)  # the dump at T
+    assert proc.returncode == 0, proc.stderr
+    manifest = dumps()[-1].with_suffix(".manifest")
+    moment = time.strftime("%d.%m.%Y %H:%M:%S", time.localtime(_wait_for_next_second()))
+    _wait_for_next_second()
+    for _, _, row in picked[5:]:  # five more after T
+        psql(replica + "INSERT INTO ej.attendance SELECT * FROM "
+             f"json_populate_record(NULL::ej.attendance, $j${row}$j$::json)")
+    psql("DROP TABLE ej.remark CASCADE")
+    count = f"SELECT count(*) FROM ej.attendance WHERE (lesson_id, student_id) IN ({', '.join(keys)})"
+    assert psql(count) == "10"
+
+    target = DIR / "pgdata-pitr-e2e"
+    # Never over the live data directory without --force-live.
+    proc = sh([str(SBIN / "ejournal-restore"), "--to", moment, "--target-dir", str(DIR / "pgdata")], timeout=60)
+    assert proc.returncode != 0 and "--force-live" in proc.stderr, proc.stderr
+    started = time.monotonic()
+    proc = sh([str(SBIN / "ejournal-restore"), "--to", moment, "--target-dir", str(target)], timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    print(f"PITR restore to {moment}: {time.monotonic() - started:.1f} s")
+    port = re.search(r"runs on socket \S+ port (\d+)", proc.stdout).group(1)
+    try:
+        def at_t(sql: str) -> str:
+            p = sh(["runuser", "-u", "postgres", "--", str(PG_BIN / "psql"), "-X", "-q", "-A", "-t",
+                    "-h", SOCKET, "-p", port, "-d", "ejournal", "-c", sql], check=True)
+            return p.stdout.strip()
+        found = at_t(f"SELECT lesson_id || ',' || student_id FROM ej.attendance "
+                     f"WHERE (lesson_id, student_id) IN ({', '.join(keys)}) ORDER BY 1").splitlines()
+        assert sorted(found) == sorted(f"{lid},{sid}" for lid, sid, _ in picked[:5])
+        assert at_t("SELECT to_regclass('ej.remark') IS NOT NULL") == "t"
+        assert psql("SELECT to_regclass('ej.remark') IS NULL") == "t"  # live: still dropped
+        check = sh([str(SBIN / "ejournal-manifest"), "check", "ejournal", str(manifest)],
+                   env={"PATH": "/usr/bin:/bin", "PGHOST": SOCKET, "PGPORT": port, "PGUSER": "postgres",
+                        "PSQL": str(PG_BIN / "psql")})
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert psql(count) == "10"  # the live server was not touched
+    finally:
+        sh(["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(target), "-m", "fast", "stop"])
+        shutil.rmtree(target, ignore_errors=True)

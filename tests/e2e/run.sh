@@ -68,6 +68,9 @@ cleanup() {
     [ "$KEEP" = yes ] && { echo "e2e: --keep: everything left in $E2E (tmux -L $TMUX_SOCKET)"; return; }
     tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
     if [ -s "$E2E/sshd/sshd.pid" ]; then kill "$(cat "$E2E/sshd/sshd.pid")" 2>/dev/null || true; fi
+    for d in "$E2E"/pgdata-pitr-*; do  # a point-in-time copy a failed check left running
+        [ -s "$d/postmaster.pid" ] && (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1)
+    done
     if [ -s "$E2E/pgdata/postmaster.pid" ]; then
         (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$E2E/pgdata" -m immediate stop >/dev/null 2>&1) || true
     fi
@@ -110,7 +113,9 @@ INSTALL=("$E2E/src/scripts/install-server" --datadir "$E2E/pgdata" --port "$PGPO
          --prefix "$E2E/opt" --bin-dir "$E2E/bin" --sbin-dir "$E2E/sbin" --etc-dir "$E2E/etc"
          --sshd-dropin "$E2E/sshd/ejournal.conf" --group "$GROUP" --ssh-allow-groups "$GROUP"
          --lan 127.0.0.1/32 --listen 127.0.0.1 --tls-name localhost --tls-name 127.0.0.1
-         --backup-dir "$E2E/backups" --keep-daily 3 --keep-monthly 2 --backup-schedule none --no-systemd)
+         --backup-dir "$E2E/backups" --keep-daily 3 --keep-monthly 2 --backup-schedule none --no-systemd
+         --pgbackrest-repo "$E2E/pgbackrest" --pgbackrest-conf "$E2E/etc/pgbackrest.conf"
+         --pgbackrest-log "$E2E/pgbackrest-log" --sessions 300)
 
 # --------------------------------------------------------------- install, twice
 echo "e2e: scripts/install-server (first run)"
