@@ -353,8 +353,8 @@ def main() -> int:
                 return False
         check(bool(wait_until(caught_up, 60)), "the rejoined standby has replayed everything the new primary had")
         log = (base / "node1.log").read_text(errors="replace")
-        print("failover: node1 rejoined " + ("with pg_rewind" if "pg_rewind" in log or "rewind" in log
-                                              else "without needing pg_rewind"))
+        print("failover: node1 rejoined " + ("with pg_rewind" if "running pg_rewind" in log
+                                              else "without needing pg_rewind (its WAL had not diverged)"))
     except Exception as e:  # reported as the test's failure
         failures.append(f"{type(e).__name__}: {e}")
         for node in ("node1", "node2"):
