@@ -32,7 +32,7 @@ import psycopg
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-from ejournal_tui.db import journal  # noqa: E402
+from ejournal_tui.db import acknowledgment, journal  # noqa: E402
 from ejournal_tui.db.connection import connect  # noqa: E402
 from ejournal_tui.db.journal import MarkConflict  # noqa: E402
 
@@ -42,6 +42,48 @@ DURATION = 20.0
 KILL_AT = 10.0
 PASSWORD = "ha-" + os.urandom(8).hex()
 LATE_REASON = "проверка отказоустойчивости кластера"
+TUI_TEACHER = "o1_teacher09"
+TMUX = ["tmux", "-L", f"ejournal-failover-{os.getpid()}", "-f", "/dev/null"]
+BANNER = "Нет связи с базой данных"
+
+
+class Tui:
+    """The teacher's journal in a tmux terminal, connected with the multi-host string."""
+
+    def __init__(self, dsn: str):
+        env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+        envargs = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
+        exe = REPO / ".venv" / "bin" / "ejournal"
+        subprocess.run([*TMUX, "new-session", "-d", "-s", "tui", "-x", "100", "-y", "30", *envargs,
+                        f"exec {exe} --dsn '{dsn}'"], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run([*TMUX, "capture-pane", "-p", "-t", "tui"], capture_output=True, text=True).stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run([*TMUX, "send-keys", "-t", "tui", *keys], check=True)
+
+    def wait_for(self, test, timeout: float) -> bool:
+        return bool(wait_until(lambda: test(self.screen()), timeout, step=0.3))
+
+    def mark(self, key: str, saved) -> bool:
+        """Press a mark key; answer the lesson editor or the late-correction reason if asked."""
+        self.keys(key)
+        for _ in range(3):
+            if wait_until(saved, 4):
+                return True
+            screen = self.screen()
+            if "Занятие группы" in screen:
+                self.keys("C-s")
+            elif "причину" in screen:
+                subprocess.run([*TMUX, "send-keys", "-t", "tui", "-l", LATE_REASON], check=True)
+                self.keys("Enter")
+            else:
+                return bool(wait_until(saved, 6))
+        return False
+
+    def close(self) -> None:
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
 
 
 def free_port() -> int:
@@ -191,8 +233,10 @@ def prepare_database(c: Cluster, primary: str) -> list[str]:
     subprocess.run([*ej, "demo-data", "--size", "small"], check=True, capture_output=True)
     teachers = [f"o1_teacher{i:02d}" for i in range(1, WRITERS + 1)]
     with psycopg.connect(c.node_dsn(primary), autocommit=True) as conn:
-        for t in teachers:
+        for t in [*teachers, TUI_TEACHER]:
             conn.execute(f"CREATE ROLE {t} LOGIN IN ROLE ej_teacher PASSWORD '{PASSWORD}'")
+    with connect(c.dsn(TUI_TEACHER)) as conn:  # the duties confirmed: the TUI opens at home
+        acknowledgment.acknowledge(conn, list(acknowledgment.missing(conn)))
     return teachers
 
 
@@ -296,6 +340,26 @@ def main() -> int:
         assert all(writers_marks.values()), {t: len(m) for t, m in writers_marks.items()}
         wait_until(lambda: c.role("node2") == "sync", 30)
 
+        def tui_marks(node: str) -> list[tuple]:
+            try:
+                with psycopg.connect(c.node_dsn(node), autocommit=True) as conn:
+                    return conn.execute(
+                        "SELECT row_key->>'lesson_id', row_key->>'student_id', new_row->>'status' FROM audit.log "
+                        "WHERE actor = %s AND table_name = 'attendance' ORDER BY id", (TUI_TEACHER,)).fetchall()
+            except psycopg.Error:
+                return []
+        tui = Tui(c.dsn(TUI_TEACHER))
+        tui_ok = tui.wait_for(lambda s: "Мои группы" in s, 90)
+        if tui_ok:
+            tui.keys("Enter")
+            tui_ok = tui.wait_for(lambda s: "Обучающийся" in s, 60)
+        # The cursor stays on its cell: the first key that changes it ("нет", else "был") saves a mark.
+        tui_ok = tui_ok and (tui.mark("y", lambda: len(tui_marks("node1")) >= 1)
+                             or tui.mark("g", lambda: len(tui_marks("node1")) >= 1))
+        check(tui_ok, "the teacher's TUI (tmux, multi-host connection) opened a journal and saved a mark")
+        tui_before = tui_marks("node1")
+        outage_status = "present" if tui_before and tui_before[-1][2] == "absent" else "absent"
+
         start = time.monotonic()
         stop_at = [start + DURATION]
         writers = [Writer(c, t, writers_marks[t], stop_at) for t in teachers]
@@ -305,6 +369,14 @@ def main() -> int:
         before_kill = sum(len(w.acked) for w in writers)
         killed_at = time.monotonic()
         c.kill_node("node1")
+        if tui_ok:
+            tui.keys("g" if outage_status == "present" else "y")  # the same cell, while the primary is gone
+            banner = tui.wait_for(lambda s: BANNER in s or "причину" in s, 15)
+            if banner and "причину" in tui.screen():
+                subprocess.run([*TMUX, "send-keys", "-t", "tui", "-l", LATE_REASON], check=True)
+                tui.keys("Enter")
+                banner = tui.wait_for(lambda s: BANNER in s, 15)
+            check(banner, "the TUI shows the offline banner while there is no primary")
         promoted = wait_until(lambda: c.role("node2") == "primary", 60, step=0.1)
         failover_s = time.monotonic() - killed_at
         # Writers go on for at least 5 s on the new primary, even if the failover took longer
@@ -338,6 +410,16 @@ def main() -> int:
         check(in_audit == len(acked), f"every acknowledged save is in the audit log ({in_audit}/{len(acked)})")
         check(in_table == len(last), f"every mark is at its last acknowledged state ({in_table}/{len(last)})")
 
+        if tui_ok:
+            landed = wait_until(lambda: len(tui_marks("node2")) > len(tui_before), 60)
+            gone = tui.wait_for(lambda s: BANNER not in s, 30)
+            after = tui_marks("node2")
+            new = after[len(tui_before):]
+            check(bool(landed) and gone and len(new) == 1 and new[0][2] == outage_status,
+                  f"the mark typed during the failover landed on the new primary once, without restarting the "
+                  f"app ({len(new)} new audit row(s): {new})")
+            tui.close()
+
         # The old primary comes back and follows the new one.
         c.start_node("node1")
         check(bool(wait_until(lambda: c.role("node1") in ("sync", "replica"), 120)),
@@ -362,6 +444,7 @@ def main() -> int:
             if logf.exists():
                 print(f"--- {node}.log (tail)\n" + logf.read_text(errors="replace")[-3000:])
     finally:
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
         if keep:
             print(f"failover: --keep: everything is in {base}")
         else:
