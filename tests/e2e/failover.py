@@ -33,7 +33,7 @@ import psycopg
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 from ejournal_tui.db import acknowledgment, journal  # noqa: E402
-from ejournal_tui.db.connection import connect  # noqa: E402
+from ejournal_tui.db.connection import connect, connect_for_reports  # noqa: E402
 from ejournal_tui.db.journal import MarkConflict  # noqa: E402
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -434,6 +434,11 @@ def main() -> int:
             except psycopg.Error:
                 return False
         check(bool(wait_until(caught_up, 60)), "the rejoined standby has replayed everything the new primary had")
+        # Reports may read from a standby: EJOURNAL_REPORT_DSN with prefer-standby finds node1 now.
+        os.environ["EJOURNAL_REPORT_DSN"] = c.dsn("postgres", target_session_attrs="prefer-standby")
+        with connect_for_reports(c.dsn("postgres")) as conn:
+            on_standby = conn.execute("SELECT pg_is_in_recovery() AS r").fetchone()["r"]
+        check(on_standby, "EJOURNAL_REPORT_DSN (target_session_attrs=prefer-standby) reaches the standby")
         log = (base / "node1.log").read_text(errors="replace")
         print("failover: node1 rejoined " + ("with pg_rewind" if "running pg_rewind" in log
                                               else "without needing pg_rewind (its WAL had not diverged)"))
