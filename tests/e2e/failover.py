@@ -1,12 +1,16 @@
 """Failover test (run as root by .ci/run, on loopback only): 1 etcd + 2 Patroni-managed
 PostgreSQL 15 nodes with synchronous replication; 8 teachers save marks through the app's own
 path (ejournal_tui.db.journal.save_mark) for 20 s over a libpq multi-host connection string
-(target_session_attrs=read-write); at second 10 the primary's node dies (kill -9 of its
-Patroni and of its postmaster). Checked: the standby is primary within 30 s; every mark whose
-save was acknowledged is on the new primary, with its audit row; the old primary rejoins as a
-standby (pg_rewind). Prints the failover time and acknowledged vs found marks.
+(target_session_attrs=read-write); at second 10 kill -9 of the primary's postmaster (with
+primary_start_timeout 0 its Patroni fails over instead of restarting it; --kill node also
+kills that Patroni: the whole server gone, the leader key expires after ttl). A teacher's TUI
+in tmux marks a cell while there is no primary. Checked: the standby is primary within 30 s;
+every mark whose save was acknowledged is on the new primary, with its audit row; the TUI
+showed its offline banner and its mark landed once; the old primary rejoins as a standby
+(pg_rewind); a report connection with prefer-standby reaches the standby. Prints the failover
+time and acknowledged vs found marks.
 
-    .venv/bin/python tests/e2e/failover.py [--keep]
+    .venv/bin/python tests/e2e/failover.py [--keep] [--kill postmaster|node]
 
 Last line: "failover: PASSED" or "failover: FAILED: ..." (exit status 0 / 1).
 Everything it starts runs from one temporary directory and is stopped by its process id.
@@ -157,6 +161,9 @@ class Cluster:
             "bootstrap": {
                 "dcs": {
                     "ttl": 8, "loop_wait": 1, "retry_timeout": 3,
+                    # A crashed primary fails over at once instead of restarting in place: with
+                    # synchronous_mode the standby has every acknowledged commit.
+                    "primary_start_timeout": 0,
                     "maximum_lag_on_failover": 16 * 1024 * 1024,
                     "synchronous_mode": True,
                     "postgresql": {"use_pg_rewind": True, "use_slots": True,
@@ -198,6 +205,10 @@ class Cluster:
 
     def postmaster_pid(self, node: str) -> int:
         return int((self.base / node / "postmaster.pid").read_text().split()[0])
+
+    def kill_postmaster(self, node: str) -> None:
+        """kill -9 of the primary's postmaster; its Patroni lives on and fails over."""
+        os.kill(self.postmaster_pid(node), signal.SIGKILL)
 
     def kill_node(self, node: str) -> None:
         """The node dies: its Patroni and its postmaster, at once (kill -9)."""
@@ -309,6 +320,9 @@ class Writer(threading.Thread):
 
 def main() -> int:
     keep = "--keep" in sys.argv
+    # --kill postmaster (default): kill -9 of the primary's postmaster; --kill node: its Patroni too
+    # (the whole server gone: the leader key must expire, ttl).
+    kill = sys.argv[sys.argv.index("--kill") + 1] if "--kill" in sys.argv else "postmaster"
     if os.geteuid() != 0:
         print("failover: FAILED: run as root (PostgreSQL and etcd run as postgres)")
         return 1
@@ -368,7 +382,10 @@ def main() -> int:
         time.sleep(max(0.0, start + KILL_AT - time.monotonic()))
         before_kill = sum(len(w.acked) for w in writers)
         killed_at = time.monotonic()
-        c.kill_node("node1")
+        if kill == "node":
+            c.kill_node("node1")
+        else:
+            c.kill_postmaster("node1")
         if tui_ok:
             tui.keys("g" if outage_status == "present" else "y")  # the same cell, while the primary is gone
             banner = tui.wait_for(lambda s: BANNER in s or "причину" in s, 15)
@@ -382,7 +399,8 @@ def main() -> int:
         # Writers go on for at least 5 s on the new primary, even if the failover took longer
         # than the 10 s left of the planned 20.
         stop_at[0] = max(stop_at[0], time.monotonic() + 5)
-        check(bool(promoted) and failover_s <= 30, f"node2 is primary {failover_s:.1f} s after node1 died (≤ 30 s)")
+        check(bool(promoted) and failover_s <= 30,
+              f"node2 is primary {failover_s:.1f} s after kill -9 of node1's {kill} (≤ 30 s)")
         for w in writers:
             w.join(timeout=stop_at[0] - time.monotonic() + 30)
         acked = [a for w in writers for a in w.acked]
@@ -402,7 +420,8 @@ def main() -> int:
         in_table = sum(1 for k, (v, s) in last.items() if k in current
                        and (current[k][0] > v or current[k] == (v, s)))
         in_audit = sum(1 for a in acked if (a[0], a[1], a[2]) in audited)
-        print(f"failover: {failover_s:.1f} s from kill -9 to the new primary; acknowledged {len(acked)} marks "
+        print(f"failover: {failover_s:.1f} s from kill -9 of node1's {kill} to the new primary; "
+              f"acknowledged {len(acked)} marks "
               f"({before_kill} before the kill), found {in_audit} of them in the new primary's audit log; "
               f"{in_table} of {len(last)} marks at their last acknowledged state or later; "
               f"{sum(w.errors for w in writers)} saves failed (not acknowledged); longest pause between two "
@@ -421,7 +440,8 @@ def main() -> int:
             tui.close()
 
         # The old primary comes back and follows the new one.
-        c.start_node("node1")
+        if kill == "node":
+            c.start_node("node1")
         check(bool(wait_until(lambda: c.role("node1") in ("sync", "replica"), 120)),
               "the old primary rejoins as a standby")
         with psycopg.connect(c.node_dsn("node2"), autocommit=True) as conn:
