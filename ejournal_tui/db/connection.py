@@ -1,5 +1,7 @@
 """Opening connections. Identity is the database session itself; the app stores no passwords."""
 
+import os
+
 import psycopg
 from psycopg.rows import dict_row
 
@@ -11,6 +13,12 @@ def connect(conninfo: str = "", *, autocommit: bool = True, **kwargs) -> psycopg
     kwargs.setdefault("application_name", APPLICATION_NAME)
     kwargs.setdefault("connect_timeout", 10)
     return psycopg.connect(conninfo, autocommit=autocommit, row_factory=dict_row, **kwargs)
+
+
+def connect_for_reports(conninfo: str = "", **kwargs) -> psycopg.Connection:
+    """Read-only reports may run on a standby: EJOURNAL_REPORT_DSN (e.g. the servers' list with
+    target_session_attrs=prefer-standby) when set, else the ordinary connection."""
+    return connect(os.environ.get("EJOURNAL_REPORT_DSN") or conninfo, **kwargs)
 
 
 def with_user(conninfo: str, user: str, dbname: str | None = None) -> str:

@@ -68,6 +68,9 @@ cleanup() {
     [ "$KEEP" = yes ] && { echo "e2e: --keep: everything left in $E2E (tmux -L $TMUX_SOCKET)"; return; }
     tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
     if [ -s "$E2E/sshd/sshd.pid" ]; then kill "$(cat "$E2E/sshd/sshd.pid")" 2>/dev/null || true; fi
+    for d in "$E2E"/pgdata-pitr-*; do  # a point-in-time copy a failed check left running
+        [ -s "$d/postmaster.pid" ] && (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1)
+    done
     if [ -s "$E2E/pgdata/postmaster.pid" ]; then
         (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$E2E/pgdata" -m immediate stop >/dev/null 2>&1) || true
     fi
@@ -110,7 +113,9 @@ INSTALL=("$E2E/src/scripts/install-server" --datadir "$E2E/pgdata" --port "$PGPO
          --prefix "$E2E/opt" --bin-dir "$E2E/bin" --sbin-dir "$E2E/sbin" --etc-dir "$E2E/etc"
          --sshd-dropin "$E2E/sshd/ejournal.conf" --group "$GROUP" --ssh-allow-groups "$GROUP"
          --lan 127.0.0.1/32 --listen 127.0.0.1 --tls-name localhost --tls-name 127.0.0.1
-         --backup-dir "$E2E/backups" --keep-daily 3 --keep-monthly 2 --backup-schedule none --no-systemd)
+         --backup-dir "$E2E/backups" --keep-daily 3 --keep-monthly 2 --backup-schedule none --no-systemd
+         --pgbackrest-repo "$E2E/pgbackrest" --pgbackrest-conf "$E2E/etc/pgbackrest.conf"
+         --pgbackrest-log "$E2E/pgbackrest-log" --sessions 300)
 
 # --------------------------------------------------------------- install, twice
 echo "e2e: scripts/install-server (first run)"
@@ -217,6 +222,40 @@ print(*(s.get(k, "0") for k in ("tests", "failures", "errors", "skipped")))' "$E
 else
     fail "pytest did not run (see above)"
 fi
+# --------------------------------------------------------------- the --ha profile, configuration only
+# (the cluster itself is exercised by tests/e2e/failover.py): every file written, a second
+# run changes nothing, Patroni accepts the configuration. Without systemd nothing is started.
+echo "e2e: install-server --ha (configuration, twice)"
+HA_INSTALL=("$E2E/src/scripts/install-server" --ha --ha-node db1=192.0.2.11 --ha-node db2=192.0.2.12 --ha-self db1
+            --datadir "$E2E/ha-data" --port "$(free_port)" --socket-dir "$E2E/ha-run"
+            --prefix "$E2E/opt" --bin-dir "$E2E/ha-bin" --sbin-dir "$E2E/ha-sbin" --etc-dir "$E2E/ha-etc"
+            --sshd-dropin "$E2E/ha-sshd.conf" --group "$GROUP" --lan 192.0.2.0/24
+            --tls-name db1 --backup-dir "$E2E/ha-backups" --backup-schedule none --no-systemd
+            --pgbackrest-repo "$E2E/ha-pgbackrest" --pgbackrest-conf "$E2E/ha-etc/pgbackrest.conf"
+            --pgbackrest-log "$E2E/ha-pgbackrest-log" --patroni-conf "$E2E/ha-etc/patroni.yml" --etcd-conf "$E2E/ha-etc/etcd")
+if "${HA_INSTALL[@]}" >"$E2E/ha1.log" 2>&1 && grep -q 'synchronous_mode: true' "$E2E/ha-etc/patroni.yml" \
+    && grep -q 'target_session_attrs=read-write' "$E2E/ha-etc/pg_service.conf" \
+    && grep -q 'target_session_attrs=prefer-standby' "$E2E/ha-etc/pg_service.conf"; then
+    pass "install-server --ha writes etcd, Patroni and the multi-host service file"
+else
+    tail -30 "$E2E/ha1.log"
+    fail "install-server --ha: first run"
+fi
+if "${HA_INSTALL[@]}" >"$E2E/ha2.log" 2>&1 && grep -q 'install-server: no changes' "$E2E/ha2.log"; then
+    pass "install-server --ha: a second run changes nothing"
+else
+    cat "$E2E/ha2.log"
+    fail "install-server --ha: the second run changed something or failed"
+fi
+# Patroni's own validator; only its complaints about unreachable etcd hosts are expected here.
+if (cd / && runuser -u postgres -- patroni --validate-config "$E2E/ha-etc/patroni.yml" >"$E2E/ha-validate.log" 2>&1) \
+    || ! grep -v -e 'is not reachable' -e 'bootstrap.pg_hba' "$E2E/ha-validate.log" | grep -q .; then
+    pass "Patroni accepts the configuration install-server --ha wrote"
+else
+    cat "$E2E/ha-validate.log"
+    fail "Patroni rejects the configuration install-server --ha wrote"
+fi
+
 if [ "$FAILED" != 0 ] && [ -s "$E2E/sshd/sshd.log" ]; then
     echo "--- sshd log (last 30 lines)"
     tail -30 "$E2E/sshd/sshd.log"
