@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import pytest_textual_snapshot
-from staff_tui import workers_done
+from staff_tui import painted, settle, wait_for
 from test_tui_fixtures import FIXED_TODAY, fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.db import accounts
@@ -48,21 +48,19 @@ def role_conninfo(server, db, fixed):  # noqa: F811
 
 
 async def home_loaded(pilot, role: str) -> None:
-    """Until the role's home has its data and no worker runs, then the layout settles."""
+    """Until the role's home has its data, no worker runs and the picture stops changing."""
     import importlib
 
     module, name = HOMES[role]
     home = getattr(importlib.import_module(module), name)
-    for _ in range(300):
-        await pilot.pause(0.02)
+
+    def loaded() -> bool:
         screen = pilot.app.screen
-        if isinstance(screen, home) and getattr(screen, "data", True) is not None:
-            break
-    else:
-        raise AssertionError(f"{name} did not load")
-    await workers_done(pilot)
-    await pilot.pause()
-    await workers_done(pilot)
+        return isinstance(screen, home) and getattr(screen, "data", True) is not None
+
+    await wait_for(pilot, loaded, f"{name} with its data")
+    await settle(pilot)
+    await painted(pilot)
 
 
 @pytest.mark.parametrize("role", list(LOGINS))

@@ -70,9 +70,16 @@ AS $$
 DECLARE
     v_title text;
 BEGIN
+    -- An update names one of the two: a new free text makes it «своя тема» (the КТП link goes),
+    -- a new КТП topic brings its title.
+    IF TG_OP = 'UPDATE' AND NEW.topic IS DISTINCT FROM OLD.topic
+       AND NEW.topic_id IS NOT DISTINCT FROM OLD.topic_id AND NEW.topic IS NOT NULL THEN
+        NEW.topic_id := NULL;
+    END IF;
     IF NEW.topic_id IS NOT NULL THEN
         SELECT title INTO v_title FROM ej.program_topic WHERE id = NEW.topic_id;
-        IF NEW.topic IS NOT NULL AND NEW.topic IS DISTINCT FROM v_title THEN
+        IF NEW.topic IS NOT NULL AND NEW.topic IS DISTINCT FROM v_title
+           AND NOT (TG_OP = 'UPDATE' AND NEW.topic IS NOT DISTINCT FROM OLD.topic) THEN
             RAISE EXCEPTION 'У занятия либо тема из КТП, либо своя тема — не обе сразу'
                 USING ERRCODE = 'check_violation', HINT = 'Выберите «своя тема» в списке тем КТП или очистите своё название.';
         END IF;
