@@ -523,6 +523,33 @@ def numeric_dates(conn: psycopg.Connection, iteration_id: int | None) -> list[da
     return list(row["dates"])
 
 
+def journal_gaps(conn: psycopg.Connection, iteration_id: int, group_ids: list[int], ends_on: date) -> dict:
+    """What keeps a hard copy from being the one to bind: lessons with a student left without a
+    mark, and scheduled dates with no lesson written (counted as of a few days after the end, so
+    every date of the iteration is due)."""
+    unmarked = conn.execute(
+        """SELECT count(*)::integer AS lessons, coalesce(sum(la.unmarked), 0)::integer AS cells
+             FROM ej.lesson l JOIN ej.report_lesson_attendance la ON la.lesson_id = l.id
+            WHERE l.group_id = ANY(%s) AND la.unmarked > 0""", (group_ids,)).fetchone()
+    missing = conn.execute(
+        """SELECT coalesce(sum(missing), 0)::integer AS missing
+             FROM ej.report_timeliness('group', %s, least(%s::date + 4, current_date)) WHERE group_id = ANY(%s)""",
+        (iteration_id, ends_on, group_ids)).fetchone()
+    return {"unmarked_lessons": unmarked["lessons"], "unmarked_cells": unmarked["cells"],
+            "missing_lessons": missing["missing"]}
+
+
+def reads_whole_organization(conn: psycopg.Connection) -> bool:
+    """Whether the caller's role sees every group of the organization (a teacher sees only own)."""
+    row = conn.execute(
+        """SELECT pg_has_role(session_user, 'ej_methodist', 'MEMBER')
+                  OR pg_has_role(session_user, 'ej_deputy', 'MEMBER')
+                  OR pg_has_role(session_user, 'ej_director', 'MEMBER')
+                  OR pg_has_role(session_user, 'ej_owner', 'MEMBER') OR
+                  (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS whole""").fetchone()
+    return bool(row["whole"])
+
+
 # ------------------------------------------------------------------------------ lookups for the CLI
 
 

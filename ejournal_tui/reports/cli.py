@@ -118,13 +118,12 @@ def _print(args, conn, out, err) -> int:
     if args.print_command == "lookup":
         return _lookup(args, conn, out)
     if args.print_command == "journal":
-        printed = journal.print_journal(conn, args.iteration, args.quantum, progress=_progress(err))
         path = Path(args.output or f"journal-{args.iteration}-{args.quantum}.pdf")
+        printed = journal.print_journal(conn, args.iteration, args.quantum, progress=_progress(err), output=path)
     else:
-        printed = journal.print_journal(conn, group_id=args.group, progress=_progress(err))
         path = Path(args.output or f"group-{args.group}.pdf")
-    path.write_bytes(printed.pdf)
-    print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
+        printed = journal.print_journal(conn, group_id=args.group, progress=_progress(err), output=path)
+    print(printed.summary(), file=out)
     return 0
 
 

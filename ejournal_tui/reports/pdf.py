@@ -93,10 +93,32 @@ def environment() -> Environment:
         from ejournal_tui.reports.text import cell
 
         env.filters.update(d=j.fmt_date, num=j.fmt_num, weekday=j.weekday_name, words=russian.date_words,
-                           month=russian.month_name, cell=cell)
+                           month=russian.month_name, cell=cell, nobr=nobr)
+        env.tests["contains"] = lambda seq, item: item in seq
         env.globals.update(font_faces=font_faces())
         _env = env
     return _env
+
+
+def nobr(text) -> str:
+    """A phone number or «144 ч» kept on one line: its spaces made non-breaking."""
+    return str(text).replace(" ", "\u00a0")
+
+
+def text_width_mm(text: str, size: float, bold: bool = False) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    _register_fonts()
+    return stringWidth(text, _rl_name("DejaVuSans", bold), size) / MM
+
+
+def fit(text: str, width_mm: float, size: float) -> str:
+    """`text` cut with «…» so that it takes one line of `width_mm` at `size` pt."""
+    if text_width_mm(text, size) <= width_mm:
+        return text
+    while text and text_width_mm(text + "…", size) > width_mm:
+        text = text[:-1]
+    return text.rstrip(" ·,") + "…"
 
 
 def render_html(template: str, **context) -> str:
@@ -157,6 +179,7 @@ def page_count(data: bytes) -> int:
 
 MM = 72 / 25.4
 NUMBER_FONT = "dejavusans_10"
+STAMP_FONT = "dejavusans_10"
 
 
 def workers() -> int:
@@ -209,9 +232,11 @@ def _render_in_processes(htmls: list[str], n: int, progress) -> list[bytes]:
     return results  # type: ignore[return-value]
 
 
-def number_pages(parts: list[bytes], *, title: str, subject: str, first: int = 1) -> tuple[bytes, int]:
+def number_pages(parts: list[bytes], *, title: str, subject: str, first: int = 1,
+                 stamp: str | None = None) -> tuple[bytes, int]:
     """Join the parts into one PDF and write «Лист N» in the outer bottom corner of every page
-    (bottom right of a portrait page, bottom left of a landscape one). Returns (pdf, pages)."""
+    (bottom right of a portrait page, bottom left of a landscape one), and `stamp` (such as
+    «РАБОЧАЯ КОПИЯ») in the top outer corner. Returns (pdf, pages)."""
     from pypdf import PdfWriter
     from reportlab.pdfgen import canvas
 
@@ -230,6 +255,9 @@ def number_pages(parts: list[bytes], *, title: str, subject: str, first: int = 1
                 c.drawRightString(w - 12 * MM, 9 * MM, f"Лист {number}")
             else:
                 c.drawString(12 * MM, 9 * MM, f"Лист {number}")
+            if stamp:
+                c.setFont(STAMP_FONT, 11)
+                c.drawRightString(w - 12 * MM, h - 9 * MM, stamp)
             c.showPage()
         c.save()
     from pypdf.generic import DictionaryObject, NameObject
