@@ -404,10 +404,15 @@ FOOT_WIDTH_MM = 136
 ONE_SIDED = "Печатайте односторонне: номер листа стоит на каждой странице, один лист — одна страница."
 
 
+def footer_line(footer: str, fingerprint: str) -> str:
+    """The footer cut to one line of the portrait footer frame, so that the fingerprint after it
+    never wraps."""
+    return pdf.fit(footer, FOOT_WIDTH_MM - pdf.text_width_mm(f" · отпечаток данных {fingerprint}", 7), 7)
+
+
 def common_context(doc: JournalDoc) -> dict:
-    tail = f" · отпечаток данных {doc.fingerprint}"
-    footer = pdf.fit(doc.footer, FOOT_WIDTH_MM - pdf.text_width_mm(tail, 7), 7)
-    return {"doc": doc, "fingerprint": doc.fingerprint, "footer": footer, "title": doc.title}
+    return {"doc": doc, "fingerprint": doc.fingerprint, "footer": footer_line(doc.footer, doc.fingerprint),
+            "title": doc.title}
 
 
 def render(doc: JournalDoc, progress: pdf.Progress | None = None, unit=SHEETS) -> Printed:
