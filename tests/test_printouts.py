@@ -218,3 +218,38 @@ def test_no_sheet_holds_only_a_footnote(sql, login_conninfo):
             assert body and not all(line.startswith("«—»") or "вне периода" in line or "не наступила" in line
                                     for line in body), (n, page)
     assert len(seen_pages) >= 2  # the section did grow past a sheet
+
+
+# ------------------------------------------------------------ 7. what changed since the print
+
+
+def test_lookup_verify_lists_the_changes_from_the_audit_log(sql, login_conninfo, tmp_path):
+    import argparse
+
+    from ejournal_tui.reports import cli
+
+    active = iteration(sql, "active")
+    group = sql.one("""SELECT g.id FROM ej.study_group g WHERE g.iteration_id = %s ORDER BY g.id LIMIT 1""",
+                    (active["id"],))
+    with connect(login_conninfo("o1_methodist")) as conn:
+        printed = journal.print_journal(conn, group_id=group, output=tmp_path / "g.pdf")
+    mark = sql.run("""SELECT a.lesson_id, a.student_id, s.last_name || ' ' || s.first_name AS name, l.held_on
+                        FROM ej.attendance a JOIN ej.student s ON s.id = a.student_id
+                        JOIN ej.lesson l ON l.id = a.lesson_id
+                       WHERE a.group_id = %s AND a.status = 'present' ORDER BY l.held_on DESC LIMIT 1""", (group,))[0]
+    with sql.conn.transaction():
+        sql.run("SELECT ej.set_reason('исправление при проверке')")
+        sql.run("UPDATE ej.attendance SET status = 'absent' WHERE lesson_id = %s AND student_id = %s",
+                (mark["lesson_id"], mark["student_id"]))
+        sql.run("UPDATE ej.lesson SET topic = 'Новая тема' WHERE id = %s", (mark["lesson_id"],))
+    parser = argparse.ArgumentParser()
+    cli.add_commands(parser.add_subparsers(dest="command"))
+    out = io.StringIO()
+    with connect(login_conninfo("o1_deputy")) as conn:
+        code = cli.run(parser.parse_args(["print", "lookup", printed.fingerprint, "--verify"]), conn, out, out)
+    text = out.getvalue()
+    assert code == 2 and "Данные изменились" in text, text
+    line = next(x for x in text.splitlines() if mark["name"] in x)
+    assert "отметка" in line and "присутствовал → н" in line and "исправление при проверке" in line
+    assert mark["held_on"].strftime("%d.%m.%Y") in line
+    assert any("занятие" in x and "изменено: тема" in x for x in text.splitlines())

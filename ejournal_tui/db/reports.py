@@ -606,3 +606,31 @@ def find_prints(conn: psycopg.Connection, fingerprint: str) -> list[PrintRecord]
          ORDER BY p.printed_at
         """, (code,)).fetchall()
     return [PrintRecord(**r) for r in rows]
+
+
+def changes_since(conn: psycopg.Connection, since: datetime, group_ids: list[int]) -> list[dict]:
+    """What the audit log holds about the printed groups after `since`: lessons, marks,
+    enrollments and the data of their students, oldest first, with the names and dates a
+    person recognizes (under the caller's role: RLS of audit.log applies)."""
+    return conn.execute(
+        """
+        WITH pupils AS (SELECT DISTINCT student_id FROM ej.enrollment WHERE group_id = ANY(%(g)s))
+        SELECT a.at, a.actor, a.table_name, a.op, a.reason, a.old_row, a.new_row,
+               g.name AS group_name,
+               coalesce(l.held_on, (coalesce(a.new_row, a.old_row)->>'held_on')::date) AS held_on,
+               s.last_name || ' ' || s.first_name AS student,
+               ej.attendance_code(a.old_row->>'status', a.old_row->>'reason') AS old_code,
+               ej.attendance_code(a.new_row->>'status', a.new_row->>'reason') AS new_code
+          FROM audit.log a
+          LEFT JOIN ej.study_group g ON g.id = a.group_id
+          LEFT JOIN ej.lesson l ON a.table_name = 'attendance'
+                               AND l.id = (coalesce(a.new_row, a.old_row)->>'lesson_id')::bigint
+          LEFT JOIN ej.student s ON s.id = CASE WHEN a.table_name = 'student' THEN (a.row_key->>'id')::bigint
+                                                ELSE (coalesce(a.new_row, a.old_row)->>'student_id')::bigint END
+         WHERE a.at > %(since)s AND a.table_name <> 'print_fingerprint'
+           AND (a.group_id = ANY(%(g)s)
+                OR (a.table_name = 'student' AND (a.row_key->>'id')::bigint IN (SELECT student_id FROM pupils))
+                OR (a.table_name = 'guardian'
+                    AND (coalesce(a.new_row, a.old_row)->>'student_id')::bigint IN (SELECT student_id FROM pupils)))
+         ORDER BY a.at, a.id
+        """, {"since": since, "g": group_ids}).fetchall()
