@@ -253,3 +253,59 @@ def test_lookup_verify_lists_the_changes_from_the_audit_log(sql, login_conninfo,
     assert "отметка" in line and "присутствовал → н" in line and "исправление при проверке" in line
     assert mark["held_on"].strftime("%d.%m.%Y") in line
     assert any("занятие" in x and "изменено: тема" in x for x in text.splitlines())
+
+
+# ---------------------------------------------------------------------- the print dialog (TUI)
+
+
+async def test_the_print_dialog_creates_no_folder_and_prints_in_a_process_of_its_own(
+        login_conninfo, sql, tmp_path, monkeypatch):
+    import os
+
+    from staff_tui import acknowledge, app_as, errors, notes, settle, until
+    from textual.widgets import Input, Select, Static
+
+    from ejournal_tui.reports import print_worker
+    from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
+    from ejournal_tui.tui.screens.print_dialog import PrintScreen
+
+    acknowledge(sql, "o1_methodist")
+    children = []
+    real_run = print_worker.run
+
+    def spy(conninfo, job, progress=None):
+        children.append(job)
+        return real_run(conninfo, job, progress)
+
+    monkeypatch.setattr(print_worker, "run", spy)
+    rendered_here = []
+    monkeypatch.setattr(pdf, "render_parts", lambda *a, **k: rendered_here.append(1))
+    app = app_as(login_conninfo, "o1_methodist")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, MethodistHomeScreen)
+        await pilot.press("п")
+        screen = await until(pilot, PrintScreen, loaded=False)
+        await settle(pilot)
+        assert "односторонне" in str(screen.query_one("#pr-note", Static).render())
+        quantum = screen.query_one("#pr-quantum", Select)
+        quantum.value = quantum._options[-1][1]
+        await settle(pilot)
+        screen.query_one("#pr-path", Input).value = str(tmp_path / "new" / "journal.pdf")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not (tmp_path / "new").exists() and not children
+        assert any("Папки" in n for n in notes(app))
+        app.clear_notifications()
+        screen.query_one("#pr-path", Input).value = str(tmp_path / "journal.pdf")
+        await pilot.press("ctrl+s")
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if screen.printed is not None or errors(app):
+                break
+        await settle(pilot)
+        assert not errors(app), errors(app)
+        printed = screen.printed
+    assert children and not rendered_here  # rendered in the child process, not in the TUI's
+    assert os.path.exists(tmp_path / "journal.pdf") and sorted(os.listdir(tmp_path)) == ["journal.pdf"]
+    assert sql.run("SELECT pages, fingerprint FROM ej.print_fingerprint") == [
+        {"pages": printed.pages, "fingerprint": printed.fingerprint}]
