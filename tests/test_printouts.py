@@ -67,9 +67,8 @@ def test_a_date_still_to_come_shows_no_numbers(sql, login_conninfo):
 
         report = catalog.build(conn, "numeric", catalog.Options(iteration=active["id"], as_of=[today, later]))
     assert report.rows and all(r[-1] == "ещё не наступила" for r in report.rows)
-    m = pdf.environment().get_template("sections.html").module
-    html = pdf.render_html("document.html", sections=[journal.Section("portrait", m.summary(doc), 1, "")],
-                           **journal.common_context(doc))
+    summary = [s for s in journal.sections(doc) if s.label == "сводные сведения"]
+    html = pdf.render_html("document.html", sections=summary, **journal.common_context(doc))
     text = "\n".join(pages_of(pdf.html_to_pdf(html)))
     assert "ещё не наступила" in text
 

@@ -382,7 +382,11 @@ def sections(doc: JournalDoc) -> list[Section]:
         cost = 80 + 5 * (len(g.briefings) * 3 + len(g.events) + len(g.achievements) + len(g.remarks) * 2)
         out.append(Section("portrait", m.group_rest(doc, g, total), cost, f"группа {name}: инструктажи, итоги"))
     if doc.kind == "journal":
-        out.append(Section("portrait", m.summary(doc), 60 + 8 * len(doc.groups), "сводные сведения"))
+        headers = ["Группа", "Педагог", "Часов по КТП", "Проведено часов", "%", "Занятий", "Посещаемость, %"]
+        rows = [[f.group_name, f.teacher_name, f.ktp_hours, f.delivered_hours, f.hours_pct, f.lessons, f.hours_pct]
+                for f in doc.fulfilment] + [["По квантуму", "", None, None, None, None, None]]
+        _, widths = pdf.column_widths(headers, rows, 168)
+        out.append(Section("portrait", m.summary(doc, widths), 60 + 8 * len(doc.groups), "сводные сведения"))
     return out
 
 

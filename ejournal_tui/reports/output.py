@@ -10,7 +10,7 @@ from ejournal_tui.db import reports as q
 from ejournal_tui.reports import pdf
 from ejournal_tui.reports.catalog import Report
 from ejournal_tui.reports.journal import JournalError, Printed, Section, fingerprint_of, footer_line
-from ejournal_tui.reports.text import cell, is_number, to_csv
+from ejournal_tui.reports.text import is_number, to_csv
 
 
 def _me(conn: psycopg.Connection) -> tuple[int | None, str | None, str | None]:
@@ -31,7 +31,7 @@ def report_pdf(conn: psycopg.Connection, report: Report, record: bool = True) ->
     m = pdf.environment().get_template("sections.html").module
     numeric = [bool(report.rows) and all(is_number(r[i]) or r[i] is None for r in report.rows)
                for i in range(len(report.headers))]
-    size, widths = column_widths(report.headers, report.rows, 273 if report.landscape else 168)
+    size, widths = pdf.column_widths(report.headers, report.rows, 273 if report.landscape else 168)
     body = m.report(report, org_name or "", datetime.now(), me, numeric, widths, size)
     html = pdf.render_html("document.html", sections=[Section("wide" if report.landscape else "portrait", body,
                                                               0, report.title)],
@@ -43,40 +43,6 @@ def report_pdf(conn: psycopg.Connection, report: Report, record: bool = True) ->
         printed.record_id = q.record_print(conn, organization_id=org_id, fingerprint=fp, data_hash=data_hash,
                                            kind="report", title=report.title, pages=pages, params=report.params)
     return printed
-
-
-PAD_MM = 2.2  # a cell's padding and borders
-
-
-def column_widths(headers: list[str], rows: list[list], total_mm: float) -> tuple[float, list[float]]:
-    """(font size, column widths in mm) so that the table fills `total_mm`: no column narrower
-    than the longest word of its header (bold) or of its cells, nor than its longest number or
-    date (those never wrap); the room left goes to the columns whose text would wrap otherwise,
-    in proportion to how much they hold. The font goes down from 8 pt to 6.5 pt when the words
-    do not fit at 8 pt."""
-    texts = [[cell(r[i]) for r in rows] for i in range(len(headers))]
-    for size in (8.0, 7.5, 7.0, 6.5):
-        least, want = [], []
-        for h, col in zip(headers, texts, strict=True):
-            words = [w for t in col for w in t.split()] + [w for w in str(h).split()]
-            head = max((pdf.text_width_mm(w, size, bold=True) for w in str(h).split()), default=0)
-            word = max((pdf.text_width_mm(w, size) for w in words), default=0)
-            whole = max((pdf.text_width_mm(t, size) for t in col if _unbreakable(t)), default=0)
-            least.append(max(head, word, whole) + PAD_MM)
-            want.append(max(least[-1], max((pdf.text_width_mm(t, size) for t in col), default=0) + PAD_MM))
-        if sum(least) <= total_mm or size == 6.5:
-            break
-    if sum(want) <= total_mm:  # everything fits on one line: share what is left evenly
-        extra = (total_mm - sum(want)) / len(want)
-        return size, [w + extra for w in want]
-    room = max(0.0, total_mm - sum(least))
-    short = [w - m for w, m in zip(want, least, strict=True)]
-    return size, [m + room * s / (sum(short) or 1) for m, s in zip(least, short, strict=True)]
-
-
-def _unbreakable(text: str) -> bool:
-    """A number, a date or a percentage: printed on one line."""
-    return len(text) <= 16 and all(ch.isdigit() or ch in ",.:-% " for ch in text)
 
 
 def journal_csv(conn: psycopg.Connection, group_id: int) -> str:

@@ -118,7 +118,43 @@ def fit(text: str, width_mm: float, size: float) -> str:
         return text
     while text and text_width_mm(text + "…", size) > width_mm:
         text = text[:-1]
-    return text.rstrip(" ·,") + "…"
+    return text.rstrip(" ·,.–-(") + "…"
+
+
+PAD_MM = 2.2  # a cell's padding and borders
+
+
+def column_widths(headers: list[str], rows: list[list], total_mm: float) -> tuple[float, list[float]]:
+    """(font size, column widths in mm) so that the table fills `total_mm`: no column narrower
+    than the longest word of its header (bold) or of its cells, nor than its longest number or
+    date (those never wrap); the room left goes to the columns whose text would wrap otherwise,
+    in proportion to how much they hold. The font goes down from 8 pt to 6.5 pt when the words
+    do not fit at 8 pt."""
+    from ejournal_tui.reports.text import cell
+
+    texts = [[cell(r[i]) for r in rows] for i in range(len(headers))]
+    for size in (8.0, 7.5, 7.0, 6.5):
+        least, want = [], []
+        for h, col in zip(headers, texts, strict=True):
+            words = [w for t in col for w in t.split()] + [w for w in str(h).split()]
+            head = max((text_width_mm(w, size, bold=True) for w in str(h).split()), default=0)
+            word = max((text_width_mm(w, size) for w in words), default=0)
+            whole = max((text_width_mm(t, size) for t in col if _unbreakable(t)), default=0)
+            least.append(max(head, word, whole) + PAD_MM)
+            want.append(max(least[-1], max((text_width_mm(t, size) for t in col), default=0) + PAD_MM))
+        if sum(least) <= total_mm or size == 6.5:
+            break
+    if sum(want) <= total_mm:  # everything fits on one line: share what is left evenly
+        extra = (total_mm - sum(want)) / len(want)
+        return size, [w + extra for w in want]
+    room = max(0.0, total_mm - sum(least))
+    short = [w - m for w, m in zip(want, least, strict=True)]
+    return size, [m + room * s / (sum(short) or 1) for m, s in zip(least, short, strict=True)]
+
+
+def _unbreakable(text: str) -> bool:
+    """A number, a date or a percentage: printed on one line."""
+    return len(text) <= 16 and all(ch.isdigit() or ch in ",.:-% " for ch in text)
 
 
 def render_html(template: str, **context) -> str:
