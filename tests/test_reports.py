@@ -120,7 +120,7 @@ def test_fulfilment_and_timeliness(sql, login_conninfo):
 
 def test_numeric_report_on_each_date(sql, login_conninfo):
     """01.10, 01.01 and 01.06 of the academic year of each iteration; a date outside the
-    iteration has no rows. Between them the two demo iterations cover at least two of the dates."""
+    iteration, or still to come, has no rows."""
     checked = set()
     for it, starts, ends in (r.values() for r in sql.run(
             "SELECT id, starts_on, ends_on FROM ej.iteration WHERE organization_id = 1 ORDER BY starts_on")):
@@ -166,8 +166,10 @@ def test_numeric_report_on_each_date(sql, login_conninfo):
             for group in {p["group_id"] for p in people}:
                 in_group = [p for p in people if p["group_id"] == group]
                 assert got[("group", in_group[0]["quantum_id"], group, d, "всего")] == len(in_group)
-            checked.add((d.month, d.day))
-    assert len(checked) >= 2, checked
+            checked.add(d)
+    # the demo data follows today: which report dates have passed inside an iteration varies, but
+    # 01.10 of the August iteration always has
+    assert any(d.month == 10 for d in checked), checked
 
 
 def test_iteration_report_and_activity(sql, login_conninfo):
