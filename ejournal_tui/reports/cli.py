@@ -206,10 +206,13 @@ def _report(args, conn, out, err) -> int:
     from ejournal_tui.reports import catalog, output
     from ejournal_tui.reports.text import table
 
+    if args.format == "pdf":
+        from ejournal_tui.reports.journal import check_output
+
+        path = check_output(args.output or f"report-{args.name}.pdf")  # before anything is built
     report = catalog.build(conn, args.name, _options(args))
     if args.format == "pdf":
         printed = output.report_pdf(conn, report)
-        path = Path(args.output or f"report-{args.name}.pdf")
         path.write_bytes(printed.pdf)
         print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
         return 0
