@@ -212,8 +212,7 @@ def _report(args, conn, out, err) -> int:
         path = check_output(args.output or f"report-{args.name}.pdf")  # before anything is built
     report = catalog.build(conn, args.name, _options(args))
     if args.format == "pdf":
-        printed = output.report_pdf(conn, report)
-        path.write_bytes(printed.pdf)
+        printed = output.report_pdf(conn, report, output=path)
         print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
         return 0
     text = table(report.headers, report.rows, args.format)
