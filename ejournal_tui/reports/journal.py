@@ -405,13 +405,14 @@ def split(items: list[Section], parts: int) -> list[list[Section]]:
 
 # The footer lines: portrait frame 138 mm, landscape 240 mm, at 7 pt; the fingerprint is never cut.
 FOOT_WIDTH_MM = 136
+FOOT_WIDE_MM = 236
 ONE_SIDED = "Печатайте односторонне: номер листа стоит на каждой странице, один лист — одна страница."
 
 
-def footer_line(footer: str, fingerprint: str) -> str:
-    """The footer cut to one line of the portrait footer frame, so that the fingerprint after it
-    never wraps."""
-    return pdf.fit(footer, FOOT_WIDTH_MM - pdf.text_width_mm(f" · отпечаток данных {fingerprint}", 7), 7)
+def footer_line(footer: str, fingerprint: str, width_mm: float = FOOT_WIDTH_MM) -> str:
+    """The footer cut to one line of the footer frame (portrait by default: a journal has both),
+    so that the fingerprint after it never wraps."""
+    return pdf.fit(footer, width_mm - pdf.text_width_mm(f" · отпечаток данных {fingerprint}", 7), 7)
 
 
 def common_context(doc: JournalDoc) -> dict:

@@ -7,7 +7,7 @@ from datetime import datetime
 import psycopg
 
 from ejournal_tui.db import reports as q
-from ejournal_tui.reports import pdf
+from ejournal_tui.reports import journal, pdf
 from ejournal_tui.reports.catalog import Report
 from ejournal_tui.reports.journal import JournalError, Printed, Section, check_output, fingerprint_of, footer_line, save
 from ejournal_tui.reports.text import is_number, to_csv
@@ -37,7 +37,8 @@ def report_pdf(conn: psycopg.Connection, report: Report, record: bool = True, ou
     body = m.report(report, org_name or "", datetime.now(), me, numeric, widths, size)
     html = pdf.render_html("document.html", sections=[Section("wide" if report.landscape else "portrait", body,
                                                               0, report.title)],
-                           fingerprint=fp, footer=footer_line(f"{org_name or ''} · {report.title}", fp),
+                           fingerprint=fp, footer=footer_line(f"{org_name or ''} · {report.title}", fp,
+                                              journal.FOOT_WIDE_MM if report.landscape else journal.FOOT_WIDTH_MM),
                            title=report.title)
     data, pages = pdf.number_pages([pdf.html_to_pdf(html)], title=report.title, subject=f"Отпечаток данных {fp}")
     printed = Printed(data, pages, fp, data_hash, report.title)
