@@ -296,7 +296,12 @@ def main() -> int:
             script = ROOT / "scripts" / f"bench_{name}.py"
             if args.only in (None, name) and script.exists():
                 print(f"\n== {name} ==", flush=True)
-                subprocess.run([sys.executable, str(script), server.conninfo(small, TEACHER)], check=False)
+                extra = []
+                if name == "pdf":  # the largest quantum of the region data too (80 sheets at scale 1)
+                    region, _ = prepare(server, f"region_{str(args.scale).replace('.', '_')}", "region", args.scale,
+                                        False)
+                    extra = ["--region", server.conninfo(region, TEACHER)]
+                subprocess.run([sys.executable, str(script), server.conninfo(small, TEACHER), *extra], check=False)
     if rows:
         print()
         print(tabulate(rows, headers=["what", "p50 / value", "p95 / latency", "ratio", "budget"]))

@@ -523,6 +523,33 @@ def numeric_dates(conn: psycopg.Connection, iteration_id: int | None) -> list[da
     return list(row["dates"])
 
 
+def journal_gaps(conn: psycopg.Connection, iteration_id: int, group_ids: list[int], ends_on: date) -> dict:
+    """What keeps a hard copy from being the one to bind: lessons with a student left without a
+    mark, and scheduled dates with no lesson written (counted as of a few days after the end, so
+    every date of the iteration is due)."""
+    unmarked = conn.execute(
+        """SELECT count(*)::integer AS lessons, coalesce(sum(la.unmarked), 0)::integer AS cells
+             FROM ej.lesson l JOIN ej.report_lesson_attendance la ON la.lesson_id = l.id
+            WHERE l.group_id = ANY(%s) AND la.unmarked > 0""", (group_ids,)).fetchone()
+    missing = conn.execute(
+        """SELECT coalesce(sum(missing), 0)::integer AS missing
+             FROM ej.report_timeliness('group', %s, least(%s::date + 4, current_date)) WHERE group_id = ANY(%s)""",
+        (iteration_id, ends_on, group_ids)).fetchone()
+    return {"unmarked_lessons": unmarked["lessons"], "unmarked_cells": unmarked["cells"],
+            "missing_lessons": missing["missing"]}
+
+
+def reads_whole_organization(conn: psycopg.Connection) -> bool:
+    """Whether the caller's role sees every group of the organization (a teacher sees only own)."""
+    row = conn.execute(
+        """SELECT pg_has_role(session_user, 'ej_methodist', 'MEMBER')
+                  OR pg_has_role(session_user, 'ej_deputy', 'MEMBER')
+                  OR pg_has_role(session_user, 'ej_director', 'MEMBER')
+                  OR pg_has_role(session_user, 'ej_owner', 'MEMBER') OR
+                  (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS whole""").fetchone()
+    return bool(row["whole"])
+
+
 # ------------------------------------------------------------------------------ lookups for the CLI
 
 
@@ -579,3 +606,31 @@ def find_prints(conn: psycopg.Connection, fingerprint: str) -> list[PrintRecord]
          ORDER BY p.printed_at
         """, (code,)).fetchall()
     return [PrintRecord(**r) for r in rows]
+
+
+def changes_since(conn: psycopg.Connection, since: datetime, group_ids: list[int]) -> list[dict]:
+    """What the audit log holds about the printed groups after `since`: lessons, marks,
+    enrollments and the data of their students, oldest first, with the names and dates a
+    person recognizes (under the caller's role: RLS of audit.log applies)."""
+    return conn.execute(
+        """
+        WITH pupils AS (SELECT DISTINCT student_id FROM ej.enrollment WHERE group_id = ANY(%(g)s))
+        SELECT a.at, a.actor, a.table_name, a.op, a.reason, a.old_row, a.new_row,
+               g.name AS group_name,
+               coalesce(l.held_on, (coalesce(a.new_row, a.old_row)->>'held_on')::date) AS held_on,
+               s.last_name || ' ' || s.first_name AS student,
+               ej.attendance_code(a.old_row->>'status', a.old_row->>'reason') AS old_code,
+               ej.attendance_code(a.new_row->>'status', a.new_row->>'reason') AS new_code
+          FROM audit.log a
+          LEFT JOIN ej.study_group g ON g.id = a.group_id
+          LEFT JOIN ej.lesson l ON a.table_name = 'attendance'
+                               AND l.id = (coalesce(a.new_row, a.old_row)->>'lesson_id')::bigint
+          LEFT JOIN ej.student s ON s.id = CASE WHEN a.table_name = 'student' THEN (a.row_key->>'id')::bigint
+                                                ELSE (coalesce(a.new_row, a.old_row)->>'student_id')::bigint END
+         WHERE a.at > %(since)s AND a.table_name <> 'print_fingerprint'
+           AND (a.group_id = ANY(%(g)s)
+                OR (a.table_name = 'student' AND (a.row_key->>'id')::bigint IN (SELECT student_id FROM pupils))
+                OR (a.table_name = 'guardian'
+                    AND (coalesce(a.new_row, a.old_row)->>'student_id')::bigint IN (SELECT student_id FROM pupils)))
+         ORDER BY a.at, a.id
+        """, {"since": since, "g": group_ids}).fetchall()

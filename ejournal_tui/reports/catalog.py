@@ -166,9 +166,15 @@ def _iteration(conn, o: Options) -> Report:
                   subtitle=_iteration_name(conn, o.iteration), landscape=True)
 
 
+NOT_YET = "ещё не наступила"
+
+
 def _numeric(conn, o: Options) -> Report:
     rows = q.numeric(conn, o.iteration, o.as_of, [o.group] if o.group else None, o.quantum)
-    dates = sorted({r.as_of for r in rows}) or (o.as_of or q.numeric_dates(conn, o.iteration))
+    asked = o.as_of or q.numeric_dates(conn, o.iteration)
+    today = conn.execute("SELECT current_date AS d").fetchone()["d"]
+    future = sorted({d for d in asked if d > today})  # nobody knows yet: a column that says so
+    dates = sorted({r.as_of for r in rows} | set(future)) or asked
     scopes: dict[tuple, dict[tuple[int, str], dict[date, int]]] = {}
     level_name = {"organization": "Организация", "quantum": "Квантум", "group": "Группа"}
     for r in rows:
@@ -180,7 +186,9 @@ def _numeric(conn, o: Options) -> Report:
         level, quantum, group = scope
         where = group or quantum or "вся организация"
         for (_, measure), values in sorted(scopes[scope].items()):
-            out.append([level_name[level], where, measure] + [values.get(d) for d in dates])
+            out.append([level_name[level], where, measure] + [NOT_YET if d in future else values.get(d)
+                                                               for d in dates])
     return Report("numeric", "Цифровой отчёт: количество обучающихся",
                   ["Уровень", "Группа / квантум", "Показатель"] + [f"на {d:%d.%m.%Y}" for d in dates], out,
-                  subtitle=_iteration_name(conn, o.iteration))
+                  subtitle=_iteration_name(conn, o.iteration)
+                  + ("".join(f"; {d:%d.%m.%Y} {NOT_YET}" for d in future)))

@@ -118,13 +118,12 @@ def _print(args, conn, out, err) -> int:
     if args.print_command == "lookup":
         return _lookup(args, conn, out)
     if args.print_command == "journal":
-        printed = journal.print_journal(conn, args.iteration, args.quantum, progress=_progress(err))
         path = Path(args.output or f"journal-{args.iteration}-{args.quantum}.pdf")
+        printed = journal.print_journal(conn, args.iteration, args.quantum, progress=_progress(err), output=path)
     else:
-        printed = journal.print_journal(conn, group_id=args.group, progress=_progress(err))
         path = Path(args.output or f"group-{args.group}.pdf")
-    path.write_bytes(printed.pdf)
-    print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
+        printed = journal.print_journal(conn, group_id=args.group, progress=_progress(err), output=path)
+    print(printed.summary(), file=out)
     return 0
 
 
@@ -151,8 +150,50 @@ def _lookup(args, conn, out) -> int:
         same = doc.data_hash == r.data_hash
         print("Данные не изменились с момента печати." if same else
               f"Данные изменились после печати: сейчас отпечаток {doc.fingerprint}.", file=out)
+        if not same:
+            changes = q.changes_since(conn, r.printed_at, [g.info.group_id for g in doc.groups])
+            print(f"Изменения по журналу аудита ({len(changes)}):" if changes else
+                  "В журнале аудита изменений не видно (возможно, изменились данные, которые вам не видны).",
+                  file=out)
+            if changes:
+                print(tabulate([[cell(c["at"]), c["actor"], *describe_change(c), c["reason"] or ""]
+                                for c in changes[:LIST_CHANGES]],
+                               headers=["когда", "кто", "что", "как", "причина"], disable_numparse=True), file=out)
+                if len(changes) > LIST_CHANGES:
+                    print(f"… и ещё {len(changes) - LIST_CHANGES}.", file=out)
         return 0 if same else 2
     return 0
+
+
+LIST_CHANGES = 200
+WHAT = {"lesson": "занятие", "attendance": "отметка", "enrollment": "зачисление", "student": "обучающийся",
+        "guardian": "родитель", "safety_briefing": "инструктаж", "safety_briefing_student": "инструктаж",
+        "event": "мероприятие", "achievement": "достижение", "remark": "замечание", "schedule_slot": "расписание"}
+OP = {"INSERT": "добавлено", "UPDATE": "изменено", "DELETE": "удалено"}
+FIELD = {"topic": "тема", "topic_id": "тема КТП", "hours": "часы", "held_on": "дата", "status": "отметка",
+         "reason": "причина", "enrolled_on": "дата зачисления", "left_on": "дата выбытия",
+         "leave_reason": "причина выбытия", "last_name": "фамилия", "first_name": "имя",
+         "middle_name": "отчество", "birth_date": "дата рождения", "school": "школа", "school_class": "класс",
+         "address": "адрес", "phone": "телефон", "medical_clearance": "мед. допуск"}
+HIDDEN = {"id", "organization_id", "group_id", "updated_at", "created_at", "filled_at", "updated_by", "created_by"}
+
+
+def describe_change(c: dict) -> tuple[str, str]:
+    """(what, how) of one audit row, in words: «отметка · Иванов Пётр · 12.10.2026», «н → (пусто)»."""
+    from ejournal_tui.reports.text import cell
+
+    what = " · ".join(x for x in (WHAT.get(c["table_name"], c["table_name"]), c["student"] or "",
+                                   cell(c["held_on"]), c["group_name"] or "") if x)
+    if c["table_name"] == "attendance":
+        show = {None: "нет отметки", "": "присутствовал"}
+        old = "нет отметки" if c["old_row"] is None else show.get(c["old_code"], c["old_code"])
+        new = "нет отметки" if c["new_row"] is None else show.get(c["new_code"], c["new_code"])
+        return what, f"{old} → {new}"
+    if c["op"] == "UPDATE":
+        old, new = c["old_row"] or {}, c["new_row"] or {}
+        fields = [k for k in new if k not in HIDDEN and old.get(k) != new.get(k)]
+        return what, "изменено: " + ", ".join(FIELD.get(f, f) for f in fields)
+    return what, OP[c["op"]]
 
 
 def _options(args) -> Options:
@@ -165,11 +206,13 @@ def _report(args, conn, out, err) -> int:
     from ejournal_tui.reports import catalog, output
     from ejournal_tui.reports.text import table
 
+    if args.format == "pdf":
+        from ejournal_tui.reports.journal import check_output
+
+        path = check_output(args.output or f"report-{args.name}.pdf")  # before anything is built
     report = catalog.build(conn, args.name, _options(args))
     if args.format == "pdf":
-        printed = output.report_pdf(conn, report)
-        path = Path(args.output or f"report-{args.name}.pdf")
-        path.write_bytes(printed.pdf)
+        printed = output.report_pdf(conn, report, output=path)
         print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
         return 0
     text = table(report.headers, report.rows, args.format)

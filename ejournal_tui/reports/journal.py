@@ -7,12 +7,16 @@ fingerprint, and a paper copy can be matched to the database later."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 
@@ -61,6 +65,17 @@ class NumericTable:
     dates: list[date]
     covered: list[bool]
     rows: list[tuple[str, list[int | None]]]
+    future: list[bool] = field(default_factory=list)   # the date is still to come: no numbers yet
+
+    @property
+    def note(self) -> str:
+        """The footnote under the table (kept on the same sheet as the table)."""
+        notes = []
+        if any(not c and not f for c, f in zip(self.covered, self.future, strict=True)):
+            notes.append("«—» — в этот день группы итерации не занимались")
+        if any(self.future):
+            notes.append("дата ещё не наступила — данных нет")
+        return "; ".join(notes)
 
 
 @dataclass
@@ -98,6 +113,18 @@ class JournalDoc:
     fingerprint: str
     printed_at: datetime = field(default_factory=datetime.now)
     printed_by: str | None = None
+    # the binding copy (closing page, for the director's signature and stamp) or a working copy
+    working_reasons: list[str] = field(default_factory=list)
+    teacher_only: str | None = None   # a teacher's print: whose groups it holds
+    unmarked_cells: int = 0
+
+    @property
+    def binding(self) -> bool:
+        return not self.working_reasons
+
+    @property
+    def stamp(self) -> str | None:
+        return None if self.binding else "РАБОЧАЯ КОПИЯ"
 
     @property
     def title(self) -> str:
@@ -110,7 +137,8 @@ class JournalDoc:
     def footer(self) -> str:
         h = self.header
         where = self.groups[0].info.group_name if self.kind == "group" and self.groups else h.quantum_name
-        return f"{h.unit_name or h.organization_name} · {where} · {h.iteration_name}"
+        text = f"{h.unit_name or h.organization_name} · {where} · {h.iteration_name}"
+        return text if self.binding else f"РАБОЧАЯ КОПИЯ · {text}"
 
 
 def fingerprint_of(payload: object) -> tuple[str, str]:
@@ -160,6 +188,7 @@ def collect(conn: psycopg.Connection, iteration_id: int | None = None, quantum_i
     remarks = q.journal_remarks(conn, ids)
     numeric = q.numeric(conn, iteration_id, group_ids=ids, quantum_id=quantum_id)
     dates = q.numeric_dates(conn, iteration_id)
+    today = conn.execute("SELECT current_date AS d").fetchone()["d"]
     legend = q.attendance_legend(conn)
     group_attendance = {r["group_id"]: r for r in q.attendance(conn, "group", iteration_id, quantum_id,
                                                                  group_id=group_id)}
@@ -200,18 +229,41 @@ def collect(conn: psycopg.Connection, iteration_id: int | None = None, quantum_i
             achievements=g["achievements"], remarks=g["remarks"], group_months=g["group_months"],
             fulfilment=fulfil_of.get(info.group_id),
             numeric=_numeric_table([r for r in numeric if r.level == "group" and r.group_id == info.group_id],
-                                   dates),
+                                   dates, today),
             academic_year=f"{dates[0].year}/{dates[0].year + 1}",
         ))
     teachers = sorted({g.teacher_name for g in infos})
     programs = sorted({(g.program_name, g.program_hours) for g in infos})
     quantum_numeric = None
     if kind == "journal":
-        quantum_numeric = _numeric_table([r for r in numeric if r.level == "quantum"], dates)
+        quantum_numeric = _numeric_table([r for r in numeric if r.level == "quantum"], dates, today)
+    # the summary lists the groups in the order of the body
+    fulfilment = [fulfil_of[i.group_id] for i in infos if i.group_id in fulfil_of]
+    teacher_only = None if q.reads_whole_organization(conn) else ", ".join(teachers)
+    gaps = q.journal_gaps(conn, iteration_id, ids, header.ends_on)
     return JournalDoc(kind=kind, header=header, groups=groups, teachers=teachers, programs=programs,
                       legend=legend, quantum_numeric=quantum_numeric, fulfilment=fulfilment,
                       group_attendance=group_attendance, quantum_attendance=quantum_attendance,
-                      fulfilment_total=fulfilment_total, data_hash=data_hash, fingerprint=fp)
+                      fulfilment_total=fulfilment_total, data_hash=data_hash, fingerprint=fp,
+                      working_reasons=working_reasons(header, gaps, teacher_only),
+                      teacher_only=teacher_only, unmarked_cells=gaps["unmarked_cells"])
+
+
+def working_reasons(header: q.Header, gaps: dict, teacher_only: str | None) -> list[str]:
+    """Why a print is a working copy and not the copy to bind; empty: the copy to bind. Only an
+    iteration that is over (closed or archived) with every scheduled lesson written and every
+    mark given is bound, and only as a whole quantum (or group), not a teacher's part of it."""
+    out = []
+    if header.status not in ("closed", "archived"):
+        out.append("итерация не завершена")
+    if gaps["missing_lessons"]:
+        out.append(f"не записано занятий по расписанию: {gaps['missing_lessons']}")
+    if gaps["unmarked_cells"]:
+        out.append(f"не внесены отметки посещаемости: {gaps['unmarked_cells']} "
+                   f"(в {gaps['unmarked_lessons']} занятиях, в клетках «?»)")
+    if teacher_only:
+        out.append(f"только группы педагога {teacher_only}")
+    return out
 
 
 def _index(slots, students, lessons, student_months, group_months, briefings, unbriefed, events, achievements,
@@ -262,9 +314,9 @@ def _months(enrollments: list[q.Enrolled], lessons: list[q.LessonRow], code_of: 
     return spreads
 
 
-def _numeric_table(rows: list[q.NumericRow], dates: list[date]) -> NumericTable:
+def _numeric_table(rows: list[q.NumericRow], dates: list[date], today: date) -> NumericTable:
     """Rows: measures in the order of the SQL function; columns: the report dates. A date no
-    group of the scope was running on prints «—»."""
+    group of the scope was running on prints «—»; a date still to come, «ещё не наступила»."""
     covered = [any(r.as_of == d for r in rows) for d in dates]
     measures: dict[int, str] = {}
     values: dict[tuple[int, date], int] = {}
@@ -277,7 +329,7 @@ def _numeric_table(rows: list[q.NumericRow], dates: list[date]) -> NumericTable:
     for no in sorted(measures):
         table.append((measures[no], [values.get((no, d), 0) if ok else None for d, ok in zip(dates, covered,
                                                                                                 strict=True)]))
-    return NumericTable(dates, covered, table)
+    return NumericTable(dates, covered, table, [d > today for d in dates])
 
 
 # ------------------------------------------------------------------------------------ rendering
@@ -291,6 +343,15 @@ class Printed:
     data_hash: str
     title: str
     record_id: int | None = None
+    binding: bool = True
+    working_reasons: list[str] = field(default_factory=list)
+    path: str | None = None
+
+    def summary(self) -> str:
+        """What a person is told after a successful print."""
+        kind = "копия для прошивки" if self.binding else "РАБОЧАЯ КОПИЯ (" + "; ".join(self.working_reasons) + ")"
+        where = f"{self.path}: " if self.path else ""
+        return (f"{where}{self.pages} л., отпечаток данных {self.fingerprint}; {kind}.\n{ONE_SIDED}")
 
 
 @dataclass
@@ -321,7 +382,11 @@ def sections(doc: JournalDoc) -> list[Section]:
         cost = 80 + 5 * (len(g.briefings) * 3 + len(g.events) + len(g.achievements) + len(g.remarks) * 2)
         out.append(Section("portrait", m.group_rest(doc, g, total), cost, f"группа {name}: инструктажи, итоги"))
     if doc.kind == "journal":
-        out.append(Section("portrait", m.summary(doc), 60 + 8 * len(doc.groups), "сводные сведения"))
+        headers = ["Группа", "Педагог", "Часов по КТП", "Проведено часов", "%", "Занятий", "Посещаемость, %"]
+        rows = [[f.group_name, f.teacher_name, f.ktp_hours, f.delivered_hours, f.hours_pct, f.lessons, f.hours_pct]
+                for f in doc.fulfilment] + [["По квантуму", "", None, None, None, None, None]]
+        _, widths = pdf.column_widths(headers, rows, 168)
+        out.append(Section("portrait", m.summary(doc, widths), 60 + 8 * len(doc.groups), "сводные сведения"))
     return out
 
 
@@ -338,15 +403,34 @@ def split(items: list[Section], parts: int) -> list[list[Section]]:
     return out
 
 
+# The footer lines: portrait frame 138 mm, landscape 240 mm, at 7 pt; the fingerprint is never cut.
+FOOT_WIDTH_MM = 136
+FOOT_WIDE_MM = 236
+ONE_SIDED = "Печатайте односторонне: номер листа стоит на каждой странице, один лист — одна страница."
+
+
+def footer_line(footer: str, fingerprint: str, width_mm: float = FOOT_WIDTH_MM) -> str:
+    """The footer cut to one line of the footer frame (portrait by default: a journal has both),
+    so that the fingerprint after it never wraps."""
+    return pdf.fit(footer, width_mm - pdf.text_width_mm(f" · отпечаток данных {fingerprint}", 7), 7)
+
+
+def common_context(doc: JournalDoc) -> dict:
+    return {"doc": doc, "fingerprint": doc.fingerprint, "footer": footer_line(doc.footer, doc.fingerprint),
+            "title": doc.title}
+
+
 def render(doc: JournalDoc, progress: pdf.Progress | None = None, unit=SHEETS) -> Printed:
-    """The PDF of a collected journal, then the closing page that states the number of sheets
-    in words. `progress(done, total, label)` is called as parts are finished."""
-    common = {"doc": doc, "fingerprint": doc.fingerprint, "footer": doc.footer, "title": doc.title}
+    """The PDF of a collected journal; the copy to bind ends with the closing page that states
+    the number of sheets in words, a working copy has no closing page and is stamped
+    «РАБОЧАЯ КОПИЯ» on every sheet. `progress(done, total, label)` as parts are finished."""
+    common = common_context(doc)
     secs = sections(doc)
+    closing_steps = 1 if doc.binding else 0
     # more parts than processes, so that the progress bar moves and the processes stay busy;
     # rendered here, one part a group when somebody watches the progress (~30 ms a part)
     workers = pdf.parallel_workers()
-    parts = 2 * workers if workers > 1 else (len(doc.groups) + 1 if progress else 1)
+    parts = 3 * workers if workers > 1 else (len(doc.groups) + 1 if progress else 1)
     chunks = split(secs, parts if len(secs) > 8 else 1)
     htmls = [pdf.render_html("document.html", sections=chunk, **common) for chunk in chunks]
     done = [0]
@@ -354,42 +438,92 @@ def render(doc: JournalDoc, progress: pdf.Progress | None = None, unit=SHEETS) -
     def part_done(i: int) -> None:
         done[0] += len(chunks[i])
         if progress:
-            progress(done[0], len(secs) + 1, chunks[i][-1].label)
+            progress(done[0], len(secs) + closing_steps, chunks[i][-1].label)
 
     body = pdf.render_parts(htmls, part_done)
-    pages = sum(pdf.page_count(b) for b in body)
-    m = pdf.environment().get_template("sections.html").module
-    # The closing page counts every sheet, itself included; it is one page unless the list of
-    # teachers is very long, and then the count is made again with its real length.
-    own = 1
-    while True:
-        count = pages + own
-        closing_html = m.closing(doc, doc.fingerprint, count_in_words(count, unit))
-        closing = pdf.html_to_pdf(pdf.render_html(
-            "document.html", sections=[Section("portrait", closing_html, 40, "")], **common))
-        if pdf.page_count(closing) == own:
-            break
-        own = pdf.page_count(closing)
-    data, total = pdf.number_pages([*body, closing], title=doc.title, subject=f"Отпечаток данных {doc.fingerprint}")
-    if progress:
+    closing: list[bytes] = []
+    if doc.binding:
+        pages = sum(pdf.page_count(b) for b in body)
+        m = pdf.environment().get_template("sections.html").module
+        # The closing page counts every sheet, itself included; it is one page unless the list of
+        # teachers is very long, and then the count is made again with its real length.
+        own = 1
+        while True:
+            count = pages + own
+            closing_html = m.closing(doc, doc.fingerprint, count_in_words(count, unit))
+            last = pdf.html_to_pdf(pdf.render_html(
+                "document.html", sections=[Section("portrait", closing_html, 40, "")], **common))
+            if pdf.page_count(last) == own:
+                break
+            own = pdf.page_count(last)
+        closing = [last]
+    data, total = pdf.number_pages([*body, *closing], title=doc.title, subject=f"Отпечаток данных {doc.fingerprint}",
+                                   stamp=doc.stamp)
+    if progress and closing:
         progress(len(secs) + 1, len(secs) + 1, "заключительный лист")
-    return Printed(data, total, doc.fingerprint, doc.data_hash, doc.title)
+    return Printed(data, total, doc.fingerprint, doc.data_hash, doc.title, binding=doc.binding,
+                   working_reasons=list(doc.working_reasons))
+
+
+def check_output(path: str | os.PathLike) -> Path:
+    """The file a print goes to, checked before anything is collected or rendered: its folder
+    must exist (nothing is created that was not asked for) and be writable, and the name must
+    not be a folder."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise JournalError(f"«{target}» — это папка; укажите имя файла PDF")
+    folder = target.parent
+    if not folder.is_dir():
+        raise JournalError(f"Папки «{folder}» нет: выберите существующую папку (новые папки не создаются)")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise JournalError(f"В папку «{folder}» нельзя записать файл: нет прав")
+    return target
+
+
+def save(conn: psycopg.Connection, printed: Printed, target: Path, record) -> None:
+    """Write the PDF to a temporary file beside the target, then, in one transaction, record the
+    print and move the complete file into place: a print is recorded only if its file exists
+    in full, and a failed print leaves neither a file nor a record."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(printed.pdf)
+            f.flush()
+            os.fsync(f.fileno())
+        with conn.transaction():
+            printed.record_id = record()
+            os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def print_journal(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
                   group_id: int | None = None, progress: pdf.Progress | None = None,
-                  record: bool = True) -> Printed:
-    """Collect, render and record (ej.print_fingerprint) the hard copy; as the caller's role."""
+                  record: bool = True, output: str | os.PathLike | None = None) -> Printed:
+    """Collect, render, and (with `output`) save the hard copy and record its fingerprint
+    (ej.print_fingerprint) in the transaction that puts the file in place; as the caller's role.
+    Without `output` the print is recorded at once (if `record`) and only returned."""
+    target = check_output(output) if output is not None else None
     doc = collect(conn, iteration_id, quantum_id, group_id)
     me = conn.execute("SELECT s.full_name FROM ej.staff s WHERE s.login = session_user").fetchone()
     doc.printed_by = me["full_name"] if me else None
     printed = render(doc, progress)
-    if record:
-        printed.record_id = q.record_print(
+
+    def add_record() -> int:
+        return q.record_print(
             conn, organization_id=doc.header.organization_id, fingerprint=doc.fingerprint,
             data_hash=doc.data_hash, kind=doc.kind, title=doc.title, pages=printed.pages,
             iteration_id=doc.header.iteration_id, quantum_id=doc.header.quantum_id,
-            group_id=group_id, params={"iteration": iteration_id, "quantum": quantum_id, "group": group_id})
+            group_id=group_id, params={"iteration": iteration_id, "quantum": quantum_id, "group": group_id,
+                                       "binding": doc.binding})
+
+    if target is not None:
+        save(conn, printed, target, add_record if record else lambda: None)
+        printed.path = str(target)
+    elif record:
+        printed.record_id = add_record()
     return printed
 
 

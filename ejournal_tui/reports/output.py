@@ -7,9 +7,9 @@ from datetime import datetime
 import psycopg
 
 from ejournal_tui.db import reports as q
-from ejournal_tui.reports import pdf
+from ejournal_tui.reports import journal, pdf
 from ejournal_tui.reports.catalog import Report
-from ejournal_tui.reports.journal import JournalError, Printed, Section, fingerprint_of
+from ejournal_tui.reports.journal import JournalError, Printed, Section, check_output, fingerprint_of, footer_line, save
 from ejournal_tui.reports.text import is_number, to_csv
 
 
@@ -24,22 +24,36 @@ def _me(conn: psycopg.Connection) -> tuple[int | None, str | None, str | None]:
     return (row["id"], row["name"], row["me"]) if row else (None, None, None)
 
 
-def report_pdf(conn: psycopg.Connection, report: Report, record: bool = True) -> Printed:
+def report_pdf(conn: psycopg.Connection, report: Report, record: bool = True, output=None) -> Printed:
+    """The report as PDF; with `output` written there (complete, or not at all) and recorded in
+    the transaction that puts the file in place."""
     org_id, org_name, me = _me(conn)
     data_hash, fp = fingerprint_of({"report": report.name, "title": report.title, "subtitle": report.subtitle,
                                     "headers": report.headers, "rows": report.rows, "params": report.params})
     m = pdf.environment().get_template("sections.html").module
     numeric = [bool(report.rows) and all(is_number(r[i]) or r[i] is None for r in report.rows)
                for i in range(len(report.headers))]
-    body = m.report(report, org_name or "", datetime.now(), me, numeric)
+    size, widths = pdf.column_widths(report.headers, report.rows, 273 if report.landscape else 168)
+    body = m.report(report, org_name or "", datetime.now(), me, numeric, widths, size)
     html = pdf.render_html("document.html", sections=[Section("wide" if report.landscape else "portrait", body,
                                                               0, report.title)],
-                           fingerprint=fp, footer=f"{org_name or ''} · {report.title}", title=report.title)
+                           fingerprint=fp, footer=footer_line(f"{org_name or ''} · {report.title}", fp,
+                                              journal.FOOT_WIDE_MM if report.landscape else journal.FOOT_WIDTH_MM),
+                           title=report.title)
     data, pages = pdf.number_pages([pdf.html_to_pdf(html)], title=report.title, subject=f"Отпечаток данных {fp}")
     printed = Printed(data, pages, fp, data_hash, report.title)
-    if record and org_id is not None:
-        printed.record_id = q.record_print(conn, organization_id=org_id, fingerprint=fp, data_hash=data_hash,
-                                           kind="report", title=report.title, pages=pages, params=report.params)
+
+    def add_record() -> int | None:
+        if not record or org_id is None:
+            return None
+        return q.record_print(conn, organization_id=org_id, fingerprint=fp, data_hash=data_hash, kind="report",
+                              title=report.title, pages=pages, params=report.params)
+
+    if output is not None:
+        save(conn, printed, check_output(output), add_record)
+        printed.path = str(output)
+    else:
+        printed.record_id = add_record()
     return printed
 
 

@@ -93,10 +93,68 @@ def environment() -> Environment:
         from ejournal_tui.reports.text import cell
 
         env.filters.update(d=j.fmt_date, num=j.fmt_num, weekday=j.weekday_name, words=russian.date_words,
-                           month=russian.month_name, cell=cell)
+                           month=russian.month_name, cell=cell, nobr=nobr)
+        env.tests["contains"] = lambda seq, item: item in seq
         env.globals.update(font_faces=font_faces())
         _env = env
     return _env
+
+
+def nobr(text) -> str:
+    """A phone number or «144 ч» kept on one line: its spaces made non-breaking."""
+    return str(text).replace(" ", "\u00a0")
+
+
+def text_width_mm(text: str, size: float, bold: bool = False) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    _register_fonts()
+    return stringWidth(text, _rl_name("DejaVuSans", bold), size) / MM
+
+
+def fit(text: str, width_mm: float, size: float) -> str:
+    """`text` cut with «…» so that it takes one line of `width_mm` at `size` pt."""
+    if text_width_mm(text, size) <= width_mm:
+        return text
+    while text and text_width_mm(text + "…", size) > width_mm:
+        text = text[:-1]
+    return text.rstrip(" ·,.–-(") + "…"
+
+
+PAD_MM = 2.2  # a cell's padding and borders
+
+
+def column_widths(headers: list[str], rows: list[list], total_mm: float) -> tuple[float, list[float]]:
+    """(font size, column widths in mm) so that the table fills `total_mm`: no column narrower
+    than the longest word of its header (bold) or of its cells, nor than its longest number or
+    date (those never wrap); the room left goes to the columns whose text would wrap otherwise,
+    in proportion to how much they hold. The font goes down from 8 pt to 6.5 pt when the words
+    do not fit at 8 pt."""
+    from ejournal_tui.reports.text import cell
+
+    texts = [[cell(r[i]) for r in rows] for i in range(len(headers))]
+    for size in (8.0, 7.5, 7.0, 6.5):
+        least, want = [], []
+        for h, col in zip(headers, texts, strict=True):
+            words = [w for t in col for w in t.split()] + [w for w in str(h).split()]
+            head = max((text_width_mm(w, size, bold=True) for w in str(h).split()), default=0)
+            word = max((text_width_mm(w, size) for w in words), default=0)
+            whole = max((text_width_mm(t, size) for t in col if _unbreakable(t)), default=0)
+            least.append(max(head, word, whole) + PAD_MM)
+            want.append(max(least[-1], max((text_width_mm(t, size) for t in col), default=0) + PAD_MM))
+        if sum(least) <= total_mm or size == 6.5:
+            break
+    if sum(want) <= total_mm:  # everything fits on one line: share what is left evenly
+        extra = (total_mm - sum(want)) / len(want)
+        return size, [w + extra for w in want]
+    room = max(0.0, total_mm - sum(least))
+    short = [w - m for w, m in zip(want, least, strict=True)]
+    return size, [m + room * s / (sum(short) or 1) for m, s in zip(least, short, strict=True)]
+
+
+def _unbreakable(text: str) -> bool:
+    """A number, a date or a percentage: printed on one line."""
+    return len(text) <= 16 and all(ch.isdigit() or ch in ",.:-% " for ch in text)
 
 
 def render_html(template: str, **context) -> str:
@@ -124,6 +182,14 @@ def _dejavu_canvas():
         yield
     finally:
         rl_config.canvas_basefontname, CellStyle.fontname, rl_config.pageCompression = previous
+
+
+def warm_up() -> None:
+    """Import xhtml2pdf and parse the fonts once, in this process (before forking workers)."""
+    from xhtml2pdf import pisa  # noqa: F401
+
+    with _lock:
+        _register_fonts()
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -157,6 +223,7 @@ def page_count(data: bytes) -> int:
 
 MM = 72 / 25.4
 NUMBER_FONT = "dejavusans_10"
+STAMP_FONT = "dejavusans_10"
 
 
 def workers() -> int:
@@ -182,6 +249,7 @@ def render_parts(htmls: list[str], progress: Callable[[int], None] | None = None
     threads, they are rendered here one after another. The result is the same either way."""
     n = min(parallel_workers(), len(htmls))
     if n > 1:
+        warm_up()  # the children inherit xhtml2pdf, ReportLab and the parsed fonts: ~0.5 s each saved
         try:
             return _render_in_processes(htmls, n, progress)
         except (OSError, BrokenProcessPool, PicklingError):  # no processes here: render in this one
@@ -209,9 +277,11 @@ def _render_in_processes(htmls: list[str], n: int, progress) -> list[bytes]:
     return results  # type: ignore[return-value]
 
 
-def number_pages(parts: list[bytes], *, title: str, subject: str, first: int = 1) -> tuple[bytes, int]:
+def number_pages(parts: list[bytes], *, title: str, subject: str, first: int = 1,
+                 stamp: str | None = None) -> tuple[bytes, int]:
     """Join the parts into one PDF and write «Лист N» in the outer bottom corner of every page
-    (bottom right of a portrait page, bottom left of a landscape one). Returns (pdf, pages)."""
+    (bottom right of a portrait page, bottom left of a landscape one), and `stamp` (such as
+    «РАБОЧАЯ КОПИЯ») in the top outer corner. Returns (pdf, pages)."""
     from pypdf import PdfWriter
     from reportlab.pdfgen import canvas
 
@@ -230,6 +300,9 @@ def number_pages(parts: list[bytes], *, title: str, subject: str, first: int = 1
                 c.drawRightString(w - 12 * MM, 9 * MM, f"Лист {number}")
             else:
                 c.drawString(12 * MM, 9 * MM, f"Лист {number}")
+            if stamp:
+                c.setFont(STAMP_FONT, 11)
+                c.drawRightString(w - 12 * MM, h - 9 * MM, stamp)
             c.showPage()
         c.save()
     from pypdf.generic import DictionaryObject, NameObject

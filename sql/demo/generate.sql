@@ -271,6 +271,15 @@ BEGIN
     v_lessons := v_weeks * v_per_week;
     -- iterations follow each other with a two-week break
     v_first_on := v_active_on - (v_iters - 1) * 7 * (v_weeks + 2);
+    IF NOT v_region THEN
+        -- the small technopark's first iteration starts in August (the first Monday after
+        -- 7 August of the latest year it fits in before the current one), the way technoparks
+        -- often begin: it belongs to the academic year that starts that September
+        v_first_on := make_date(extract(year FROM v_first_on)::integer
+                                - CASE WHEN v_first_on < make_date(extract(year FROM v_first_on)::integer, 8, 14)
+                                       THEN 1 ELSE 0 END, 8, 8);
+        v_first_on := v_first_on + (8 - extract(isodow FROM v_first_on)::integer) % 7;
+    END IF;
     v_school_year := extract(year FROM p_today)::integer - CASE WHEN extract(month FROM p_today) < 9 THEN 1 ELSE 0 END;
 
     ---------------------------------------------------------------- staff and organizations
@@ -364,7 +373,8 @@ BEGIN
            CASE WHEN i < v_iters THEN d.starts_on + 7 * v_weeks + 13 + time '12:00' END
       FROM generate_series(1, v_orgs) o
      CROSS JOIN generate_series(1, v_iters) i
-     CROSS JOIN LATERAL (SELECT v_first_on + (i - 1) * 7 * (v_weeks + 2) AS starts_on) d
+     CROSS JOIN LATERAL (SELECT CASE WHEN i = v_iters THEN v_active_on
+                                      ELSE v_first_on + (i - 1) * 7 * (v_weeks + 2) END AS starts_on) d
      ORDER BY 1;
 
     -- Groups come in blocks by quantum (IT-1, IT-2, IT-3, Робо-1, ...), alternating the
@@ -388,7 +398,8 @@ BEGIN
                    row_number() OVER (PARTITION BY a.o, a.i, a.teacher_no ORDER BY a.g) - 1 AS teacher_rank
               FROM (SELECT ((o - 1)::bigint * v_iters + i - 1) * v_groups + g AS id, o, i, g,
                            (o - 1)::bigint * v_iters + i AS iteration_id,
-                           v_first_on + (i - 1) * 7 * (v_weeks + 2) AS starts_on,
+                           CASE WHEN i = v_iters THEN v_active_on
+                                ELSE v_first_on + (i - 1) * 7 * (v_weeks + 2) END AS starts_on,
                            CASE WHEN v_groups < 9 THEN g ELSE 1 + (g - 1) * 9 / v_groups END AS q,
                            CASE WHEN g <= 3 THEN 1
                                 ELSE 2 + (g - 4) * (v_teachers - 1) / greatest(v_groups - 3, 1) END AS teacher_no

@@ -1,9 +1,11 @@
 """The hard copy of a quantum's journal for an iteration (regulation: the methodist hands the
 hard copies over to the deputy director; the director signs and stamps them): collected under
-the user's role, rendered in a worker thread with a progress bar, saved as PDF, and its
-fingerprint recorded so the paper can be matched to the database later."""
+the user's role and rendered in a process of its own (so the TUI's memory stays as it was) with
+a progress bar, saved as PDF, and its fingerprint recorded so the paper can be matched to the
+database later. The folder of the file must exist: nothing is created that was not asked for."""
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import ClassVar
 
 from textual import on, work
@@ -14,8 +16,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, S
 
 from ejournal_tui.db import lists
 from ejournal_tui.db import reports as q
-from ejournal_tui.reports import journal
-from ejournal_tui.reports.journal import Printed
+from ejournal_tui.reports import journal, print_worker
 from ejournal_tui.tui.screens.base import BaseScreen, esc
 
 
@@ -26,7 +27,11 @@ class PrintScreen(BaseScreen):
 имя файла и нажмите Ctrl+S (или кнопку «Печать»). PDF собирается несколько секунд — ход показывает
 полоса; работать в других окнах можно и в это время.
 На каждой странице — номер листа и отпечаток данных; отпечаток записывается в базу, чтобы бумажную
-копию можно было сверить с журналом («ejournal print lookup ОТПЕЧАТОК»)."""
+копию можно было сверить с журналом («ejournal print lookup ОТПЕЧАТОК»).
+Печатайте односторонне: номер листа стоит на каждой странице, один лист — одна страница.
+Копия для прошивки (с заключительным листом «Прошнуровано, пронумеровано…») получается только для
+завершённой итерации, в которой внесены все занятия и отметки; иначе — РАБОЧАЯ КОПИЯ на каждом листе.
+Папка файла должна существовать."""
     DEFAULT_CSS = """
     PrintScreen #pr-box { padding: 1 2; height: auto; }
     PrintScreen .pr-row { height: 1; margin-bottom: 1; }
@@ -43,7 +48,7 @@ class PrintScreen(BaseScreen):
     def __init__(self):
         super().__init__()
         self.busy = False
-        self.printed: Printed | None = None
+        self.printed: SimpleNamespace | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,6 +63,7 @@ class PrintScreen(BaseScreen):
             with Horizontal(classes="pr-row"):
                 yield Label("Файл")
                 yield Input(id="pr-path", compact=True)
+            yield Static("Печатайте [b]односторонне[/b]: один лист — одна страница.", id="pr-note")
             yield Button("Печать (Ctrl+S)", variant="primary", id="pr-run", compact=True)
             yield ProgressBar(total=100, show_eta=False, id="pr-progress")
             yield Static("", id="pr-status")
@@ -104,7 +110,8 @@ class PrintScreen(BaseScreen):
         if event.value == Select.NULL:
             return
         it = self.query_one("#pr-iteration", Select).value
-        self.query_one("#pr-path", Input).value = str(self.app.export_dir / f"journal-{it}-{event.value}.pdf")
+        folder = self.app.export_dir if self.app.export_dir.is_dir() else Path.home()  # one that exists
+        self.query_one("#pr-path", Input).value = str(folder / f"journal-{it}-{event.value}.pdf")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_print()
@@ -122,6 +129,13 @@ class PrintScreen(BaseScreen):
         if not path:
             self.notify("Укажите файл.", severity="warning")
             return
+        try:
+            target = journal.check_output(path)
+        except journal.JournalError as exc:
+            self.query_one("#pr-status", Static).update(f"[red]{esc(str(exc))}[/red]")
+            self.notify(str(exc), title="Журнал не напечатан", severity="error", markup=False)
+            return
+        path = str(target)
         self.busy = True
         self.query_one(ProgressBar).update(total=100, progress=0)
         self.query_one("#pr-status", Static).update("Сбор данных…")
@@ -133,14 +147,12 @@ class PrintScreen(BaseScreen):
             self.app.call_from_thread(self._progress, done, total, label)
 
         try:
-            printed = self.db.run(journal.print_journal, iteration_id, quantum_id, progress=progress)
-            target = Path(path).expanduser()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(printed.pdf)
+            done = print_worker.run(self.db.conninfo, {"iteration": iteration_id, "quantum": quantum_id,
+                                                       "output": path}, progress)
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
             return
-        self.app.call_from_thread(self._done, printed, str(target))
+        self.app.call_from_thread(self._done, SimpleNamespace(**done), path)
 
     def _progress(self, done: int, total: int, label: str) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
@@ -151,14 +163,19 @@ class PrintScreen(BaseScreen):
         self.query_one("#pr-status", Static).update(f"[red]{esc(self.app.error_text(exc))}[/red]")
         self.app.show_error(exc, title="Журнал не напечатан")
 
-    def _done(self, printed: Printed, path: str) -> None:
+    def _done(self, printed: SimpleNamespace, path: str) -> None:
         self.busy = False
         self.printed = printed
         bar = self.query_one(ProgressBar)
         bar.update(total=bar.total or 1, progress=bar.total or 1)
+        if printed.binding:
+            what = "Копия для прошивки: распечатайте односторонне, прошейте и передайте заместителю директора."
+        else:
+            what = ("[yellow]РАБОЧАЯ КОПИЯ[/yellow] (не для прошивки): "
+                    + esc("; ".join(printed.working_reasons)) + ". Печатайте односторонне.")
         self.query_one("#pr-status", Static).update(
             f"[green]Готово:[/green] {esc(path)}\nЛистов: {printed.pages} · отпечаток данных [b]{printed.fingerprint}"
-            "[/b] (записан в базу). Распечатайте, прошейте и передайте заместителю директора.")
+            f"[/b] (записан в базу). {what}")
         self.notify(f"Журнал сохранён: {printed.pages} л.", timeout=8)
 
     def action_back(self) -> None:

@@ -100,7 +100,7 @@ Enter — открыть список), таблица обновится. Чи�
         self.load()
 
     def _path_form(self, suffix: str, write) -> FormScreen:
-        folder = self.app.export_dir
+        folder = self.app.export_dir if self.app.export_dir.is_dir() else Path.home()  # one that exists
         default = folder / f"{self.report_name}-{self.today:%Y-%m-%d}.{suffix}"
         return FormScreen(f"Сохранить отчёт в {suffix.upper()}", [Field("path", "Файл", str(default))], write,
                           save_label="Сохранить")
@@ -125,8 +125,8 @@ Enter — открыть список), таблица обновится. Чи�
         def write(conn, values: dict) -> str:
             from ejournal_tui.reports.output import report_pdf
 
-            printed = report_pdf(conn, report)
-            return _write(values["path"], printed.pdf) + f" ({printed.pages} с., отпечаток {printed.fingerprint})"
+            printed = report_pdf(conn, report, output=values["path"])  # the folder must exist: nothing is created
+            return f"{printed.path} ({printed.pages} с., отпечаток {printed.fingerprint})"
 
         self.app.push_screen(self._path_form("pdf", write), self._saved)
 
@@ -136,11 +136,12 @@ Enter — открыть список), таблица обновится. Чи�
 
 
 def _write(path: str, data: str | bytes) -> str:
-    """Write a file (the folder is made); return where it went."""
+    """Write a file into an existing folder (none is made that was not asked for); return where it went."""
     target = Path(path).expanduser()
     if not target.name:
         raise ValueError("Укажите имя файла")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        raise ValueError(f"Папки «{target.parent}» нет: выберите существующую папку")
     if isinstance(data, bytes):
         target.write_bytes(data)
     else:
