@@ -319,7 +319,7 @@ def journal_lessons(conn: psycopg.Connection, group_ids: list[int]) -> list[Less
                coalesce(l.topic, t.title) AS topic,
                la.enrolled, la.present, la.absent, la.excused, la.unmarked
           FROM ej.lesson l
-          LEFT JOIN ej.program_topic t ON t.id = l.topic_id
+          LEFT JOIN ej.group_topic t ON t.group_id = l.group_id AND t.topic_id = l.topic_id
           JOIN ej.report_lesson_attendance la ON la.lesson_id = l.id
          WHERE l.group_id = ANY(%s)
          ORDER BY l.group_id, l.held_on

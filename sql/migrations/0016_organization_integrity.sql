@@ -33,6 +33,7 @@ BEGIN
         uniq := parent || '_org_id_key';
         IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = uniq AND conrelid = fk.parent_rel) THEN
             EXECUTE format('ALTER TABLE ej.%I ADD CONSTRAINT %I UNIQUE (organization_id, id)', parent, uniq);
+            EXECUTE format('COMMENT ON CONSTRAINT %I ON ej.%I IS %L', uniq, parent, 'Такая запись уже есть.');
         END IF;
         action := CASE fk.confdeltype WHEN 'c' THEN 'ON DELETE CASCADE'
                                       WHEN 'n' THEN format('ON DELETE SET NULL (%I)', fk.col)
