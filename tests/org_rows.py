@@ -83,9 +83,9 @@ def seed(sql: SqlSession, journal: Journal) -> dict[str, Place]:
             VALUES (0, %(group)s, %(student)s, 'school', 'Школа № 1', %(teacher)s);
             INSERT INTO ej.data_check (organization_id, group_id, checked_by) VALUES (0, %(group)s, %(teacher)s);
             INSERT INTO ej.print_fingerprint (organization_id, fingerprint, data_hash, kind, title, iteration_id,
-                                              quantum_id, group_id, pages, printed_by)
-            VALUES (%(org)s, 'ABCD-0001', 'abcd0001' || repeat('0', 56), 'group', 'Журнал группы', %(iteration)s,
-                    %(quantum)s, %(group)s, 1, %(teacher)s);
+                                              quantum_id, group_id, pages, printed_by, printed_login)
+            SELECT %(org)s, 'ABCD-0001', 'abcd0001' || repeat('0', 56), 'group', 'Журнал группы', %(iteration)s,
+                   %(quantum)s, %(group)s, 1, %(teacher)s, login FROM ej.staff WHERE id = %(teacher)s;
             INSERT INTO ej.acknowledgment (staff_id, role) VALUES (%(teacher)s, 'teacher') ON CONFLICT DO NOTHING;
             """,
             args,

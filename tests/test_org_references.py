@@ -69,11 +69,9 @@ def _attempt(sql, actor: str, prepare, statement, params, crossed_query) -> int:
             switch = _act(sql, actor)
             if switch is not None:
                 sql.conn.execute(switch)
-            try:
-                sql.conn.execute(statement, params)
-            finally:
-                sql.conn.execute("RESET ROLE")
-                sql.conn.execute("RESET SESSION AUTHORIZATION")
+            sql.conn.execute(statement, params)
+            sql.conn.execute("RESET ROLE")
+            sql.conn.execute("RESET SESSION AUTHORIZATION")
             crossed = sql.one(crossed_query)
             raise Undo
     except (Undo, psycopg.Error):
