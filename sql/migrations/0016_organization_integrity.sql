@@ -322,6 +322,7 @@ AS $$
 DECLARE
     r        ej.iteration;
     v_groups integer;
+    t        text;
 BEGIN
     PERFORM ej.require_role('methodist', 'Отменить итерацию может только методист');
     r := ej.my_iteration_for_update(p_iteration_id);
@@ -331,8 +332,14 @@ BEGIN
     IF EXISTS (SELECT 1 FROM ej.lesson l JOIN ej.study_group g ON g.id = l.group_id WHERE g.iteration_id = r.id) THEN
         RAISE EXCEPTION 'В журнале итерации уже есть занятия: её нельзя отменить' USING ERRCODE = 'check_violation';
     END IF;
-    DELETE FROM ej.print_fingerprint WHERE iteration_id = r.id
-        OR group_id IN (SELECT id FROM ej.study_group WHERE iteration_id = r.id);
+    -- the groups' rows first: the rules of a row of a group look the group up
+    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+              WHERE c.relnamespace = 'ej'::regnamespace AND c.relkind = 'r' AND a.attname = 'group_id'
+                AND NOT a.attisdropped AND c.relname <> 'safety_briefing_student' ORDER BY 1 LOOP
+        EXECUTE format('DELETE FROM ej.%I WHERE group_id IN (SELECT id FROM ej.study_group WHERE iteration_id = $1)', t)
+            USING r.id;
+    END LOOP;
+    DELETE FROM ej.print_fingerprint WHERE iteration_id = r.id;
     DELETE FROM ej.study_group WHERE iteration_id = r.id;
     GET DIAGNOSTICS v_groups = ROW_COUNT;
     DELETE FROM ej.iteration WHERE id = r.id;
@@ -431,11 +438,44 @@ BEGIN
      WHERE g.iteration_id = p_iteration_id
     ON CONFLICT DO NOTHING;
     UPDATE ej.study_group g
-       SET frozen = jsonb_build_object('program_name', p.name, 'program_hours', p.total_hours,
-                                       'quantum_name', q.name, 'teacher_name', t.full_name)
+       SET frozen = jsonb_build_object(
+               'program_name', p.name, 'program_hours', p.total_hours, 'quantum_name', q.name,
+               'teacher_name', t.full_name,
+               'staff', (SELECT coalesce(jsonb_object_agg(st.id, to_jsonb(st)), '{}') FROM ej.staff st
+                          WHERE st.id = g.teacher_id
+                             OR st.id IN (SELECT b.given_by FROM ej.safety_briefing b WHERE b.group_id = g.id)
+                             OR st.id IN (SELECT r.author_id FROM ej.remark r WHERE r.group_id = g.id)),
+               'students', (SELECT coalesce(jsonb_object_agg(s.id, to_jsonb(s)), '{}') FROM ej.student s
+                             WHERE s.id IN (SELECT e.student_id FROM ej.enrollment e WHERE e.group_id = g.id)),
+               'guardians', (SELECT coalesce(jsonb_object_agg(x.student_id, x.list), '{}')
+                               FROM (SELECT gu.student_id,
+                                            jsonb_agg(jsonb_build_object('full_name', gu.full_name,
+                                                                         'relation', gu.relation, 'phone', gu.phone)
+                                                      ORDER BY gu.id) AS list
+                                       FROM ej.guardian gu
+                                      WHERE gu.student_id IN (SELECT e.student_id FROM ej.enrollment e
+                                                               WHERE e.group_id = g.id)
+                                      GROUP BY gu.student_id) x))
       FROM ej.program p, ej.quantum q, ej.staff t
      WHERE g.iteration_id = p_iteration_id AND p.id = g.program_id AND q.id = p.quantum_id AND t.id = g.teacher_id;
 END $$;
+
+-- A student or staff member as an archived group's journal shows them (its copy), else as now.
+CREATE FUNCTION ej.as_printed(p_frozen jsonb, p_student ej.student) RETURNS ej.student
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_frozen -> 'students' ? p_student.id::text
+                THEN jsonb_populate_record(NULL::ej.student, p_frozen -> 'students' -> p_student.id::text)
+                ELSE p_student END
+$$;
+
+CREATE FUNCTION ej.as_printed(p_frozen jsonb, p_staff ej.staff) RETURNS ej.staff
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_frozen -> 'staff' ? p_staff.id::text
+                THEN jsonb_populate_record(NULL::ej.staff, p_frozen -> 'staff' -> p_staff.id::text)
+                ELSE p_staff END
+$$;
 
 -- Archived iterations of the demo data and of earlier versions get their copy now.
 DO $$
@@ -533,11 +573,69 @@ SELECT r.organization_id, r.iteration_id, r.group_id, r.group_name, t.topic_id, 
               max(l.held_on) AS last_on
          FROM ej.lesson l WHERE l.group_id = r.group_id AND l.topic_id = t.topic_id) d ON true;
 
+-- The numeric report prints students' sex and class: as the archived group's copy has them.
+CREATE OR REPLACE FUNCTION ej.report_numeric(p_iteration_id bigint DEFAULT NULL, p_as_of date[] DEFAULT NULL)
+    RETURNS TABLE (level text, organization_id bigint, quantum_id bigint, quantum_name text,
+                   group_id bigint, group_name text, as_of date, groups integer, measure_no integer,
+                   measure text, students integer)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH y AS (
+        SELECT ej.academic_year(coalesce((SELECT i.starts_on FROM ej.iteration i WHERE i.id = p_iteration_id),
+                                         current_date)) AS y
+    ), dates AS (
+        SELECT DISTINCT d AS as_of
+          FROM y, unnest(coalesce(p_as_of, ARRAY[make_date(y.y, 10, 1), make_date(y.y + 1, 1, 1),
+                                                 make_date(y.y + 1, 6, 1)])) d
+    ), grp AS (
+        SELECT r.organization_id, r.quantum_id, r.quantum_name, r.group_id, r.group_name, d.as_of
+          FROM ej.report_group r
+          JOIN dates d ON d.as_of BETWEEN r.starts_on AND r.ends_on
+         WHERE p_iteration_id IS NULL OR r.iteration_id = p_iteration_id
+    ), member AS (
+        SELECT g.*, e.student_id, s.sex, substring(s.school_class FROM '^[0-9]+')::integer AS class_no, yr.years
+          FROM grp g
+          LEFT JOIN ej.enrollment e ON e.group_id = g.group_id AND e.enrolled_on <= g.as_of
+                                   AND (e.left_on IS NULL OR e.left_on > g.as_of)
+          LEFT JOIN ej.study_group sg ON sg.id = g.group_id
+          LEFT JOIN LATERAL (SELECT (ej.as_printed(sg.frozen, x)).* FROM ej.student x
+                              WHERE x.id = e.student_id) s ON true
+          LEFT JOIN LATERAL (
+                SELECT count(DISTINCT ej.academic_year(e2.enrolled_on))::integer AS years
+                  FROM ej.enrollment e2
+                 WHERE e2.student_id = e.student_id AND e2.enrolled_on <= g.as_of) yr ON e.student_id IS NOT NULL
+    ), measured AS (
+        SELECT m.organization_id, m.quantum_id, m.quantum_name, m.group_id, m.group_name, m.as_of,
+               m.student_id, x.measure_no, x.measure
+          FROM member m
+         CROSS JOIN LATERAL (VALUES
+               (1, 'всего'),
+               (CASE m.sex WHEN 'м' THEN 2 ELSE 3 END, CASE m.sex WHEN 'м' THEN 'мальчиков' ELSE 'девочек' END),
+               (10 + coalesce(m.class_no, 12), coalesce(m.class_no || ' класс', 'класс не указан')),
+               (30 + least(m.years, 3), CASE WHEN m.years >= 3 THEN '3-й год и более' ELSE m.years || '-й год' END)
+         ) x(measure_no, measure)
+         WHERE x.measure_no = 1 OR m.student_id IS NOT NULL
+    )
+    SELECT CASE WHEN grouping(m.group_id) = 0 THEN 'group'
+                WHEN grouping(m.quantum_id) = 0 THEN 'quantum' ELSE 'organization' END,
+           m.organization_id, m.quantum_id, CASE WHEN grouping(m.quantum_id) = 0 THEN min(m.quantum_name) END,
+           m.group_id, CASE WHEN grouping(m.group_id) = 0 THEN min(m.group_name) END, m.as_of,
+           count(DISTINCT m.group_id)::integer, m.measure_no, m.measure, count(DISTINCT m.student_id)::integer
+      FROM measured m
+     GROUP BY GROUPING SETS ((m.organization_id, m.as_of, m.measure_no, m.measure),
+                             (m.organization_id, m.quantum_id, m.as_of, m.measure_no, m.measure),
+                             (m.organization_id, m.quantum_id, m.group_id, m.as_of, m.measure_no, m.measure))
+     ORDER BY 2, grouping(m.quantum_id) DESC, 4 NULLS FIRST, grouping(m.group_id) DESC, 6 NULLS FIRST, 9, 7
+$$;
+
 ---------------------------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION ej.tg_visible_parents(), ej.not_found_message(text), ej.tg_remark_fixed_at(),
     ej.tg_iteration_status(), ej.tg_iteration_dates(), ej.my_iteration_for_update(bigint),
     ej.set_iteration_status(bigint, text), ej.cancel_iteration(bigint), ej.schedule_clashes(bigint),
-    ej.freeze_iteration(bigint), ej.tg_frozen_copy() FROM PUBLIC;
+    ej.freeze_iteration(bigint), ej.tg_frozen_copy(), ej.as_printed(jsonb, ej.student),
+    ej.as_printed(jsonb, ej.staff) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ej.as_printed(jsonb, ej.student), ej.as_printed(jsonb, ej.staff)
+    TO ej_teacher, ej_methodist, ej_deputy, ej_director;
 GRANT EXECUTE ON FUNCTION ej.not_found_message(text) TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
 GRANT EXECUTE ON FUNCTION ej.set_iteration_status(bigint, text), ej.cancel_iteration(bigint) TO ej_methodist;
 GRANT EXECUTE ON FUNCTION ej.schedule_clashes(bigint) TO ej_methodist, ej_deputy, ej_director;
