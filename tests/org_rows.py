@@ -99,10 +99,14 @@ def seed(sql: SqlSession, journal: Journal) -> dict[str, Place]:
           FROM ej.program_topic WHERE program_id = %(program)s;
         INSERT INTO ej.board_post (organization_id, author_id, week_of, title, body)
         VALUES (%(org)s, %(author)s, current_date, 'Анализ недели', 'Текст');
-        INSERT INTO ej.frozen_topic (organization_id, iteration_id, program_id, topic_id, position, title, hours)
-        SELECT organization_id, %(iteration)s, program_id, id, position, title, hours
-          FROM ej.program_topic WHERE program_id = %(program)s;
         """,
         {**org2.__dict__, "author": o2_methodist},
+    )
+    # an archived copy of a КТП in the second organization too (made by hand: it has no archive)
+    sql.run(
+        """INSERT INTO ej.frozen_topic (organization_id, iteration_id, program_id, topic_id, position, title, hours)
+           SELECT organization_id, %(iteration)s, program_id, id, position, title, hours
+             FROM ej.program_topic WHERE program_id = %(program)s""",
+        org2.__dict__,
     )
     return at

@@ -444,7 +444,9 @@ BEGIN
                'staff', (SELECT coalesce(jsonb_object_agg(st.id, to_jsonb(st)), '{}') FROM ej.staff st
                           WHERE st.id = g.teacher_id
                              OR st.id IN (SELECT b.given_by FROM ej.safety_briefing b WHERE b.group_id = g.id)
-                             OR st.id IN (SELECT r.author_id FROM ej.remark r WHERE r.group_id = g.id)),
+                             OR st.id IN (SELECT r.author_id FROM ej.remark r WHERE r.group_id = g.id)
+                             OR st.id IN (SELECT l.filled_by FROM ej.lesson l WHERE l.group_id = g.id)
+                             OR st.id IN (SELECT a.updated_by FROM ej.attendance a WHERE a.group_id = g.id)),
                'students', (SELECT coalesce(jsonb_object_agg(s.id, to_jsonb(s)), '{}') FROM ej.student s
                              WHERE s.id IN (SELECT e.student_id FROM ej.enrollment e WHERE e.group_id = g.id)),
                'guardians', (SELECT coalesce(jsonb_object_agg(x.student_id, x.list), '{}')
