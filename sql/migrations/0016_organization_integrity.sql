@@ -502,6 +502,9 @@ BEGIN
         END IF;
         RETURN NEW;
     END IF;
+    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+        RETURN NEW;  -- an update that changes nothing changes nothing
+    END IF;
     RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'read_only_sql_transaction';
 END $$;
 CREATE TRIGGER b_frozen BEFORE UPDATE OF frozen ON ej.study_group
