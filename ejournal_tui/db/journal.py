@@ -42,16 +42,6 @@ SELECT l.held_on, l.id, l.hours, l.topic_id, l.topic, t.title AS topic_title, s.
   LEFT JOIN ej.staff s ON s.id = l.filled_by
 """
 
-# An archived group's journal shows its own copy of the КТП and of the names (ej.freeze_iteration).
-ARCHIVED_LESSON_SQL = """
-SELECT l.held_on, l.id, l.hours, l.topic_id, l.topic, t.title AS topic_title, s.full_name AS filled_by_name,
-       l.filled_at, l.version
-  FROM ej.lesson l
-  JOIN ej.study_group g ON g.id = l.group_id
-  LEFT JOIN ej.group_topic t ON t.group_id = l.group_id AND t.topic_id = l.topic_id
-  LEFT JOIN LATERAL (SELECT (ej.as_printed(g.frozen, x)).* FROM ej.staff x WHERE x.id = l.filled_by) s ON true
-"""
-
 MARK_SQL = """
 SELECT a.lesson_id, a.student_id, a.status, a.reason, a.reason_text, a.version,
        s.full_name AS updated_by_name, a.updated_at
@@ -84,20 +74,14 @@ def journal(conn: psycopg.Connection, group_id: int) -> Journal:
     """The grid of one group: its students with their enrollment periods, the lessons held and
     the dates planned by the schedule, and every mark — four queries, whatever the size."""
     g = group(conn, group_id)
-    archived = g.iteration_status == "archived"
-    rows = ("ej.enrollment e JOIN ej.study_group sg ON sg.id = e.group_id CROSS JOIN LATERAL "
-            "(SELECT (ej.as_printed(sg.frozen, x)).* FROM ej.student x WHERE x.id = e.student_id) s"
-            if archived else "ej.enrollment e JOIN ej.student s ON s.id = e.student_id")
     students = conn.execute(
         """
         SELECT s.id, s.last_name, s.first_name, s.middle_name,
                json_agg(json_build_object('enrolled_on', e.enrolled_on, 'left_on', e.left_on)
                         ORDER BY e.enrolled_on) AS periods
-          FROM """
-        + rows
-        + """
+          FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
          WHERE e.group_id = %s
-         GROUP BY s.id, s.last_name, s.first_name, s.middle_name
+         GROUP BY s.id
          ORDER BY s.last_name, s.first_name, s.middle_name, s.id
         """,
         (group_id,),
@@ -108,7 +92,7 @@ def journal(conn: psycopg.Connection, group_id: int) -> Journal:
                l.filled_by_name, l.filled_at, l.version, p.held_on IS NOT NULL AS planned,
                p.starts_at, p.ends_at
           FROM ("""
-        + (ARCHIVED_LESSON_SQL if archived else LESSON_SQL)
+        + LESSON_SQL
         + """ WHERE l.group_id = %(g)s) l
           FULL JOIN (SELECT DISTINCT ON (held_on) held_on, starts_at, ends_at FROM ej.planned_lesson
                       WHERE group_id = %(g)s ORDER BY held_on, starts_at) p ON p.held_on = l.held_on

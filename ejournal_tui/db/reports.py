@@ -311,7 +311,8 @@ def journal_students(conn: psycopg.Connection, group_ids: list[int]) -> list[Enr
                                      FROM ej.guardian gu WHERE gu.student_id = s.id), '[]') END AS guardians
           FROM ej.enrollment e
           JOIN ej.study_group g ON g.id = e.group_id
-          CROSS JOIN LATERAL (SELECT (ej.as_printed(g.frozen, x)).* FROM ej.student x WHERE x.id = e.student_id) s
+          JOIN ej.student x ON x.id = e.student_id
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, x) s
          WHERE e.group_id = ANY(%s)
          ORDER BY e.group_id, s.last_name, s.first_name, s.middle_name NULLS FIRST, s.id, e.enrolled_on
         """, (group_ids,)).fetchall()
@@ -400,10 +401,11 @@ def journal_briefings(conn: psycopg.Connection, group_ids: list[int]) -> list[Br
                         FILTER (WHERE s.id IS NOT NULL), '{}') AS students
           FROM ej.safety_briefing b
           JOIN ej.study_group g ON g.id = b.group_id
-          CROSS JOIN LATERAL (SELECT (ej.as_printed(g.frozen, x)).* FROM ej.staff x WHERE x.id = b.given_by) st
+          JOIN ej.staff y ON y.id = b.given_by
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, y) st
           LEFT JOIN ej.safety_briefing_student bs ON bs.briefing_id = b.id
-          LEFT JOIN LATERAL (SELECT (ej.as_printed(g.frozen, x)).* FROM ej.student x
-                              WHERE x.id = bs.student_id) s ON true
+          LEFT JOIN ej.student x ON x.id = bs.student_id
+          LEFT JOIN LATERAL ej.as_printed(g.frozen, x) s ON x.id IS NOT NULL
          WHERE b.group_id = ANY(%s)
          GROUP BY b.id, st.full_name
          ORDER BY b.group_id, b.held_on, b.id
@@ -418,7 +420,8 @@ def journal_unbriefed(conn: psycopg.Connection, group_ids: list[int]) -> list[Un
         SELECT DISTINCT e.group_id, s.last_name || ' ' || s.first_name AS student
           FROM ej.enrollment e
           JOIN ej.study_group g ON g.id = e.group_id
-          CROSS JOIN LATERAL (SELECT (ej.as_printed(g.frozen, x)).* FROM ej.student x WHERE x.id = e.student_id) s
+          JOIN ej.student x ON x.id = e.student_id
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, x) s
          WHERE e.group_id = ANY(%s)
            AND NOT EXISTS (SELECT 1 FROM ej.safety_briefing_student bs
                              JOIN ej.safety_briefing b ON b.id = bs.briefing_id
@@ -444,7 +447,8 @@ def journal_achievements(conn: psycopg.Connection, group_ids: list[int]) -> list
                a.result
           FROM ej.achievement a
           JOIN ej.study_group g ON g.id = a.group_id
-          CROSS JOIN LATERAL (SELECT (ej.as_printed(g.frozen, x)).* FROM ej.student x WHERE x.id = a.student_id) s
+          JOIN ej.student x ON x.id = a.student_id
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, x) s
          WHERE a.group_id = ANY(%s)
          ORDER BY a.group_id, a.held_on, s.last_name, s.first_name, a.id
         """, (group_ids,)).fetchall()
@@ -458,7 +462,8 @@ def journal_remarks(conn: psycopg.Connection, group_ids: list[int]) -> list[Rema
                r.fixed_at, r.fixed_note, r.closed_at
           FROM ej.remark r
           JOIN ej.study_group g ON g.id = r.group_id
-          CROSS JOIN LATERAL (SELECT (ej.as_printed(g.frozen, x)).* FROM ej.staff x WHERE x.id = r.author_id) st
+          JOIN ej.staff y ON y.id = r.author_id
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, y) st
          WHERE r.group_id = ANY(%s)
          ORDER BY r.group_id, r.created_at, r.id
         """, (group_ids,)).fetchall()

@@ -603,8 +603,8 @@ AS $$
           LEFT JOIN ej.enrollment e ON e.group_id = g.group_id AND e.enrolled_on <= g.as_of
                                    AND (e.left_on IS NULL OR e.left_on > g.as_of)
           LEFT JOIN ej.study_group sg ON sg.id = g.group_id
-          LEFT JOIN LATERAL (SELECT (ej.as_printed(sg.frozen, x)).* FROM ej.student x
-                              WHERE x.id = e.student_id) s ON true
+          LEFT JOIN ej.student x ON x.id = e.student_id
+          LEFT JOIN LATERAL ej.as_printed(sg.frozen, x) s ON x.id IS NOT NULL
           LEFT JOIN LATERAL (
                 SELECT count(DISTINCT ej.academic_year(e2.enrolled_on))::integer AS years
                   FROM ej.enrollment e2
