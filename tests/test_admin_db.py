@@ -37,10 +37,14 @@ def ids(sql, journal):
     guardian = sql.one("INSERT INTO ej.guardian (organization_id, student_id, full_name) SELECT organization_id, id, "
                        "'Проверкина Анна' FROM ej.student WHERE id = %s RETURNING id", (student,))
     remark = journal.add_remark(group)
+    # a term that has ended (two years ago, before any of the demo's): the one that may be archived
+    ended = sql.one("INSERT INTO ej.iteration (organization_id, name, starts_on, ends_on, status) "
+                    "VALUES (%s, 'Давняя', current_date - 730, current_date - 700, 'active') RETURNING id",
+                    (journal.org_id("o1_methodist"),))
     with sql.as_user("o1_teacher01"):
         request = sql.one("INSERT INTO ej.change_request (group_id, student_id, field, proposed) "
                           "VALUES (%s, %s, 'school', 'МБОУ «Лицей № 2»') RETURNING id", (group, student))
-    return {"iteration": it["id"], "next_start": it["ends_on"] + timedelta(14),
+    return {"iteration": it["id"], "ended": ended, "next_start": it["ends_on"] + timedelta(14),
             "next_end": it["ends_on"] + timedelta(120), "group": group, "enrollment": enrollment,
             "student": student, "program": program, "guardian": guardian, "remark": remark, "request": request,
             "teacher": journal.staff_id("o1_teacher02")}
@@ -68,7 +72,7 @@ DUTIES = {
                                       "'[{\"title\": \"Тема\", \"hours\": \"2\"}]', true)"),
     "3. roll over": ({"methodist"}, "SELECT ej.rollover(%(iteration)s, 'Следующая', %(next_start)s, %(next_end)s, "
                                     "'{}', '№ 1')"),
-    "4. archive": ({"methodist"}, "SELECT ej.archive_iteration(%(iteration)s, true)"),
+    "4. archive": ({"methodist"}, "SELECT ej.archive_iteration(%(ended)s, true)"),
     "5. post the weekly analysis": ({"methodist"}, "INSERT INTO ej.board_post (week_of, title, body) "
                                                    "VALUES (current_date, 'Анализ', 'Текст')"),
     "7. write a remark": ({"methodist", "deputy"}, "INSERT INTO ej.remark (group_id, body) "

@@ -81,6 +81,10 @@ def test_only_the_methodist_rolls_over_and_archives(sql, login):
 def test_archive_checks_first_then_freezes_for_everyone(sql):
     it = active_iteration(sql)
     with sql.as_user("o1_methodist"):
+        err = sql.refuses("SELECT ej.archive_iteration(%s, true)", (it["id"],))
+        assert "архивировать можно после её окончания" in user_message(err)
+    sql.run("UPDATE ej.iteration SET ends_on = current_date - 1 WHERE id = %s", (it["id"],))
+    with sql.as_user("o1_methodist"):
         problems = sql.run("SELECT * FROM ej.archive_problems(%s)", (it["id"],))
         assert problems, "the demo data leaves some lessons unfilled"
         assert {p["problem"] for p in problems} & {"занятие не заполнено"}
@@ -151,6 +155,8 @@ def test_teacher_load_and_schedule_warning(sql):
         load = sql.run("SELECT * FROM ej.teacher_load WHERE iteration_id = %s", (active_iteration(sql)["id"],))
         assert load and all(r["hours_per_week"] > 0 for r in load)
         assert sql.run("SELECT * FROM ej.schedule_warnings()") == []  # the demo schedule is approved
+    # the current term ends before the next one starts: iterations of one organization never overlap
+    sql.run("UPDATE ej.iteration SET ends_on = current_date + 2 WHERE id = %s", (active_iteration(sql)["id"],))
     with sql.as_user("o1_methodist"):
         sql.run("INSERT INTO ej.iteration (name, starts_on, ends_on) "
                 "VALUES ('Скоро', current_date + 3, current_date + 90)")

@@ -228,6 +228,23 @@ CASES = {
         ("2030-02-01", "2030-01-01"),
         constraint="iteration_dates_order",
     ),
+    "iteration status by a plain update": lambda i: Case(
+        "o1_methodist",
+        "UPDATE ej.iteration SET status = 'archived' WHERE id = %s",
+        (i["iteration"],),
+        says="Статус итерации меняется только командами",
+    ),
+    "iterations overlap": lambda i: Case(
+        "o1_methodist",
+        "INSERT INTO ej.iteration (name, starts_on, ends_on) VALUES ('Вторая', %s, %s)",
+        ("today", "tomorrow"),
+        constraint="iteration_no_overlap",
+    ),
+    "archived copy of the КТП": lambda i: Case(
+        None,
+        "UPDATE ej.frozen_topic SET title = 'Другая тема'",
+        says="Архивная копия журнала не изменяется",
+    ),
     "iteration status backwards": lambda i: Case(
         "o1_methodist",
         "UPDATE ej.iteration SET status = 'planned' WHERE id = %s",
@@ -662,6 +679,8 @@ def test_achievement_is_of_a_student_of_the_group(sql, journal):
         " result) VALUES (%s, 0, %s, %s, 'Робофест', 'региональный', '2 место')"
     )
     with sql.as_user("o1_teacher01"):
+        # a student of no group of hers, or of another organization, is one she cannot see
         for student in (stranger, other_org):
-            assert user_message(sql.refuses(add, (group, student, day))) == "Обучающийся не из этой группы"
+            assert user_message(sql.refuses(add, (group, student, day))) in (
+                "Обучающийся не из этой группы", "Обучающийся не найден")
         sql.run(add, (group, mine, day))

@@ -19,6 +19,9 @@ DIRECTOR = "o1_director"
 def upcoming(sql, journal):
     """An iteration starting in 5 days, with one group and its weekly schedule, not approved."""
     starts = date.today() + timedelta(days=5)
+    # the current term ends before it: iterations of one organization never overlap
+    sql.run("UPDATE ej.iteration SET ends_on = %s WHERE organization_id = 1 AND status = 'active'",
+            (starts - timedelta(days=1),))
     with sql.as_user("o1_methodist"):
         it = sql.one("INSERT INTO ej.iteration (name, starts_on, ends_on) VALUES ('Летняя школа', %s, %s) "
                      "RETURNING id", (starts, starts + timedelta(days=60)))

@@ -258,7 +258,7 @@ async def test_denied_write_shows_a_message_and_changes_nothing(login_conninfo, 
                 "WHERE id = %s",
                 (group_id,),
             )
-            message = "Недостаточно прав"
+            message = "Группа не найдена"  # a group no longer hers is one she cannot see (issue 10)
         before = sql.one("SELECT count(*) FROM audit.log")
         await pilot.press("н")
         await settle(pilot)

@@ -317,6 +317,8 @@ async def test_archive_from_the_ui_freezes_the_iteration_for_every_role(start, s
     from ejournal_tui.tui.screens.methodist_iterations import IterationsScreen
 
     it = active(sql)
+    # the term is over (only an ended iteration is archived): it ended yesterday
+    sql.run("UPDATE ej.iteration SET ends_on = current_date - 1 WHERE id = %s", (it["id"],))
     problems = sql.one("SELECT count(*) FROM ej.archive_problems(%s)", (it["id"],))
     assert problems > 0
     app = start()

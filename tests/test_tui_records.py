@@ -339,7 +339,7 @@ async def test_a_refused_save_keeps_the_form_open_with_the_database_message(snap
         form.query_one("#event-date").value = "18.10.2025"
         await press(pilot, "ctrl+s")
         assert app.screen is form
-        assert any("Недостаточно прав" in m for m in notifications(app)), notifications(app)
+        assert any("Группа не найдена" in m for m in notifications(app)), notifications(app)
         assert form.query_one("#event-title").value == "Городская выставка"
     assert sql.one("SELECT count(*) FROM ej.event WHERE group_id = %s", (ROBO1,)) == 0
 
@@ -455,9 +455,10 @@ def test_another_teachers_group_is_refused_by_the_database(sql, journal, login_c
             ),
         ]
         for attempt in attempts:
-            with pytest.raises(psycopg.errors.InsufficientPrivilege) as err:
+            # another teacher's group is one she cannot see: "not found", as for an id that does not exist
+            with pytest.raises(psycopg.errors.ForeignKeyViolation) as err:
                 attempt()
-            assert user_message(err.value) == "Недостаточно прав: это запись чужой группы или организации."
+            assert user_message(err.value) == "Группа не найдена"
         # their rows are not even visible: nothing to change or delete
         with pytest.raises(LookupError):
             group_records.save_event(
@@ -467,13 +468,13 @@ def test_another_teachers_group_is_refused_by_the_database(sql, journal, login_c
             group_records.delete_event(conn, their_event)
         # a student of another group cannot be put into my briefing; nothing of it stays
         n = sql.one("SELECT count(*) FROM ej.safety_briefing WHERE group_id = %s", (mine,))
-        with pytest.raises(psycopg.errors.CheckViolation) as err:
+        with pytest.raises(psycopg.errors.ForeignKeyViolation) as err:
             group_records.add_briefing(
                 conn,
                 mine,
                 BriefingInput(held_on=day, kind="повторный", content="Инструктаж", student_ids=[their_student]),
             )
-        assert user_message(err.value) == "Обучающийся не из этой группы"
+        assert user_message(err.value) == "Обучающийся не найден"  # not one of hers: she cannot see it
     assert sql.one("SELECT count(*) FROM ej.safety_briefing WHERE group_id = %s", (mine,)) == n
     assert sql.one("SELECT title FROM ej.event WHERE id = %s", (their_event,)) == "Их мероприятие"
     assert sql.one("SELECT count(*) FROM audit.log") == before

@@ -51,8 +51,7 @@ def set_status(conn: psycopg.Connection, iteration_id: int, status: str) -> None
     """planned → active → closed; the archive only through archive()."""
     if status not in ("active", "closed"):
         raise ValueError("Итерацию можно только начать или закончить; в архив — командой «архивировать»")
-    if conn.execute("UPDATE ej.iteration SET status = %s WHERE id = %s", (status, iteration_id)).rowcount != 1:
-        raise LookupError("Итерация не найдена")
+    conn.execute("SELECT ej.set_iteration_status(%s, %s)", (iteration_id, status))
 
 
 # ------------------------------------------------------------------------------- roll-over

@@ -252,7 +252,11 @@ def journal_header(conn: psycopg.Connection, iteration_id: int, quantum_id: int 
         """
         SELECT o.id AS organization_id, o.name AS organization_name, o.unit_name, o.city, o.director_name,
                i.id AS iteration_id, i.name AS iteration_name, i.starts_on, i.ends_on, i.status,
-               q.id AS quantum_id, q.name AS quantum_name
+               q.id AS quantum_id,
+               coalesce((SELECT g.frozen ->> 'quantum_name'
+                           FROM ej.study_group g JOIN ej.program p ON p.id = g.program_id
+                          WHERE g.iteration_id = i.id AND p.quantum_id = q.id AND g.frozen IS NOT NULL LIMIT 1),
+                        q.name) AS quantum_name
           FROM ej.iteration i
           JOIN ej.organization o ON o.id = i.organization_id
           LEFT JOIN ej.quantum q ON q.id = %(quantum)s AND q.organization_id = i.organization_id
@@ -301,11 +305,14 @@ def journal_students(conn: psycopg.Connection, group_ids: list[int]) -> list[Enr
         SELECT e.group_id, e.student_id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex,
                s.school, s.school_class, s.medical_clearance, s.medical_clearance_on, s.address, s.phone,
                e.enrolled_on, e.enroll_order, e.left_on, e.leave_order, e.leave_reason,
-               coalesce((SELECT json_agg(json_build_object('full_name', gu.full_name, 'relation', gu.relation,
-                                                           'phone', gu.phone) ORDER BY gu.id)
-                           FROM ej.guardian gu WHERE gu.student_id = s.id), '[]') AS guardians
+               CASE WHEN g.frozen IS NOT NULL THEN coalesce(g.frozen -> 'guardians' -> s.id::text, '[]')
+                    ELSE coalesce((SELECT jsonb_agg(jsonb_build_object('full_name', gu.full_name, 'relation',
+                                                                       gu.relation, 'phone', gu.phone) ORDER BY gu.id)
+                                     FROM ej.guardian gu WHERE gu.student_id = s.id), '[]') END AS guardians
           FROM ej.enrollment e
-          JOIN ej.student s ON s.id = e.student_id
+          JOIN ej.study_group g ON g.id = e.group_id
+          JOIN ej.student x ON x.id = e.student_id
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, x) s
          WHERE e.group_id = ANY(%s)
          ORDER BY e.group_id, s.last_name, s.first_name, s.middle_name NULLS FIRST, s.id, e.enrolled_on
         """, (group_ids,)).fetchall()
@@ -319,7 +326,7 @@ def journal_lessons(conn: psycopg.Connection, group_ids: list[int]) -> list[Less
                coalesce(l.topic, t.title) AS topic,
                la.enrolled, la.present, la.absent, la.excused, la.unmarked
           FROM ej.lesson l
-          LEFT JOIN ej.program_topic t ON t.id = l.topic_id
+          LEFT JOIN ej.group_topic t ON t.group_id = l.group_id AND t.topic_id = l.topic_id
           JOIN ej.report_lesson_attendance la ON la.lesson_id = l.id
          WHERE l.group_id = ANY(%s)
          ORDER BY l.group_id, l.held_on
@@ -393,9 +400,12 @@ def journal_briefings(conn: psycopg.Connection, group_ids: list[int]) -> list[Br
                coalesce(array_agg(s.last_name || ' ' || s.first_name ORDER BY s.last_name, s.first_name, s.id)
                         FILTER (WHERE s.id IS NOT NULL), '{}') AS students
           FROM ej.safety_briefing b
-          JOIN ej.staff st ON st.id = b.given_by
+          JOIN ej.study_group g ON g.id = b.group_id
+          JOIN ej.staff y ON y.id = b.given_by
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, y) st
           LEFT JOIN ej.safety_briefing_student bs ON bs.briefing_id = b.id
-          LEFT JOIN ej.student s ON s.id = bs.student_id
+          LEFT JOIN ej.student x ON x.id = bs.student_id
+          LEFT JOIN LATERAL ej.as_printed(g.frozen, x) s ON x.id IS NOT NULL
          WHERE b.group_id = ANY(%s)
          GROUP BY b.id, st.full_name
          ORDER BY b.group_id, b.held_on, b.id
@@ -408,7 +418,10 @@ def journal_unbriefed(conn: psycopg.Connection, group_ids: list[int]) -> list[Un
     rows = conn.execute(
         """
         SELECT DISTINCT e.group_id, s.last_name || ' ' || s.first_name AS student
-          FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
+          FROM ej.enrollment e
+          JOIN ej.study_group g ON g.id = e.group_id
+          JOIN ej.student x ON x.id = e.student_id
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, x) s
          WHERE e.group_id = ANY(%s)
            AND NOT EXISTS (SELECT 1 FROM ej.safety_briefing_student bs
                              JOIN ej.safety_briefing b ON b.id = bs.briefing_id
@@ -432,7 +445,10 @@ def journal_achievements(conn: psycopg.Connection, group_ids: list[int]) -> list
         """
         SELECT a.group_id, a.held_on, s.last_name || ' ' || s.first_name AS student, a.competition, a.level,
                a.result
-          FROM ej.achievement a JOIN ej.student s ON s.id = a.student_id
+          FROM ej.achievement a
+          JOIN ej.study_group g ON g.id = a.group_id
+          JOIN ej.student x ON x.id = a.student_id
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, x) s
          WHERE a.group_id = ANY(%s)
          ORDER BY a.group_id, a.held_on, s.last_name, s.first_name, a.id
         """, (group_ids,)).fetchall()
@@ -444,7 +460,10 @@ def journal_remarks(conn: psycopg.Connection, group_ids: list[int]) -> list[Rema
         """
         SELECT r.group_id, r.created_at, r.body, st.full_name AS author, st.position AS author_position,
                r.fixed_at, r.fixed_note, r.closed_at
-          FROM ej.remark r JOIN ej.staff st ON st.id = r.author_id
+          FROM ej.remark r
+          JOIN ej.study_group g ON g.id = r.group_id
+          JOIN ej.staff y ON y.id = r.author_id
+          CROSS JOIN LATERAL ej.as_printed(g.frozen, y) st
          WHERE r.group_id = ANY(%s)
          ORDER BY r.group_id, r.created_at, r.id
         """, (group_ids,)).fetchall()

@@ -734,6 +734,9 @@ BEGIN
                        'ej.' || quote_ident(v_rec.relname), v_rec.attname, v_rec.attname, v_rec.relname);
     END LOOP;
 
+    -- archived iterations keep their own copy of the КТП, programs and names they show
+    PERFORM ej.freeze_iteration(id) FROM ej.iteration WHERE status = 'archived';
+
     FOR v_rec IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE n.nspname = 'ej' AND c.relkind = 'r' ORDER BY c.relname
     LOOP
