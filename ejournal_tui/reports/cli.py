@@ -19,6 +19,7 @@ from pathlib import Path
 import psycopg
 
 from ejournal_tui.reports.catalog import ATTENDANCE_BY, REPORTS, TIMELINESS_BY, Options
+from ejournal_tui.terminal import safe, say
 
 COMMANDS = ("print", "report", "export")
 
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace, conn: psycopg.Connection, out=None, err=None) 
         if args.command == "export":
             return _export(args, conn, out, err)
     except (JournalError, ValueError) as exc:
-        print(f"ejournal: {exc}", file=err)
+        say(f"ejournal: {exc}", err)
         return 1
     raise ValueError(f"неизвестная команда {args.command}")
 
@@ -105,9 +106,9 @@ def _progress(err):
         return None
 
     def show(done: int, total: int, label: str) -> None:
-        print(f"\r  {done}/{total} {label[:60]:<60}", end="", file=err, flush=True)
+        say(f"\r  {done}/{total} {safe(label[:60]):<60}", err, end="")
         if done == total:
-            print(file=err)
+            say("", err)
 
     return show
 
@@ -124,7 +125,7 @@ def _print(args, conn, out, err) -> int:
         printed = journal.print_journal(conn, group_id=args.group, progress=_progress(err))
         path = Path(args.output or f"group-{args.group}.pdf")
     path.write_bytes(printed.pdf)
-    print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
+    say(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", out)
     return 0
 
 
@@ -137,20 +138,20 @@ def _lookup(args, conn, out) -> int:
 
     records = q.find_prints(conn, args.fingerprint)
     if not records:
-        print(f"Печать с отпечатком {args.fingerprint} не найдена (или вам недоступна).", file=out)
+        say(f"Печать с отпечатком {args.fingerprint} не найдена (или вам недоступна).", out)
         return 1
-    print(tabulate([[cell(r.printed_at), r.printed_by_name or r.printed_login, r.title, r.pages] for r in records],
-                   headers=["когда", "кто", "что", "листов"], disable_numparse=True), file=out)
+    say(tabulate([[cell(r.printed_at), safe(r.printed_by_name or r.printed_login), safe(r.title), r.pages]
+                  for r in records], headers=["когда", "кто", "что", "листов"], disable_numparse=True), out)
     if args.verify:
         r = records[-1]
         if r.kind == "report":
-            print("Отчёты сверяются повторным построением: ejournal report … --format pdf.", file=out)
+            say("Отчёты сверяются повторным построением: ejournal report … --format pdf.", out)
             return 0
         p = r.params
         doc = journal.collect(conn, p.get("iteration"), p.get("quantum"), p.get("group"))
         same = doc.data_hash == r.data_hash
-        print("Данные не изменились с момента печати." if same else
-              f"Данные изменились после печати: сейчас отпечаток {doc.fingerprint}.", file=out)
+        say("Данные не изменились с момента печати." if same else
+            f"Данные изменились после печати: сейчас отпечаток {doc.fingerprint}.", out)
         return 0 if same else 2
     return 0
 
@@ -170,11 +171,12 @@ def _report(args, conn, out, err) -> int:
         printed = output.report_pdf(conn, report)
         path = Path(args.output or f"report-{args.name}.pdf")
         path.write_bytes(printed.pdf)
-        print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
+        say(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", out)
         return 0
     text = table(report.headers, report.rows, args.format)
     if args.format != "csv":
-        text = f"{report.title}" + (f" · {report.subtitle}" if report.subtitle else "") + "\n\n" + text + "\n"
+        text = (f"{safe(report.title)}" + (f" · {safe(report.subtitle)}" if report.subtitle else "")
+                + "\n\n" + text + "\n")
     return _write(text, args.output, out, err)
 
 
@@ -195,7 +197,7 @@ def _export(args, conn, out, err) -> int:
 def _write(text: str, output: str | None, out, err) -> int:
     if output:
         Path(output).write_text(text, encoding="utf-8", newline="")
-        print(f"{output}: записано", file=err)
+        say(f"{output}: записано", err)
     else:
-        out.write(text)
+        say(text, out, end="", data=True)
     return 0

@@ -1,0 +1,512 @@
+-- Issue 10, findings 4 and 9.
+--
+-- Accounts you can answer for (152-FZ). Every account operation (create, role change, lock,
+-- unlock, password, request, confirmation, refusal) is written to audit.account_event, an
+-- append-only log like audit.log. A login that can read children's data (teacher, methodist,
+-- deputy, director) — issuing it, granting such a role, unlocking it or resetting its password —
+-- takes effect only when a second person confirms the request in the app:
+--   * the director of the organization confirms requests about other staff;
+--   * a request about a director's login (or one that would make someone a director) is
+--     confirmed by the deputy director (or by another director), never by its subject;
+--   * nobody confirms a request they made or one about their own login;
+--   * a superuser (the server's owner setting up a new technopark, the demo, the tests) acts
+--     directly: that path is the first director's account and is the only bypass.
+-- Logins with the administrator role only never read children's data: issued directly (logged).
+--
+-- Text that cannot attack: every text column of schema ej refuses control characters
+-- (C0 and C1, so no ESC, BEL or CSI reaches a terminal); multi-line text (a remark, its note,
+-- the weekly analysis) may contain line feeds and nothing else. ej.guard_text_columns() adds
+-- the check to every text column that lacks it: a later migration that adds a table calls it.
+SET LOCAL ROLE ej_owner;
+
+-- --- the account log -------------------------------------------------------------------------
+
+CREATE TABLE audit.account_event (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at              timestamptz NOT NULL DEFAULT clock_timestamp(),
+    actor           text NOT NULL DEFAULT session_user,
+    organization_id bigint,
+    login           text NOT NULL,
+    op              text NOT NULL,
+    detail          jsonb NOT NULL DEFAULT '{}',
+    CONSTRAINT account_event_op_value CHECK (op IN ('create', 'roles', 'lock', 'unlock', 'password', 'request',
+                                                    'confirm', 'refuse', 'withdraw'))
+);
+CREATE INDEX account_event_org_at ON audit.account_event (organization_id, at);
+CREATE TRIGGER account_event_is_append_only BEFORE UPDATE OR DELETE ON audit.account_event
+    FOR EACH ROW EXECUTE FUNCTION audit.refuse_change();
+CREATE TRIGGER account_event_no_truncate BEFORE TRUNCATE ON audit.account_event
+    FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
+ALTER TABLE audit.account_event ENABLE ROW LEVEL SECURITY;
+ALTER TABLE audit.account_event FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON audit.account_event FROM PUBLIC;
+CREATE POLICY owner_write ON audit.account_event FOR INSERT TO ej_owner WITH CHECK (true);
+CREATE POLICY owner_read ON audit.account_event FOR SELECT TO ej_owner USING (true);
+CREATE POLICY org_read ON audit.account_event FOR SELECT TO ej_director, ej_deputy, ej_admin
+    USING (organization_id = (SELECT ej.current_org_id()));
+GRANT SELECT ON audit.account_event TO ej_director, ej_deputy, ej_admin;
+
+CREATE FUNCTION audit.log_account(p_org bigint, p_login text, p_op text, p_detail jsonb DEFAULT '{}')
+    RETURNS void
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO audit.account_event (organization_id, login, op, detail) VALUES (p_org, p_login, p_op, p_detail)
+$$;
+REVOKE ALL ON FUNCTION audit.log_account(bigint, text, text, jsonb) FROM PUBLIC;
+
+-- --- requests awaiting a second person ---------------------------------------------------------
+
+CREATE TABLE ej.account_request (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES ej.organization,
+    login           text NOT NULL,
+    kind            text NOT NULL,
+    full_name       text,
+    roles           text[],
+    requested_by    text NOT NULL DEFAULT session_user,
+    requested_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+    status          text NOT NULL DEFAULT 'pending',
+    decided_by      text,
+    decided_at      timestamptz,
+    CONSTRAINT account_request_kind_value CHECK (kind IN ('create', 'roles', 'unlock', 'password')),
+    CONSTRAINT account_request_status_value CHECK (status IN ('pending', 'confirmed', 'refused', 'withdrawn')),
+    CONSTRAINT account_request_decision CHECK ((status = 'pending') = (decided_at IS NULL)
+                                               AND (decided_by IS NULL) = (decided_at IS NULL)),
+    CONSTRAINT account_request_roles_value CHECK (roles <@ ARRAY['teacher', 'methodist', 'deputy', 'director',
+                                                                 'admin']),
+    CONSTRAINT account_request_full_name_shape CHECK (full_name ~ '^\S+( \S+){1,3}$' AND length(full_name) <= 200)
+);
+CREATE UNIQUE INDEX account_request_one_pending ON ej.account_request (login, kind) WHERE status = 'pending';
+CREATE INDEX account_request_org ON ej.account_request (organization_id, status);
+COMMENT ON CONSTRAINT account_request_full_name_shape ON ej.account_request IS
+    'ФИО сотрудника: от двух до четырёх слов через пробел, например «Иванова Мария Петровна».';
+SELECT audit.enable('ej.account_request');
+ALTER TABLE ej.account_request ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ej.account_request FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON ej.account_request FROM PUBLIC;
+CREATE POLICY owner_all ON ej.account_request TO ej_owner USING (true) WITH CHECK (true);
+CREATE POLICY org_read ON ej.account_request FOR SELECT TO ej_director, ej_deputy, ej_admin
+    USING (organization_id = (SELECT ej.current_org_id()));
+GRANT SELECT ON ej.account_request TO ej_director, ej_deputy, ej_admin;
+
+-- The password a pending reset will set, as a SCRAM verifier, kept apart from the audited request
+-- (no verifier in any log) and readable by the owner only; deleted when the request is decided.
+CREATE TABLE audit.account_secret (
+    request_id bigint PRIMARY KEY REFERENCES ej.account_request ON DELETE CASCADE,
+    verifier   text NOT NULL
+);
+REVOKE ALL ON audit.account_secret FROM PUBLIC;
+
+-- --- helpers -----------------------------------------------------------------------------------
+
+CREATE FUNCTION ej.is_superuser() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false) $$;
+
+-- The group roles of a login that read children's data, as role names without the ej_ prefix.
+CREATE FUNCTION ej.login_data_roles(p_login text) RETURNS text[]
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(substr(g.rolname, 4) ORDER BY g.rolname), '{}')
+      FROM pg_roles r JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON g.oid = m.roleid
+     WHERE r.rolname = p_login AND g.rolname IN ('ej_teacher', 'ej_methodist', 'ej_deputy', 'ej_director')
+$$;
+
+CREATE FUNCTION ej.check_roles(p_roles text[]) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_role text;
+BEGIN
+    IF coalesce(cardinality(p_roles), 0) = 0 THEN
+        RAISE EXCEPTION 'Укажите роль: teacher, methodist, deputy, director или admin' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOREACH v_role IN ARRAY p_roles LOOP
+        IF v_role IS NULL OR v_role NOT IN ('teacher', 'methodist', 'deputy', 'director', 'admin') THEN
+            RAISE EXCEPTION 'Неизвестная роль «%»: teacher, methodist, deputy, director или admin',
+                left(regexp_replace(coalesce(v_role, ''), '[^[:print:]]', '?', 'g'), 40)
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END LOOP;
+END $$;
+
+-- A staff login of the caller's organization (or any, for a superuser), with its organization.
+CREATE FUNCTION ej.account_of(p_login text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_org bigint;
+BEGIN
+    SELECT organization_id INTO v_org FROM ej.staff WHERE login = p_login;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'Учётная запись «%» не найдена',
+            left(regexp_replace(coalesce(p_login, ''), '[^[:print:]]', '?', 'g'), 63)
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN ej.account_org(v_org);
+END $$;
+
+-- A new pending request; an older pending one of the same login and kind is withdrawn by it.
+CREATE FUNCTION ej.new_account_request(p_org bigint, p_login text, p_kind text, p_full_name text, p_roles text[])
+    RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_old bigint;
+    v_id  bigint;
+BEGIN
+    UPDATE ej.account_request SET status = 'withdrawn', decided_by = session_user, decided_at = clock_timestamp()
+     WHERE login = p_login AND kind = p_kind AND status = 'pending'
+    RETURNING id INTO v_old;
+    IF v_old IS NOT NULL THEN
+        DELETE FROM audit.account_secret WHERE request_id = v_old;
+        PERFORM audit.log_account(p_org, p_login, 'withdraw', jsonb_build_object('request', v_old));
+    END IF;
+    INSERT INTO ej.account_request (organization_id, login, kind, full_name, roles)
+    VALUES (p_org, p_login, p_kind, p_full_name, p_roles) RETURNING id INTO v_id;
+    PERFORM audit.log_account(p_org, p_login, 'request',
+                              jsonb_strip_nulls(jsonb_build_object('request', v_id, 'kind', p_kind, 'roles', p_roles)));
+    RETURN v_id;
+END $$;
+
+-- --- applying: only from the functions below, as the owner ---------------------------------------
+
+CREATE FUNCTION ej.apply_create(p_org bigint, p_login text, p_roles text[], p_full_name text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_role text;
+    v_id   bigint;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN
+        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'duplicate_object';
+    END IF;
+    INSERT INTO ej.staff (organization_id, login, full_name) VALUES (p_org, p_login, p_full_name) RETURNING id INTO v_id;
+    EXECUTE format('CREATE ROLE %I LOGIN', p_login);
+    FOREACH v_role IN ARRAY p_roles LOOP
+        EXECUTE format('GRANT %I TO %I', 'ej_' || v_role, p_login);
+    END LOOP;
+    PERFORM audit.log_account(p_org, p_login, 'create', jsonb_build_object('roles', p_roles, 'staff', v_id));
+    RETURN v_id;
+END $$;
+
+CREATE FUNCTION ej.apply_roles(p_org bigint, p_login text, p_roles text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_role text;
+    v_had  text[] := ARRAY(SELECT substr(g.rolname, 4) FROM pg_roles r JOIN pg_auth_members m ON m.member = r.oid
+                            JOIN pg_roles g ON g.oid = m.roleid
+                           WHERE r.rolname = p_login AND g.rolname IN ('ej_teacher', 'ej_methodist', 'ej_deputy',
+                                                                        'ej_director', 'ej_admin'));
+BEGIN
+    FOREACH v_role IN ARRAY ARRAY['teacher', 'methodist', 'deputy', 'director', 'admin'] LOOP
+        IF v_role = ANY (p_roles) AND NOT v_role = ANY (v_had) THEN
+            EXECUTE format('GRANT %I TO %I', 'ej_' || v_role, p_login);
+        ELSIF v_role = ANY (v_had) AND NOT v_role = ANY (p_roles) THEN
+            EXECUTE format('REVOKE %I FROM %I', 'ej_' || v_role, p_login);
+        END IF;
+    END LOOP;
+    PERFORM audit.log_account(p_org, p_login, 'roles', jsonb_build_object('from', v_had, 'to', p_roles));
+END $$;
+
+CREATE FUNCTION ej.apply_lock(p_org bigint, p_login text, p_locked boolean) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE ej.staff SET is_locked = p_locked WHERE login = p_login;
+    EXECUTE format('ALTER ROLE %I %s', p_login, CASE WHEN p_locked THEN 'NOLOGIN' ELSE 'LOGIN' END);
+    PERFORM audit.log_account(p_org, p_login, CASE WHEN p_locked THEN 'lock' ELSE 'unlock' END);
+END $$;
+
+CREATE FUNCTION ej.apply_password(p_org bigint, p_login text, p_verifier text) RETURNS timestamptz
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_until timestamptz := now() + interval '7 days';
+BEGIN
+    EXECUTE format('ALTER ROLE %I PASSWORD %L VALID UNTIL %L', p_login, p_verifier, v_until);
+    PERFORM audit.log_account(p_org, p_login, 'password', jsonb_build_object('valid_until', v_until));
+    RETURN v_until;
+END $$;
+
+-- --- what the administrator calls ----------------------------------------------------------------
+
+-- Issue an account: applied now (staff_id) for a superuser or an administrator-only login,
+-- otherwise a request awaiting confirmation (request_id).
+CREATE FUNCTION ej.request_account(p_login text, p_roles text[], p_full_name text, p_organization_id bigint DEFAULT NULL)
+    RETURNS TABLE (staff_id bigint, request_id bigint)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_org bigint;
+BEGIN
+    IF NOT ej.is_account_admin() THEN
+        RAISE EXCEPTION 'Выдавать учётные записи может только администратор' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF p_login IS NULL OR p_login !~ '^[a-z_][a-z0-9_.-]{1,62}$' THEN
+        RAISE EXCEPTION 'Логин: латинские строчные буквы, цифры, «_», «.», «-»; от 2 до 63 символов, начинается с буквы'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_login LIKE 'pg\_%' OR p_login LIKE 'ej\_%' OR p_login IN ('postgres', 'public') THEN
+        RAISE EXCEPTION 'Этот логин зарезервирован' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM ej.check_roles(p_roles);
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN
+        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'duplicate_object';
+    END IF;
+    v_org := ej.account_org(p_organization_id);
+    p_roles := ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r ORDER BY r);
+    IF ej.is_superuser() OR p_roles <@ ARRAY['admin'] THEN
+        RETURN QUERY SELECT ej.apply_create(v_org, p_login, p_roles, p_full_name), NULL::bigint;
+    ELSE
+        RETURN QUERY SELECT NULL::bigint, ej.new_account_request(v_org, p_login, 'create', p_full_name, p_roles);
+    END IF;
+END $$;
+
+-- The old entry point keeps its signature: the staff id, or NULL when the account awaits confirmation.
+CREATE OR REPLACE FUNCTION ej.add_user(p_login text, p_roles text[], p_full_name text, p_organization_id bigint DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$ SELECT staff_id FROM ej.request_account(p_login, p_roles, p_full_name, p_organization_id) $$;
+
+-- Lock now; unlock a login that reads children's data only after confirmation. Returns the request.
+CREATE FUNCTION ej.request_lock(p_login text, p_locked boolean) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_org bigint;
+BEGIN
+    IF NOT ej.is_account_admin() THEN
+        RAISE EXCEPTION 'Блокировать учётные записи может только администратор' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    v_org := ej.account_of(p_login);
+    IF p_locked AND p_login = session_user THEN
+        RAISE EXCEPTION 'Нельзя заблокировать собственную учётную запись' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_locked OR ej.is_superuser() OR cardinality(ej.login_data_roles(p_login)) = 0 THEN
+        PERFORM ej.apply_lock(v_org, p_login, coalesce(p_locked, false));
+        RETURN NULL;
+    END IF;
+    RETURN ej.new_account_request(v_org, p_login, 'unlock', NULL, NULL);
+END $$;
+
+CREATE OR REPLACE FUNCTION ej.set_user_locked(p_login text, p_locked boolean) RETURNS void
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$ SELECT ej.request_lock(p_login, p_locked) $$;
+
+-- The roles of a login become exactly p_roles: taking roles away is immediate, adding a role
+-- that reads children's data waits for confirmation. Returns the request (NULL when applied).
+CREATE FUNCTION ej.request_roles(p_login text, p_roles text[]) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_org bigint;
+BEGIN
+    IF NOT ej.is_account_admin() THEN
+        RAISE EXCEPTION 'Менять роли может только администратор' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    v_org := ej.account_of(p_login);
+    PERFORM ej.check_roles(p_roles);
+    p_roles := ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r ORDER BY r);
+    IF p_login = session_user AND NOT ej.is_superuser() THEN
+        RAISE EXCEPTION 'Свои роли изменить нельзя' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF ej.is_superuser() OR array_remove(p_roles, 'admin') <@ ej.login_data_roles(p_login) THEN
+        PERFORM ej.apply_roles(v_org, p_login, p_roles);
+        RETURN NULL;
+    END IF;
+    RETURN ej.new_account_request(v_org, p_login, 'roles', NULL, p_roles);
+END $$;
+
+-- A LAN password (SCRAM verifier made on the client). For a login that reads children's data
+-- it is kept until the reset is confirmed; the current password stays valid meanwhile.
+-- Returns (valid_until when applied, the request otherwise).
+CREATE FUNCTION ej.request_password(p_login text, p_verifier text)
+    RETURNS TABLE (valid_until timestamptz, request_id bigint)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_org bigint;
+    v_id  bigint;
+BEGIN
+    IF NOT ej.is_account_admin() THEN
+        RAISE EXCEPTION 'Пароли выдаёт только администратор' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    v_org := ej.account_of(p_login);
+    IF p_verifier IS NULL
+       OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
+        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF ej.is_superuser() OR cardinality(ej.login_data_roles(p_login)) = 0 THEN
+        RETURN QUERY SELECT ej.apply_password(v_org, p_login, p_verifier), NULL::bigint;
+        RETURN;
+    END IF;
+    v_id := ej.new_account_request(v_org, p_login, 'password', NULL, NULL);
+    INSERT INTO audit.account_secret (request_id, verifier) VALUES (v_id, p_verifier);
+    RETURN QUERY SELECT NULL::timestamptz, v_id;
+END $$;
+
+CREATE OR REPLACE FUNCTION ej.set_user_password(p_login text, p_verifier text) RETURNS timestamptz
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$ SELECT valid_until FROM ej.request_password(p_login, p_verifier) $$;
+
+CREATE OR REPLACE FUNCTION ej.change_own_password(p_verifier text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_org bigint;
+BEGIN
+    SELECT organization_id INTO v_org FROM ej.staff WHERE login = session_user AND NOT is_locked;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'Учётная запись не найдена или заблокирована' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF p_verifier IS NULL
+       OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
+        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('ALTER ROLE %I PASSWORD %L VALID UNTIL %L', session_user, p_verifier, 'infinity');
+    PERFORM audit.log_account(v_org, session_user, 'password', '{"own": true}');
+END $$;
+
+-- --- what the second person calls ---------------------------------------------------------------
+
+-- Who may decide a request: the director of its organization; for a request about a director
+-- (the login is one, or would become one) a deputy or another director. Never the person who
+-- asked, never the subject. A superuser may decide any request.
+CREATE FUNCTION ej.may_decide(r ej.account_request) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ej.is_superuser()
+        OR (r.organization_id = ej.current_org_id()
+            AND session_user NOT IN (r.requested_by, r.login)
+            AND (pg_has_role(session_user, 'ej_director', 'MEMBER')
+                 OR (pg_has_role(session_user, 'ej_deputy', 'MEMBER')
+                     AND ('director' = ANY (coalesce(r.roles, '{}'))
+                          OR 'director' = ANY (ej.login_data_roles(r.login))))))
+$$;
+
+CREATE FUNCTION ej.decide_account_request(p_request_id bigint, p_confirm boolean) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r      ej.account_request;
+    v_hash text;
+BEGIN
+    SELECT * INTO r FROM ej.account_request WHERE id = p_request_id FOR UPDATE;
+    IF NOT FOUND OR NOT (ej.is_superuser() OR r.organization_id = ej.current_org_id()) THEN
+        RAISE EXCEPTION 'Запрос не найден' USING ERRCODE = 'no_data_found';
+    END IF;
+    IF r.status <> 'pending' THEN
+        RAISE EXCEPTION 'Запрос уже рассмотрен' USING ERRCODE = 'check_violation';
+    END IF;
+    IF NOT ej.may_decide(r) THEN
+        RAISE EXCEPTION '%', CASE
+            WHEN session_user = r.requested_by THEN 'Свой запрос подтверждает другой сотрудник'
+            WHEN session_user = r.login THEN 'Запрос о своей учётной записи подтверждает другой сотрудник'
+            ELSE 'Подтверждает директор (запрос об учётной записи директора — заместитель директора)' END
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF p_confirm THEN
+        IF r.kind = 'create' THEN
+            PERFORM ej.apply_create(r.organization_id, r.login, r.roles, r.full_name);
+        ELSIF r.kind = 'roles' THEN
+            PERFORM ej.account_of(r.login);
+            PERFORM ej.apply_roles(r.organization_id, r.login, r.roles);
+        ELSIF r.kind = 'unlock' THEN
+            PERFORM ej.account_of(r.login);
+            PERFORM ej.apply_lock(r.organization_id, r.login, false);
+        ELSE
+            PERFORM ej.account_of(r.login);
+            SELECT verifier INTO v_hash FROM audit.account_secret WHERE request_id = r.id;
+            PERFORM ej.apply_password(r.organization_id, r.login, v_hash);
+        END IF;
+    END IF;
+    DELETE FROM audit.account_secret WHERE request_id = r.id;
+    UPDATE ej.account_request
+       SET status = CASE WHEN p_confirm THEN 'confirmed' ELSE 'refused' END,
+           decided_by = session_user, decided_at = clock_timestamp()
+     WHERE id = r.id;
+    PERFORM audit.log_account(r.organization_id, r.login, CASE WHEN p_confirm THEN 'confirm' ELSE 'refuse' END,
+                              jsonb_build_object('request', r.id, 'kind', r.kind));
+END $$;
+
+REVOKE ALL ON FUNCTION ej.is_superuser(), ej.login_data_roles(text), ej.check_roles(text[]), ej.account_of(text),
+    ej.new_account_request(bigint, text, text, text, text[]), ej.apply_create(bigint, text, text[], text),
+    ej.apply_roles(bigint, text, text[]), ej.apply_lock(bigint, text, boolean),
+    ej.apply_password(bigint, text, text), ej.request_account(text, text[], text, bigint),
+    ej.request_lock(text, boolean), ej.request_roles(text, text[]), ej.request_password(text, text),
+    ej.may_decide(ej.account_request), ej.decide_account_request(bigint, boolean) FROM PUBLIC;
+-- Every staff role may call the entry points, so a non-administrator reads a clear refusal.
+GRANT EXECUTE ON FUNCTION ej.request_account(text, text[], text, bigint), ej.request_lock(text, boolean),
+    ej.request_roles(text, text[]), ej.request_password(text, text), ej.decide_account_request(bigint, boolean)
+    TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
+GRANT EXECUTE ON FUNCTION ej.set_user_password(text, text) TO ej_teacher, ej_methodist, ej_deputy, ej_director;
+GRANT EXECUTE ON FUNCTION ej.may_decide(ej.account_request) TO ej_deputy, ej_director, ej_admin;
+
+-- What the director, the deputy and the administrator see: account operations and requests.
+CREATE VIEW ej.account_log WITH (security_invoker = true) AS
+SELECT e.id, e.at, e.actor, a.full_name AS actor_name, e.login, s.full_name AS login_name, e.op, e.detail
+  FROM audit.account_event e
+  LEFT JOIN ej.staff a ON a.login = e.actor
+  LEFT JOIN ej.staff s ON s.login = e.login;
+
+CREATE VIEW ej.pending_account_request WITH (security_invoker = true) AS
+SELECT r.id, r.organization_id, r.login, r.kind, coalesce(r.full_name, s.full_name) AS full_name, r.roles,
+       ej.login_data_roles(r.login) AS current_roles, r.requested_by, a.full_name AS requested_by_name,
+       r.requested_at, ej.may_decide(r) AS may_decide
+  FROM ej.account_request r
+  LEFT JOIN ej.staff s ON s.login = r.login
+  LEFT JOIN ej.staff a ON a.login = r.requested_by
+ WHERE r.status = 'pending';
+GRANT SELECT ON ej.account_log, ej.pending_account_request TO ej_director, ej_deputy, ej_admin;
+GRANT EXECUTE ON FUNCTION ej.login_data_roles(text) TO ej_director, ej_deputy, ej_admin;
+
+-- --- text that cannot attack a terminal ----------------------------------------------------------
+
+-- Columns where several lines are the point: a remark, its answer, the weekly analysis.
+CREATE FUNCTION ej.multiline_text_columns() RETURNS text[]
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT ARRAY['remark.body', 'remark.fixed_note', 'board_post.body'] $$;
+
+-- Adds «<table>_<column>_printable» to every text column of schema ej that lacks it. Rows already
+-- stored with control characters keep the check unvalidated (NOT VALID: new writes are refused).
+CREATE FUNCTION ej.guard_text_columns() RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c       record;
+    v_name  text;
+    v_added integer := 0;
+BEGIN
+    FOR c IN SELECT t.relname, a.attname,
+                    (t.relname || '.' || a.attname) = ANY (ej.multiline_text_columns()) AS multiline
+               FROM pg_attribute a
+               JOIN pg_class t ON t.oid = a.attrelid
+               JOIN pg_namespace n ON n.oid = t.relnamespace
+              WHERE n.nspname = 'ej' AND t.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+                AND a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
+              ORDER BY 1, 2 LOOP
+        v_name := left(c.relname || '_' || c.attname, 53) || '_printable';
+        CONTINUE WHEN EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = v_name
+                                                              AND k.conrelid = format('ej.%I', c.relname)::regclass);
+        EXECUTE format('ALTER TABLE ej.%I ADD CONSTRAINT %I CHECK (%I !~ %L) NOT VALID', c.relname, v_name, c.attname,
+                       CASE WHEN c.multiline THEN '[\u0001-\u0009\u000b-\u001f\u007f-\u009f]'
+                            ELSE '[\u0001-\u001f\u007f-\u009f]' END);
+        EXECUTE format('COMMENT ON CONSTRAINT %I ON ej.%I IS %L', v_name, c.relname,
+                       CASE WHEN c.multiline THEN 'Недопустимые символы в тексте: можно переносить строки, но не '
+                                                  'вставлять управляющие символы (табуляцию, ESC и т. п.).'
+                            ELSE 'Недопустимые символы в тексте: управляющие символы (перевод строки, табуляция, '
+                                 'ESC и т. п.) не допускаются.' END);
+        BEGIN
+            EXECUTE format('ALTER TABLE ej.%I VALIDATE CONSTRAINT %I', c.relname, v_name);
+        EXCEPTION WHEN check_violation THEN
+            RAISE NOTICE 'ej.%: stored rows contain control characters; the check applies to new writes', c.relname;
+        END;
+        v_added := v_added + 1;
+    END LOOP;
+    RETURN v_added;
+END $$;
+REVOKE ALL ON FUNCTION ej.guard_text_columns() FROM PUBLIC;
+
+SELECT ej.guard_text_columns();
