@@ -51,7 +51,7 @@ async def test_accounts_issued_locked_unlocked_and_a_password_shown_once(login_c
         assert "ждёт подтверждения" in str(screen.table.get_row(new_login)[3])
 
         await cursor_to(pilot, screen.table, "o1_teacher02")
-        for locked in (True, False):
+        for _ in ("lock", "unlock"):
             await pilot.press("б")
             await until(pilot, ConfirmScreen, loaded=False)
             await pilot.press("enter")
