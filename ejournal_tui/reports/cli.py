@@ -96,7 +96,9 @@ def run(args: argparse.Namespace, conn: psycopg.Connection, out=None, err=None) 
         if args.command == "export":
             return _export(args, conn, out, err)
     except (JournalError, ValueError) as exc:
-        say(f"ejournal: {exc}", err)
+        from ejournal_tui.db.errors import user_message
+
+        say(f"ejournal: {exc if isinstance(exc, JournalError) else user_message(exc)}", err)
         return 1
     raise ValueError(f"неизвестная команда {args.command}")
 
