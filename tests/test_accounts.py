@@ -471,3 +471,24 @@ def test_admin_can_lock_a_login_made_outside_add_user(sql, login_conninfo):
         assert role_state(sql, "o1_teacher02")["can_login"] is False
     finally:  # role attributes are global to the server: never leave a demo login locked
         sql.run("ALTER ROLE o1_teacher02 LOGIN")
+
+
+def test_taking_a_role_away_never_pretends(sql, login_conninfo):
+    """A demo login's role was granted by a superuser: on PostgreSQL 16 the owner's REVOKE cannot take
+    it back, and then the change is refused rather than logged as done."""
+    with connect(login_conninfo("o1_admin")) as admin:
+        try:
+            accounts.set_roles(admin, "o1_teacher02", ["admin"])
+        except psycopg.Error as exc:
+            assert user_message(exc) == "Роль выдана суперпользователем: снять её может только суперпользователь"
+            assert role_state(sql, "o1_teacher02")["groups"] == ["ej_teacher"]
+            assert not sql.run("SELECT 1 FROM audit.account_event WHERE login = 'o1_teacher02' AND op = 'roles'")
+        else:
+            assert role_state(sql, "o1_teacher02")["groups"] == ["ej_admin"]
+            sql.run("REVOKE ej_admin FROM o1_teacher02")
+            sql.run("GRANT ej_teacher TO o1_teacher02")  # roles are server-wide
+
+
+def test_only_a_superuser_makes_logins_directly(login_conninfo):
+    with connect(login_conninfo("o1_admin")) as admin, pytest.raises(PermissionError):
+        accounts.ensure_login_role(admin, "o1_teacher02", "teacher")

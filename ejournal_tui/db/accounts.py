@@ -89,9 +89,13 @@ def whoami(conn: psycopg.Connection) -> Me:
 
 
 def ensure_login_role(conn: psycopg.Connection, login: str, role: str) -> None:
-    """For demo and test servers only (run as a superuser): a login for an existing staff row."""
+    """For demo and test servers only: a login for an existing staff row, made directly — the one
+    path that skips the second person's confirmation (and the account log), so it refuses anyone
+    but a superuser."""
     if role not in ROLES:
         raise ValueError(role)
+    if not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user").fetchone()["rolsuper"]:
+        raise PermissionError("Учётные записи без подтверждения создаёт только суперпользователь (демо, тесты)")
     if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
         conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login)))
     conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier("ej_" + role), sql.Identifier(login)))

@@ -207,6 +207,13 @@ BEGIN
             EXECUTE format('REVOKE %I FROM %I', 'ej_' || v_role, p_login);
         END IF;
     END LOOP;
+    -- On PostgreSQL 16 a REVOKE takes back only the grants this role made: a membership granted
+    -- by a superuser (a demo or hand-made login) stays, and then the change must not pretend.
+    IF EXISTS (SELECT 1 FROM unnest(v_had) h WHERE NOT h = ANY (p_roles)
+                AND pg_has_role(p_login, 'ej_' || h, 'MEMBER')) THEN
+        RAISE EXCEPTION 'Роль выдана суперпользователем: снять её может только суперпользователь'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     PERFORM audit.log_account(p_org, p_login, 'roles', jsonb_build_object('from', v_had, 'to', p_roles));
 END $$;
 
