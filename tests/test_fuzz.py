@@ -11,6 +11,7 @@ together run ≥ 10,000); the test suite runs a few hundred in all."""
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="EJOURNAL_FUZZ
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+RUN = {"examples": 0, "refused": 0}  # what this module actually ran: scripts/fuzz prints it
 NASTY = ["\x00", "\x1b[31m", "\x07", "\x9b", "\ud800", "\udfff", "\u202e", "\n", "\r", "\t", "=HYPERLINK(\"x\")",
          "+1", "-1", "@", "'", '"', "\\", "%s", "%(x)s", "{}", "$$", "';--", "ё", "Ё", " ", "\u00a0", "\u200b",
          "\ufeff", "🙂", "a" * 301]
@@ -197,6 +199,7 @@ def test_write_functions_store_exactly_or_refuse_in_russian(sql, ctx, login_conn
         @FUZZ
         @given(value=TEXT)
         def check(value: str) -> None:
+            RUN["examples"] += 1
             before = _audit_rows(sql)
             try:
                 row_id = case.write(conn, ctx, value)
@@ -206,6 +209,7 @@ def test_write_functions_store_exactly_or_refuse_in_russian(sql, ctx, login_conn
                 assert CYRILLIC.search(text) and "\n" not in text, (value, text)
                 assert not text.startswith(("Непредвиденная ошибка", "Ошибка базы данных")), (value, text, exc)
                 assert _audit_rows(sql) == before, f"a refused write left changes: {value!r}"
+                RUN["refused"] += 1
                 return
             if case.read and row_id is not None:
                 stored = sql.one(case.read, (row_id,))
@@ -251,13 +255,17 @@ def test_cli_commands_answer_in_russian_or_do_it(server, db, capsys, name, argv)
     @FUZZ
     @given(value=arg_text)
     def check(value: str) -> None:
+        RUN["examples"] += 1
         _cli_checks(server, db, capsys, argv(value), login)
 
     check()
 
 
 def test_the_fuzz_budget_is_enough():
-    """scripts/fuzz must run at least 10,000 examples in all."""
+    """Runs last: scripts/fuzz (the whole module with EJOURNAL_FUZZ_EXAMPLES) ran ≥ 10,000 examples."""
+    sys.__stderr__.write(f"\nfuzz: {RUN['examples']} examples run, {RUN['refused']} of the write examples "
+                         "refused with a Russian message and no change\n")
     if "EJOURNAL_FUZZ_EXAMPLES" in os.environ:
         assert EXAMPLES * (len(CASES) + len(CLI)) >= 10_000
+        assert RUN["examples"] >= 10_000
 
