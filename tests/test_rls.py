@@ -42,6 +42,7 @@ READ = {
     "print_fingerprint":       ("own",   "org",    "org",  "org",   None),  # own: printed by the teacher
     "regulation_duty":         ("all",   "all",    "all",  "all",   "all"),  # the same text for everyone
     "acknowledgment":          ("own",   "org",    "org",  "org",   "own"),  # own: one's own confirmations
+    "account_request":         (None,    None,     "org",  "org",   "org"),  # written only by ej.request_*()
 }
 # Reference data without an organization: the same rows for every organization.
 SHARED = {"regulation_duty"}
@@ -75,6 +76,7 @@ WRITE = {
     "print_fingerprint":       ("I",         "I",           "I",   "I",     ""),
     "regulation_duty":         ("",          "",            "",    "",      ""),
     "acknowledgment":          ("I",         "I",           "I",   "I",     "I"),
+    "account_request":         ("",          "",            "",    "",      ""),
 }
 # fmt: on
 
