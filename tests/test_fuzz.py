@@ -11,7 +11,6 @@ together run ≥ 10,000); the test suite runs a few hundred in all."""
 
 import os
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -261,10 +260,12 @@ def test_cli_commands_answer_in_russian_or_do_it(server, db, capsys, name, argv)
     check()
 
 
-def test_the_fuzz_budget_is_enough():
+def test_the_fuzz_budget_is_enough(pytestconfig):
     """Runs last: scripts/fuzz (the whole module with EJOURNAL_FUZZ_EXAMPLES) ran ≥ 10,000 examples."""
-    sys.__stderr__.write(f"\nfuzz: {RUN['examples']} examples run, {RUN['refused']} of the write examples "
-                         "refused with a Russian message and no change\n")
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"\nfuzz: {RUN['examples']} examples run, {RUN['refused']} of the write examples "
+                            "refused with a Russian message and no change")
     if "EJOURNAL_FUZZ_EXAMPLES" in os.environ:
         assert EXAMPLES * (len(CASES) + len(CLI)) >= 10_000
         assert RUN["examples"] >= 10_000
