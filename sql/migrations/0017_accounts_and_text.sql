@@ -80,6 +80,14 @@ CREATE UNIQUE INDEX account_request_one_pending ON ej.account_request (login, ki
 CREATE INDEX account_request_org ON ej.account_request (organization_id, status);
 COMMENT ON CONSTRAINT account_request_full_name_shape ON ej.account_request IS
     'ФИО сотрудника: от двух до четырёх слов через пробел, например «Иванова Мария Петровна».';
+COMMENT ON CONSTRAINT account_request_kind_value ON ej.account_request IS
+    'Запрос: новая учётная запись, роли, разблокировка или пароль.';
+COMMENT ON CONSTRAINT account_request_status_value ON ej.account_request IS
+    'Состояние запроса: ждёт подтверждения, подтверждён, отклонён или заменён новым.';
+COMMENT ON CONSTRAINT account_request_decision ON ej.account_request IS
+    'Решение по запросу записывается вместе с тем, кто и когда его принял.';
+COMMENT ON CONSTRAINT account_request_roles_value ON ej.account_request IS
+    'Роли: teacher, methodist, deputy, director или admin.';
 SELECT audit.enable('ej.account_request');
 ALTER TABLE ej.account_request ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ej.account_request FORCE ROW LEVEL SECURITY;
