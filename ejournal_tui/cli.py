@@ -7,6 +7,7 @@ import psycopg
 
 from ejournal_tui import i18n
 from ejournal_tui.settings import Settings
+from ejournal_tui.terminal import safe, say
 
 DEMO_LOGINS = {
     "teacher": "o1_teacher01",
@@ -75,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="выдать одноразовый пароль для работы по локальной сети (показывается один раз)")
     pw = asub.add_parser("set-password", help="выдать новый одноразовый пароль (действует неделю)")
     pw.add_argument("login", metavar="ЛОГИН")
+    roles = asub.add_parser("set-roles", help="задать роли учётной записи (новая роль с доступом к данным "
+                                              "обучающихся — после подтверждения директором)")
+    roles.add_argument("login", metavar="ЛОГИН")
+    roles.add_argument("--role", action="append", required=True,
+                       help="teacher, methodist, deputy, director или admin (можно несколько раз)")
     org = asub.add_parser("add-organization", help="добавить организацию (технопарк); от суперпользователя")
     org.add_argument("name", metavar="НАЗВАНИЕ", help="полное название")
     org.add_argument("--unit", help="структурное подразделение, например «ДТ «Кванториум»»")
@@ -108,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         msg = str(exc) if isinstance(exc, CliError | MigrationError) else user_message(exc)
         if isinstance(exc, psycopg.OperationalError) and not settings.server_configured():
             msg = NO_SERVER_HINT
-        print(f"ejournal: {msg}", file=sys.stderr)
+        say(f"ejournal: {msg}", sys.stderr)
         return 1
 
 
@@ -173,12 +179,12 @@ def _db(args, conn) -> int:
 
     if args.db_command == "migrate":
         done = migrations.migrate(conn)
-        print("Применены: " + ", ".join(done) if done else "Новых миграций нет.")
+        say("Применены: " + ", ".join(done) if done else "Новых миграций нет.")
         return 0
     names = {"applied": "применена", "pending": "ожидает", "changed": "ИЗМЕНЕНА после применения",
              "missing": "файла нет"}
     states = migrations.status(conn)
-    print(tabulate([(s.name, names[s.state], s.applied_at or "") for s in states],
+    say(tabulate([(safe(s.name), names[s.state], s.applied_at or "") for s in states],
                    headers=["миграция", "состояние", "когда"]))
     return 1 if any(s.state in ("changed", "missing") for s in states) else 0
 
@@ -187,11 +193,15 @@ def _admin(args, conn) -> int:
     from tabulate import tabulate
 
     from ejournal_tui.db import accounts
+    from ejournal_tui.db.admin_accounts import awaiting
 
     if args.admin_command == "add-user":
         key = _prepare_os_user(args) if args.os_user else None
-        staff_id = accounts.add_user(conn, args.login, args.role, args.name, args.organization)
-        print(f"Учётная запись {args.login} выдана (сотрудник № {staff_id}).")
+        issued = accounts.issue_account(conn, args.login, args.role, args.name, args.organization)
+        if issued.staff_id is None:
+            say(f"Учётная запись {args.login} ещё не действует. {awaiting(issued.request_id)}")
+        else:
+            say(f"Учётная запись {args.login} выдана (сотрудник № {issued.staff_id}).")
         if args.os_user:
             from ejournal_tui import system
 
@@ -200,23 +210,32 @@ def _admin(args, conn) -> int:
             except system.OsAccountError as exc:
                 raise CliError(f"учётная запись в базе выдана, но пользователь ОС не создан: {exc}") from exc
             for change in result.changes:
-                print(f"  ОС: {change}")
+                say(f"  ОС: {change}")
         if args.password:
-            _print_password(args.login, accounts.issue_password(conn, args.login))
+            if issued.staff_id is None:
+                say("Пароль выдайте после подтверждения: ejournal admin set-password " + args.login)
+            else:
+                _print_password(args.login, accounts.issue_password(conn, args.login))
     elif args.admin_command == "set-password":
         _print_password(args.login, accounts.issue_password(conn, args.login))
+    elif args.admin_command == "set-roles":
+        request_id = accounts.set_roles(conn, args.login, args.role)
+        say(awaiting(request_id) if request_id else f"Роли учётной записи {args.login} изменены.")
     elif args.admin_command == "add-organization":
         org_id = accounts.add_organization(conn, args.name, unit_name=args.unit, director_name=args.director,
                                            address=args.address)
-        print(f"Организация № {org_id} добавлена.")
+        say(f"Организация № {org_id} добавлена.")
     elif args.admin_command in ("lock-user", "unlock-user"):
         locked = args.admin_command == "lock-user"
-        accounts.set_locked(conn, args.login, locked)
-        print(f"Учётная запись {args.login} {'заблокирована' if locked else 'разблокирована'}.")
+        request_id = accounts.set_locked(conn, args.login, locked)
+        say(awaiting(request_id) if request_id else
+            f"Учётная запись {args.login} {'заблокирована' if locked else 'разблокирована'}.")
     else:
-        rows = [(u.login, u.full_name, ", ".join(u.roles), "заблокирована" if u.is_locked else "активна")
-                for u in accounts.list_users(conn)]
-        print(tabulate(rows, headers=["логин", "ФИО", "роли", "состояние"]))
+        rows = [(safe(u.login), safe(u.full_name), ", ".join(u.roles),
+                 "заблокирована" if u.is_locked else "активна") for u in accounts.list_users(conn)]
+        rows += [(safe(r.login), safe(r.full_name), ", ".join(r.roles or []), "ждёт подтверждения")
+                 for r in accounts.pending_requests(conn) if r.kind == "create"]
+        say(tabulate(rows, headers=["логин", "ФИО", "роли", "состояние"], disable_numparse=True))
     return 0
 
 
@@ -227,9 +246,9 @@ def _archive_export(args, conn) -> int:
 
     made = export_archived(conn, Path(args.dir))
     for folder in made:
-        print(f"Выгружено: {folder}")
+        say(f"Выгружено: {folder}")
     if not made:
-        print("Новых архивных итераций нет.")
+        say("Новых архивных итераций нет.")
     return 0
 
 
@@ -245,7 +264,7 @@ def _password(conn) -> int:
     if getpass.getpass("Ещё раз: ") != first:
         raise CliError("пароли не совпадают")
     accounts.change_own_password(conn, login, first)
-    print("Пароль изменён.")
+    say("Пароль изменён.")
     return 0
 
 
@@ -265,9 +284,13 @@ def _prepare_os_user(args) -> str | None:
         raise CliError(str(exc)) from exc
 
 
-def _print_password(login: str, password: str) -> None:
-    print(f"Одноразовый пароль для {login}: {password}")
-    print("Он показан один раз и действует 7 дней; сотрудник заменит его командой «ejournal password».")
+def _print_password(login: str, issued) -> None:
+    from ejournal_tui.db.admin_accounts import awaiting
+
+    say(f"Одноразовый пароль для {login}: {issued.password}")
+    if issued.request_id:
+        say(f"Пароль ещё не действует. {awaiting(issued.request_id)} Прежний пароль действует до тех пор.")
+    say("Он показан один раз и действует 7 дней; сотрудник заменит его командой «ejournal password».")
 
 
 def _demo_data(args, conn) -> int:
@@ -277,7 +300,7 @@ def _demo_data(args, conn) -> int:
         raise CliError("для демо-данных нужен пакет Faker: pip install 'ejournal[embedded]'") from exc
 
     counts = load_demo_data(conn, size=args.size, seed=args.seed, scale=args.scale)
-    print("Загружено: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    say("Загружено: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
 
 
@@ -295,7 +318,7 @@ def prepare_demo(settings: Settings, reset: bool = False):
     with connect(conninfo) as conn:
         migrations.migrate(conn)
         if not conn.execute("SELECT 1 FROM ej.organization LIMIT 1").fetchone():
-            print("Загружаю демо-данные…", file=sys.stderr)
+            say("Загружаю демо-данные…", sys.stderr)
             load_demo_data(conn, size="small", seed=1)
         for role, login in DEMO_LOGINS.items():
             accounts.ensure_login_role(conn, login, role)
@@ -305,7 +328,7 @@ def prepare_demo(settings: Settings, reset: bool = False):
 def _demo(args, settings: Settings) -> int:
     server = prepare_demo(settings, reset=args.reset)
     if args.no_tui:
-        print(server.conninfo(user=DEMO_LOGINS[args.as_role]))
+        say(server.conninfo(user=DEMO_LOGINS[args.as_role]))
         return 0
     from ejournal_tui.tui.app import run_app
 

@@ -46,3 +46,32 @@ class AuditEntry(Row):
     old_row: dict | None
     new_row: dict | None
     reason: str | None
+
+
+class AccountRequest(Row):
+    """An account change waiting for a second person (ej.pending_account_request)."""
+
+    id: int
+    organization_id: int
+    login: str
+    kind: str  # create | roles | unlock | password
+    full_name: str | None = None
+    roles: list[str] | None = None
+    current_roles: list[str] = []
+    requested_by: str
+    requested_by_name: str | None = None
+    requested_at: datetime
+    may_decide: bool
+
+
+class AccountEvent(Row):
+    """One account operation from audit.account_event (ej.account_log)."""
+
+    id: int
+    at: datetime
+    actor: str
+    actor_name: str | None = None
+    login: str
+    login_name: str | None = None
+    op: str
+    detail: dict

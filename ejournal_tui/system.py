@@ -229,13 +229,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--group", default=DEFAULT_GROUP)
     p.add_argument("--shell", default=DEFAULT_SHELL)
     args = p.parse_args(argv)
+    from ejournal_tui.terminal import say
+
     try:
         key = Path(args.ssh_key).read_text(encoding="utf-8") if args.ssh_key else None
         result = create_os_user(args.login, args.group, key, full_name=args.name, shell=args.shell)
     except (OsAccountError, OSError) as exc:
-        print(f"ejournal: {exc}", file=sys.stderr)
+        say(f"ejournal: {exc}", sys.stderr)
         return 1
-    print("\n".join(result.changes) or f"Пользователь ОС {args.login} уже настроен, изменений нет.")
+    say("\n".join(result.changes) or f"Пользователь ОС {args.login} уже настроен, изменений нет.")
     return 0
 
 

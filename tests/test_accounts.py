@@ -98,17 +98,143 @@ def test_superuser_issues_an_account_in_one_step(sql, org, new_login, login_conn
 
 
 def test_admin_issues_accounts_of_own_organization(sql, org, new_login, login_conninfo):
+    """Finding 4: an administrator's methodist login is only a request until the director confirms."""
     login = new_login()
     with connect(login_conninfo("o1_admin")) as admin:
-        staff_id = accounts.add_user(admin, login, ["methodist", "deputy"], NAME)
-        users = {u.login: u for u in accounts.list_users(admin)}
+        issued = accounts.issue_account(admin, login, ["methodist", "deputy"], NAME)
+        assert issued.staff_id is None and issued.request_id
+        [pending] = [r for r in accounts.pending_requests(admin) if r.login == login]
+        assert (pending.kind, pending.roles, pending.requested_by, pending.may_decide) == (
+            "create", ["deputy", "methodist"], "o1_admin", False)
+    # no role, no staff row, no login: the administrator alone cannot read a child's data
+    assert role_state(sql, login) == {} and staff_row(sql, login) is None
+    with pytest.raises(psycopg.OperationalError):
+        connect(login_conninfo(login))
+    with connect(login_conninfo("o1_director")) as director:
+        [pending] = [r for r in accounts.pending_requests(director) if r.login == login]
+        assert pending.may_decide
+        accounts.decide(director, issued.request_id, True)
     assert staff_row(sql, login)["organization_id"] == org[1]
     assert role_state(sql, login) == {"can_login": True, "groups": ["ej_deputy", "ej_methodist"]}
-    assert users[login].id == staff_id
+    with connect(login_conninfo("o1_admin")) as admin:
+        users = {u.login: u for u in accounts.list_users(admin)}
+        assert not [r for r in accounts.pending_requests(admin) if r.login == login]
     assert sorted(users[login].roles) == ["deputy", "methodist"] and users[login].can_login
     assert users["o1_teacher01"].roles == ["teacher"]
     assert {u.organization_id for u in users.values()} == {org[1]}  # nobody of organization 2
     assert "o2_methodist" not in users
+    with connect(login_conninfo(login)) as conn:
+        assert accounts.whoami(conn).roles == ["methodist", "deputy"]
+
+
+def test_administrator_only_login_needs_no_confirmation(sql, new_login, login_conninfo):
+    login = new_login()
+    with connect(login_conninfo("o1_admin")) as admin:
+        issued = accounts.issue_account(admin, login, ["admin"], NAME)
+    assert issued.request_id is None and issued.staff_id
+    assert role_state(sql, login) == {"can_login": True, "groups": ["ej_admin"]}
+
+
+def test_a_refused_request_leaves_nothing(sql, new_login, login_conninfo):
+    login = new_login()
+    with connect(login_conninfo("o1_admin")) as admin:
+        request_id = accounts.issue_account(admin, login, ["teacher"], NAME).request_id
+    with connect(login_conninfo("o1_director")) as director:
+        accounts.decide(director, request_id, False)
+        err = _refused(lambda: accounts.decide(director, request_id, True))
+        assert user_message(err) == "Запрос уже рассмотрен"
+    assert role_state(sql, login) == {} and staff_row(sql, login) is None
+    assert sql.one("SELECT status FROM ej.account_request WHERE id = %s", (request_id,)) == "refused"
+
+
+@pytest.mark.parametrize(("decider", "says"), [
+    ("o1_admin", "Свой запрос подтверждает другой сотрудник"),
+    ("o1_methodist", "Подтверждает директор (запрос об учётной записи директора — заместитель директора)"),
+    ("o1_deputy", "Подтверждает директор (запрос об учётной записи директора — заместитель директора)"),
+    ("o1_teacher01", "Подтверждает директор (запрос об учётной записи директора — заместитель директора)"),
+    ("o2_methodist", "Запрос не найден"),
+])
+def test_only_the_director_confirms_a_teachers_login(sql, new_login, login_conninfo, decider, says):
+    login = new_login()
+    with connect(login_conninfo("o1_admin")) as admin:
+        request_id = accounts.issue_account(admin, login, ["teacher"], NAME).request_id
+    with connect(login_conninfo(decider)) as conn:
+        assert user_message(_refused(lambda: accounts.decide(conn, request_id, True))) == says
+    assert role_state(sql, login) == {}
+
+
+def test_password_reset_of_the_director_waits_for_the_deputy(sql, login_conninfo):
+    """Finding 4: the administrator resets the director's password — it does not work until the
+    deputy confirms (the director does not confirm requests about their own login)."""
+    sql.run("ALTER ROLE o1_director PASSWORD NULL")
+    try:
+        with connect(login_conninfo("o1_admin")) as admin:
+            issued = accounts.issue_password(admin, "o1_director")
+        assert issued.request_id
+        assert sql.one("SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'o1_director'") is True
+        assert issued.password not in str(sql.run("SELECT * FROM audit.log WHERE table_name = 'account_request'"))
+        with connect(login_conninfo("o1_director")) as director:
+            err = _refused(lambda: accounts.decide(director, issued.request_id, True))
+            assert user_message(err) == "Запрос о своей учётной записи подтверждает другой сотрудник"
+        assert sql.one("SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'o1_director'") is True
+        with connect(login_conninfo("o1_deputy")) as deputy:
+            [r] = [r for r in accounts.pending_requests(deputy) if r.id == issued.request_id]
+            assert r.may_decide and r.kind == "password"
+            accounts.decide(deputy, issued.request_id, True)
+        row = sql.run("SELECT rolpassword, rolvaliduntil > now() + interval '6 days' AS week "
+                      "FROM pg_authid WHERE rolname = 'o1_director'")[0]
+        assert row["rolpassword"].startswith("SCRAM-SHA-256$") and row["week"]
+        assert sql.one("SELECT count(*) FROM audit.account_secret") == 0
+    finally:
+        sql.run("ALTER ROLE o1_director PASSWORD NULL VALID UNTIL 'infinity'")  # roles are server-wide
+
+
+def test_granting_a_data_role_and_unlocking_wait_for_the_director(sql, new_login, login_conninfo):
+    login = new_login()
+    with connect(login_conninfo("o1_admin")) as admin:
+        accounts.issue_account(admin, login, ["admin"], NAME)
+        grant = accounts.set_roles(admin, login, ["admin", "teacher"])
+        assert grant and role_state(sql, login)["groups"] == ["ej_admin"]
+    with connect(login_conninfo("o1_director")) as director:
+        accounts.decide(director, grant, True)
+    assert role_state(sql, login)["groups"] == ["ej_admin", "ej_teacher"]
+    with connect(login_conninfo("o1_admin")) as admin:
+        assert accounts.set_roles(admin, login, ["teacher"]) is None  # taking a role away is immediate
+        assert accounts.set_locked(admin, login, True) is None
+        unlock = accounts.set_locked(admin, login, False)
+    assert role_state(sql, login) == {"can_login": False, "groups": ["ej_teacher"]} and unlock
+    with connect(login_conninfo("o1_director")) as director:
+        accounts.decide(director, unlock, True)
+    assert role_state(sql, login)["can_login"] and not staff_row(sql, login)["is_locked"]
+
+
+def test_every_account_operation_is_in_the_account_log(sql, new_login, login_conninfo):
+    """Finding 4: create, roles, lock, unlock, password, request, confirm — each with actor and time,
+    append-only, and the director reads it."""
+    login = new_login()
+    with connect(login_conninfo("o1_admin")) as admin:
+        request_id = accounts.issue_account(admin, login, ["teacher"], NAME).request_id
+    with connect(login_conninfo("o1_director")) as director:
+        accounts.decide(director, request_id, True)
+    with connect(login_conninfo("o1_admin")) as admin:
+        accounts.set_roles(admin, login, ["admin"])
+        accounts.set_locked(admin, login, True)
+        accounts.set_locked(admin, login, False)  # admin only now: immediate
+        accounts.issue_password(admin, login)
+    with connect(login_conninfo("o1_director")) as director:
+        log = [e for e in accounts.account_log(director) if e.login == login]
+    got = [(e.op, e.actor) for e in reversed(log)]
+    assert got == [("request", "o1_admin"), ("create", "o1_director"), ("confirm", "o1_director"),
+                   ("roles", "o1_admin"), ("lock", "o1_admin"), ("unlock", "o1_admin"), ("password", "o1_admin")]
+    assert all(e.at is not None for e in log) and log[0].actor_name
+    assert "SCRAM" not in str([e.detail for e in log])
+    with sql.as_user("o1_admin"):
+        assert isinstance(sql.refuses("UPDATE audit.account_event SET actor = 'x'"), pgerr.InsufficientPrivilege)
+        assert isinstance(sql.refuses("INSERT INTO audit.account_event (login, op) VALUES ('x', 'lock')"),
+                          pgerr.InsufficientPrivilege)
+    assert isinstance(sql.refuses("DELETE FROM audit.account_event"), pgerr.InsufficientPrivilege)
+    with sql.as_user("o1_teacher01"):
+        assert isinstance(sql.refuses("SELECT * FROM audit.account_event"), pgerr.InsufficientPrivilege)
 
 
 def test_superuser_must_name_the_organization_when_there_are_several(shared, new_login):
@@ -222,7 +348,10 @@ def test_lock_and_unlock(sql, org, new_login, login_conninfo):
         assert sql.one("SELECT ej.current_staff_id()") is None
         assert sql.one("SELECT count(*) FROM ej.organization") == 0
     with connect(login_conninfo("o1_admin")) as admin:
-        accounts.set_locked(admin, login, False)
+        request_id = accounts.set_locked(admin, login, False)
+    assert staff_row(sql, login)["is_locked"] and request_id  # waits for the director
+    with connect(login_conninfo("o1_director")) as director:
+        accounts.decide(director, request_id, True)
     assert not staff_row(sql, login)["is_locked"] and role_state(sql, login)["can_login"]
     with connect(login_conninfo(login)) as conn:
         assert accounts.whoami(conn).staff_id == staff_row(sql, login)["id"]
@@ -273,8 +402,19 @@ def test_cli_admin_commands(server, db, sql, org, new_login, capsys):
     assert NAME in line and "teacher" in line and "заблокирована" in line
     assert "o2_methodist" not in listing
     assert main(["--dsn", admin_dsn, "admin", "unlock-user", login]) == 0
+    assert "ждёт подтверждения директора" in capsys.readouterr().out
+    assert role_state(sql, login)["can_login"] is False
+    assert main(["--dsn", server.conninfo(db), "admin", "unlock-user", login]) == 0  # a superuser acts directly
     assert f"Учётная запись {login} разблокирована" in capsys.readouterr().out
     assert role_state(sql, login)["can_login"] is True
+    # the administrator's add-user says that the account awaits confirmation
+    other = new_login()
+    assert main(["--dsn", admin_dsn, "admin", "add-user", other, "--role", "methodist", "--name", NAME]) == 0
+    out = capsys.readouterr().out
+    assert f"Учётная запись {other} ещё не действует" in out and "ждёт подтверждения директора" in out
+    assert role_state(sql, other) == {}
+    assert main(["--dsn", admin_dsn, "admin", "list-users"]) == 0
+    assert "ждёт подтверждения" in next(ln for ln in capsys.readouterr().out.splitlines() if other in ln)
 
 
 @pytest.mark.parametrize(
@@ -331,3 +471,24 @@ def test_admin_can_lock_a_login_made_outside_add_user(sql, login_conninfo):
         assert role_state(sql, "o1_teacher02")["can_login"] is False
     finally:  # role attributes are global to the server: never leave a demo login locked
         sql.run("ALTER ROLE o1_teacher02 LOGIN")
+
+
+def test_taking_a_role_away_never_pretends(sql, login_conninfo):
+    """A demo login's role was granted by a superuser: on PostgreSQL 16 the owner's REVOKE cannot take
+    it back, and then the change is refused rather than logged as done."""
+    with connect(login_conninfo("o1_admin")) as admin:
+        try:
+            accounts.set_roles(admin, "o1_teacher02", ["admin"])
+        except psycopg.Error as exc:
+            assert user_message(exc) == "Роль выдана суперпользователем: снять её может только суперпользователь"
+            assert role_state(sql, "o1_teacher02")["groups"] == ["ej_teacher"]
+            assert not sql.run("SELECT 1 FROM audit.account_event WHERE login = 'o1_teacher02' AND op = 'roles'")
+        else:
+            assert role_state(sql, "o1_teacher02")["groups"] == ["ej_admin"]
+            sql.run("REVOKE ej_admin FROM o1_teacher02")
+            sql.run("GRANT ej_teacher TO o1_teacher02")  # roles are server-wide
+
+
+def test_only_a_superuser_makes_logins_directly(login_conninfo):
+    with connect(login_conninfo("o1_admin")) as admin, pytest.raises(PermissionError):
+        accounts.ensure_login_role(admin, "o1_teacher02", "teacher")

@@ -68,6 +68,10 @@ def test_every_table_has_the_audit_trigger(sql):
 
 # Tables the demo data may leave empty: how to make one row to change.
 RECIPES = {
+    "account_request": (
+        "INSERT INTO ej.account_request (organization_id, login, kind, full_name, roles)"
+        " VALUES (1, 'recipe_login', 'create', 'Проверкин Тест', ARRAY['teacher'])"
+    ),
     "acknowledgment": (
         "INSERT INTO ej.acknowledgment (staff_id, role) SELECT id, 'teacher' FROM ej.staff"
         " WHERE login = 'o1_teacher01'"

@@ -43,6 +43,7 @@ READ = {
     "regulation_duty":         ("all",   "all",    "all",  "all",   "all"),  # the same text for everyone
     "acknowledgment":          ("own",   "org",    "org",  "org",   "own"),  # own: one's own confirmations
     "frozen_topic":            ("org",   "org",    "org",  "org",   None),  # КТП copied into archived terms
+    "account_request":         (None,    None,     "org",  "org",   "org"),  # written only by ej.request_*()
 }
 # Reference data without an organization: the same rows for every organization.
 SHARED = {"regulation_duty"}
@@ -77,6 +78,7 @@ WRITE = {
     "regulation_duty":         ("",          "",            "",    "",      ""),
     "acknowledgment":          ("I",         "I",           "I",   "I",     "I"),
     "frozen_topic":            ("",          "",            "",    "",      ""),
+    "account_request":         ("",          "",            "",    "",      ""),
 }
 # fmt: on
 

@@ -429,6 +429,11 @@ CASES = {
         "INSERT INTO ej.acknowledgment (role) VALUES ('teacher'), ('teacher')",
         constraint="acknowledgment_once",
     ),
+    "account request of an unknown kind": lambda i: Case(
+        None,
+        "INSERT INTO ej.account_request (organization_id, login, kind) VALUES (1, 'x_login', 'make_me_root')",
+        constraint="account_request_kind_value",
+    ),
     "acknowledging a role one lacks": lambda i: Case(
         "o1_teacher01",
         "INSERT INTO ej.acknowledgment (role) VALUES ('director')",

@@ -43,18 +43,27 @@ async def test_accounts_issued_locked_unlocked_and_a_password_shown_once(login_c
         assert "Логин: латинские" in str(app.screen.query_one("#form-error").render())
         await fill(pilot, {"login": new_login})
         await until(pilot, AdminHomeScreen)
-        assert sql.run("SELECT full_name, roles, can_login FROM ej.user_account WHERE login = %s", (new_login,)) == [
-            {"full_name": "Двуролева Анна Петровна", "roles": ["deputy", "methodist"], "can_login": True}]
+        # a login that reads children's data waits for the director (issue 10, finding 4)
+        assert sql.run("SELECT * FROM ej.user_account WHERE login = %s", (new_login,)) == []
+        assert sql.run("SELECT full_name, roles FROM ej.pending_account_request WHERE login = %s", (new_login,)) == [
+            {"full_name": "Двуролева Анна Петровна", "roles": ["deputy", "methodist"]}]
+        await settle(pilot)
+        assert "ждёт подтверждения" in str(screen.table.get_row(new_login)[3])
 
         await cursor_to(pilot, screen.table, "o1_teacher02")
-        for locked in (True, False):
+        for _ in ("lock", "unlock"):
             await pilot.press("б")
             await until(pilot, ConfirmScreen, loaded=False)
             await pilot.press("enter")
             await until(pilot, AdminHomeScreen)
             state = sql.run("SELECT s.is_locked, r.rolcanlogin FROM ej.staff s JOIN pg_roles r ON r.rolname = s.login "
                             "WHERE s.login = 'o1_teacher02'")[0]
-            assert state == {"is_locked": locked, "rolcanlogin": not locked}
+            assert state == {"is_locked": True, "rolcanlogin": False}  # unlocking waits for the director
+        assert sql.one("SELECT kind FROM ej.pending_account_request WHERE login = 'o1_teacher02'") == "unlock"
+        sql.run("SELECT ej.decide_account_request(id, true) FROM ej.pending_account_request "
+                "WHERE login = 'o1_teacher02'")  # as the superuser here; the director's screen is tested apart
+        await pilot.press("f5")
+        await settle(pilot)
 
         await pilot.press("п")
         await until(pilot, ConfirmScreen, loaded=False)
@@ -63,11 +72,13 @@ async def test_accounts_issued_locked_unlocked_and_a_password_shown_once(login_c
         await settle(pilot)
         text = str(shown.query_one("#password-text").render())
         password = text.split()[0]
-        assert len(password) == 14 and "7 дней" in text
+        assert len(password) == 14 and "после подтверждения запроса" in text
         await pilot.press("escape", "м")
         states = await until(pilot, MigrationsScreen)
         assert [m.name for m in states.data] == [m.name for m in migrations.discover()]
         assert {m.state for m in states.data} == {"applied"}
+    assert sql.one("SELECT rolpassword FROM pg_authid WHERE rolname = 'o1_teacher02'") is None  # not yet
+    sql.run("SELECT ej.decide_account_request(id, true) FROM ej.pending_account_request WHERE login = 'o1_teacher02'")
     verifier = sql.one("SELECT rolpassword FROM pg_authid WHERE rolname = 'o1_teacher02'")
     assert verifier.startswith("SCRAM-SHA-256$") and password not in verifier
 

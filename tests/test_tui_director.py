@@ -76,3 +76,39 @@ async def test_the_methodist_is_warned_until_the_director_approves(login_conninf
         err = sql.refuses("UPDATE ej.iteration SET schedule_approved_by = 1, schedule_approved_at = now() "
                           "WHERE id = %s", (upcoming,))
     assert "утверждает директор" in err.diag.message_primary
+
+
+async def test_director_confirms_the_administrators_request_in_the_app(login_conninfo, sql):
+    """Issue 10, finding 4: the administrator's teacher login exists only once the director confirms it
+    in the app; the account log shows who did what."""
+    import uuid
+
+    from staff_tui import cursor_to
+
+    from ejournal_tui.tui.screens.account_requests import AccountRequestsScreen
+
+    login = f"h10_{uuid.uuid4().hex[:8]}"
+    try:
+        with sql.as_user("o1_admin"):
+            request_id = sql.one("SELECT request_id FROM ej.request_account(%s, ARRAY['teacher'], "
+                                 "'Новикова Анна Павловна')", (login,))
+        assert sql.run("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)) == []
+        acknowledge(sql, DIRECTOR)
+        app = app_as(login_conninfo, DIRECTOR)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await until(pilot, DirectorHomeScreen)
+            assert "ждут вашего подтверждения: 1" in str(screen.query_one("#list-title").render())
+            await pilot.press("ч")
+            accounts = await until(pilot, AccountRequestsScreen)
+            await cursor_to(pilot, accounts.table, f"r{request_id}")
+            await pilot.press("п")
+            await until(pilot, ConfirmScreen, loaded=False)
+            await pilot.press("enter")
+            await settle(pilot)
+            accounts = await until(pilot, AccountRequestsScreen)
+            assert f"r{request_id}" not in [str(k.value) for k in accounts.table.rows]
+            ops = [(e.op, e.actor) for e in accounts.data if e.login == login]
+            assert ops == [("confirm", DIRECTOR), ("create", DIRECTOR), ("request", "o1_admin")]
+        assert sql.one("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (login,)) is True
+    finally:
+        sql.run(f"DROP ROLE IF EXISTS {login}")

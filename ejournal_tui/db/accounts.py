@@ -1,22 +1,68 @@
-"""Accounts: a PostgreSQL login role and its staff row, through ej.add_user() and friends."""
+"""Accounts: a PostgreSQL login role and its staff row, through ej.request_account() and friends.
+
+A login that reads children's data (issued, granted such a role, unlocked, or given a new
+password by an administrator) takes effect only when a second person confirms the request
+(ej.decide_account_request: the director; for a director's login, the deputy). The functions
+that may wait return the request's number, or None when the change was applied at once
+(a superuser, or a login with the administrator role only)."""
+
+from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
 
-from ejournal_tui.models import Me, UserAccount
+from ejournal_tui.models import AccountEvent, AccountRequest, Me, UserAccount
 
 ROLES = ("teacher", "methodist", "deputy", "director", "admin")
 
 
-def add_user(conn: psycopg.Connection, login: str, roles: list[str], full_name: str,
-             organization_id: int | None = None) -> int:
-    row = conn.execute("SELECT ej.add_user(%s, %s, %s, %s) AS id",
+@dataclass(frozen=True)
+class Issued:
+    staff_id: int | None  # the account exists now
+    request_id: int | None  # … or it awaits confirmation
+
+
+@dataclass(frozen=True)
+class IssuedPassword:
+    password: str
+    request_id: int | None  # None: valid now; else valid once the request is confirmed
+
+
+def issue_account(conn: psycopg.Connection, login: str, roles: list[str], full_name: str,
+                  organization_id: int | None = None) -> Issued:
+    row = conn.execute("SELECT * FROM ej.request_account(%s, %s, %s, %s)",
                        (login, roles, full_name, organization_id)).fetchone()
-    return row["id"]
+    return Issued(row["staff_id"], row["request_id"])
 
 
-def set_locked(conn: psycopg.Connection, login: str, locked: bool) -> None:
-    conn.execute("SELECT ej.set_user_locked(%s, %s)", (login, locked))
+def add_user(conn: psycopg.Connection, login: str, roles: list[str], full_name: str,
+             organization_id: int | None = None) -> int | None:
+    """The staff id of the new account, or None when it awaits confirmation."""
+    return issue_account(conn, login, roles, full_name, organization_id).staff_id
+
+
+def set_locked(conn: psycopg.Connection, login: str, locked: bool) -> int | None:
+    """Locking is immediate; unlocking a login that reads children's data is a request."""
+    return conn.execute("SELECT ej.request_lock(%s, %s) AS id", (login, locked)).fetchone()["id"]
+
+
+def set_roles(conn: psycopg.Connection, login: str, roles: list[str]) -> int | None:
+    """The login's roles become exactly these; a new role that reads children's data is a request."""
+    return conn.execute("SELECT ej.request_roles(%s, %s) AS id", (login, roles)).fetchone()["id"]
+
+
+def pending_requests(conn: psycopg.Connection) -> list[AccountRequest]:
+    rows = conn.execute("SELECT * FROM ej.pending_account_request ORDER BY requested_at, id").fetchall()
+    return [AccountRequest(**r) for r in rows]
+
+
+def decide(conn: psycopg.Connection, request_id: int, confirm: bool) -> None:
+    conn.execute("SELECT ej.decide_account_request(%s, %s)", (request_id, confirm))
+
+
+def account_log(conn: psycopg.Connection, limit: int = 200) -> list[AccountEvent]:
+    rows = conn.execute("SELECT * FROM ej.account_log ORDER BY at DESC, id DESC LIMIT %s", (limit,)).fetchall()
+    return [AccountEvent(**r) for r in rows]
 
 
 def list_users(conn: psycopg.Connection) -> list[UserAccount]:
@@ -43,9 +89,13 @@ def whoami(conn: psycopg.Connection) -> Me:
 
 
 def ensure_login_role(conn: psycopg.Connection, login: str, role: str) -> None:
-    """For demo and test servers only (run as a superuser): a login for an existing staff row."""
+    """For demo and test servers only: a login for an existing staff row, made directly — the one
+    path that skips the second person's confirmation (and the account log), so it refuses anyone
+    but a superuser."""
     if role not in ROLES:
         raise ValueError(role)
+    if not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user").fetchone()["rolsuper"]:
+        raise PermissionError("Учётные записи без подтверждения создаёт только суперпользователь (демо, тесты)")
     if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
         conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login)))
     conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier("ej_" + role), sql.Identifier(login)))
@@ -58,14 +108,16 @@ def _verifier(conn: psycopg.Connection, login: str, password: str) -> str:
     return conn.pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
 
 
-def issue_password(conn: psycopg.Connection, login: str) -> str:
-    """A generated one-time password for LAN use; shown once, valid for a week."""
+def issue_password(conn: psycopg.Connection, login: str) -> IssuedPassword:
+    """A generated one-time password for LAN use; shown once, valid for a week from the moment it
+    takes effect (at once, or when the reset is confirmed)."""
     import secrets
 
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     password = "".join(secrets.choice(alphabet) for _ in range(14))
-    conn.execute("SELECT ej.set_user_password(%s, %s)", (login, _verifier(conn, login, password)))
-    return password
+    row = conn.execute("SELECT * FROM ej.request_password(%s, %s)",
+                       (login, _verifier(conn, login, password))).fetchone()
+    return IssuedPassword(password, row["request_id"])
 
 
 def change_own_password(conn: psycopg.Connection, login: str, password: str) -> None:

@@ -8,7 +8,7 @@ from pydantic import field_validator
 
 from ejournal_tui.db import accounts, inputs, migrations
 from ejournal_tui.db.inputs import Input
-from ejournal_tui.models import UserAccount
+from ejournal_tui.models import AccountRequest, UserAccount
 
 LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{1,62}$")
 STATE_NAME = {"applied": "применена", "pending": "не применена", "changed": "файл изменён после применения",
@@ -53,18 +53,28 @@ def list_accounts(conn: psycopg.Connection) -> list[UserAccount]:
     return accounts.list_users(conn)
 
 
-def issue(conn: psycopg.Connection, data: AccountInput) -> int:
-    """ej.add_user: the login role and its staff row in one step."""
-    return accounts.add_user(conn, data.login, data.roles, data.full_name)
+def pending(conn: psycopg.Connection) -> list[AccountRequest]:
+    return accounts.pending_requests(conn)
 
 
-def set_locked(conn: psycopg.Connection, login: str, locked: bool) -> None:
-    accounts.set_locked(conn, login, locked)
+def issue(conn: psycopg.Connection, data: AccountInput) -> accounts.Issued:
+    """The login role and its staff row in one step, or a request awaiting the director."""
+    return accounts.issue_account(conn, data.login, data.roles, data.full_name)
 
 
-def one_time_password(conn: psycopg.Connection, login: str) -> str:
+def set_locked(conn: psycopg.Connection, login: str, locked: bool) -> int | None:
+    return accounts.set_locked(conn, login, locked)
+
+
+def one_time_password(conn: psycopg.Connection, login: str) -> accounts.IssuedPassword:
     """A generated password for LAN use, valid for a week: shown once, never stored by the app."""
     return accounts.issue_password(conn, login)
+
+
+def awaiting(request_id: int | None) -> str:
+    """What the administrator is told when a change waits for the second person."""
+    return (f"Запрос № {request_id} ждёт подтверждения директора (для учётной записи директора — "
+            "заместителя директора); до этого он не действует.")
 
 
 def migration_status(conn: psycopg.Connection) -> list[migrations.MigrationState]:

@@ -38,8 +38,13 @@ _BY_STATE = {
 }
 
 
+BAD_CHARACTERS = "Недопустимые символы в тексте (нулевой байт или повреждённый символ Юникода)."
+
+
 def user_message(exc: BaseException, constraint_messages: dict[str, str] | None = None) -> str:
     """One clear Russian sentence for an exception from the data layer."""
+    if _bad_characters(exc):
+        return BAD_CHARACTERS
     if isinstance(exc, psycopg.OperationalError) and not isinstance(exc, psycopg.errors.QueryCanceled):
         if getattr(exc, "sqlstate", None) and str(exc.sqlstate).startswith("28"):
             return _BY_CLASS["28"]
@@ -63,6 +68,15 @@ def user_message(exc: BaseException, constraint_messages: dict[str, str] | None 
     if isinstance(exc, pgerr.NotNullViolation) and diag.column_name:
         return f"Заполните обязательное поле ({diag.column_name})."
     return _BY_STATE.get(state) or _BY_CLASS.get(state[:2]) or f"Ошибка базы данных (код {state or '—'})."
+
+
+def _bad_characters(exc: BaseException) -> bool:
+    """Text the driver refuses before it reaches the server: a NUL byte (psycopg's DataError with
+    no SQLSTATE) or a lone surrogate (UnicodeEncodeError while encoding the parameters)."""
+    if isinstance(exc, UnicodeError):
+        return True
+    return (isinstance(exc, psycopg.DataError) and not getattr(exc, "sqlstate", None)
+            and "NUL" in str(exc))
 
 
 def load_constraint_messages(conn: psycopg.Connection) -> dict[str, str]:

@@ -6,17 +6,27 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,19}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# what no text may carry: a NUL byte (PostgreSQL cannot store it) or a lone surrogate (not UTF-8)
+BROKEN = re.compile(r"[\x00\ud800-\udfff]")
+BROKEN_TEXT = "Недопустимые символы в тексте (нулевой байт или повреждённый символ Юникода)"
 
 
 class Input(BaseModel):
     """A form's values: strings stripped, unknown keys ignored."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_broken_text(cls, data):
+        if isinstance(data, dict) and any(isinstance(v, str) and BROKEN.search(v) for v in data.values()):
+            raise ValueError(BROKEN_TEXT)
+        return data
 
 
 def text(value) -> str | None:
@@ -84,8 +94,11 @@ def email(value) -> str | None:
 def first_error(exc: ValidationError) -> str:
     """The first problem of a form, as the validator worded it."""
     err = exc.errors()[0]
-    msg = str(err.get("msg", ""))
-    return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if not re.search(r"[А-Яа-яЁё]", msg):  # pydantic's own wording (a type check): say it in Russian
+        field = ".".join(str(x) for x in err.get("loc", ()) if not isinstance(x, int))
+        return f"Неверное значение поля {field}" if field else "Неверное значение"
+    return msg
 
 
 def fmt(d: date | None) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import psycopg
 
 from ejournal_tui.reports.catalog import ATTENDANCE_BY, REPORTS, TIMELINESS_BY, Options
+from ejournal_tui.terminal import safe, say
 
 COMMANDS = ("print", "report", "export")
 
@@ -95,7 +96,9 @@ def run(args: argparse.Namespace, conn: psycopg.Connection, out=None, err=None) 
         if args.command == "export":
             return _export(args, conn, out, err)
     except (JournalError, ValueError) as exc:
-        print(f"ejournal: {exc}", file=err)
+        from ejournal_tui.db.errors import user_message
+
+        say(f"ejournal: {exc if isinstance(exc, JournalError) else user_message(exc)}", err)
         return 1
     raise ValueError(f"неизвестная команда {args.command}")
 
@@ -105,9 +108,9 @@ def _progress(err):
         return None
 
     def show(done: int, total: int, label: str) -> None:
-        print(f"\r  {done}/{total} {label[:60]:<60}", end="", file=err, flush=True)
+        say(f"\r  {done}/{total} {safe(label[:60]):<60}", err, end="")
         if done == total:
-            print(file=err)
+            say("", err)
 
     return show
 
@@ -123,7 +126,7 @@ def _print(args, conn, out, err) -> int:
     else:
         path = Path(args.output or f"group-{args.group}.pdf")
         printed = journal.print_journal(conn, group_id=args.group, progress=_progress(err), output=path)
-    print(printed.summary(), file=out)
+    say(printed.summary(), out)
     return 0
 
 
@@ -136,31 +139,30 @@ def _lookup(args, conn, out) -> int:
 
     records = q.find_prints(conn, args.fingerprint)
     if not records:
-        print(f"Печать с отпечатком {args.fingerprint} не найдена (или вам недоступна).", file=out)
+        say(f"Печать с отпечатком {args.fingerprint} не найдена (или вам недоступна).", out)
         return 1
-    print(tabulate([[cell(r.printed_at), r.printed_by_name or r.printed_login, r.title, r.pages] for r in records],
-                   headers=["когда", "кто", "что", "листов"], disable_numparse=True), file=out)
+    say(tabulate([[cell(r.printed_at), safe(r.printed_by_name or r.printed_login), safe(r.title), r.pages]
+                  for r in records], headers=["когда", "кто", "что", "листов"], disable_numparse=True), out)
     if args.verify:
         r = records[-1]
         if r.kind == "report":
-            print("Отчёты сверяются повторным построением: ejournal report … --format pdf.", file=out)
+            say("Отчёты сверяются повторным построением: ejournal report … --format pdf.", out)
             return 0
         p = r.params
         doc = journal.collect(conn, p.get("iteration"), p.get("quantum"), p.get("group"))
         same = doc.data_hash == r.data_hash
-        print("Данные не изменились с момента печати." if same else
-              f"Данные изменились после печати: сейчас отпечаток {doc.fingerprint}.", file=out)
+        say("Данные не изменились с момента печати." if same else
+              f"Данные изменились после печати: сейчас отпечаток {doc.fingerprint}.", out)
         if not same:
             changes = q.changes_since(conn, r.printed_at, [g.info.group_id for g in doc.groups])
-            print(f"Изменения по журналу аудита ({len(changes)}):" if changes else
-                  "В журнале аудита изменений не видно (возможно, изменились данные, которые вам не видны).",
-                  file=out)
+            say(f"Изменения по журналу аудита ({len(changes)}):" if changes else
+                  "В журнале аудита изменений не видно (возможно, изменились данные, которые вам не видны).", out)
             if changes:
-                print(tabulate([[cell(c["at"]), c["actor"], *describe_change(c), c["reason"] or ""]
+                say(tabulate([[cell(c["at"]), c["actor"], *describe_change(c), c["reason"] or ""]
                                 for c in changes[:LIST_CHANGES]],
-                               headers=["когда", "кто", "что", "как", "причина"], disable_numparse=True), file=out)
+                               headers=["когда", "кто", "что", "как", "причина"], disable_numparse=True), out)
                 if len(changes) > LIST_CHANGES:
-                    print(f"… и ещё {len(changes) - LIST_CHANGES}.", file=out)
+                    say(f"… и ещё {len(changes) - LIST_CHANGES}.", out)
         return 0 if same else 2
     return 0
 
@@ -213,11 +215,12 @@ def _report(args, conn, out, err) -> int:
     report = catalog.build(conn, args.name, _options(args))
     if args.format == "pdf":
         printed = output.report_pdf(conn, report, output=path)
-        print(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", file=out)
+        say(f"{path}: {printed.pages} л., отпечаток данных {printed.fingerprint}", out)
         return 0
     text = table(report.headers, report.rows, args.format)
     if args.format != "csv":
-        text = f"{report.title}" + (f" · {report.subtitle}" if report.subtitle else "") + "\n\n" + text + "\n"
+        text = (f"{safe(report.title)}" + (f" · {safe(report.subtitle)}" if report.subtitle else "")
+                + "\n\n" + text + "\n")
     return _write(text, args.output, out, err)
 
 
@@ -238,7 +241,7 @@ def _export(args, conn, out, err) -> int:
 def _write(text: str, output: str | None, out, err) -> int:
     if output:
         Path(output).write_text(text, encoding="utf-8", newline="")
-        print(f"{output}: записано", file=err)
+        say(f"{output}: записано", err)
     else:
-        out.write(text)
+        say(text, out, end="", data=True)
     return 0

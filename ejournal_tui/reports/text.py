@@ -1,7 +1,10 @@
 """Reports as text: tabulate tables for the terminal (text, github) and CSV for spreadsheets.
 
 CSV is UTF-8 with a byte-order mark, «;» between fields and a decimal comma, which is what
-spreadsheet programs with Russian settings open without asking."""
+spreadsheet programs with Russian settings open without asking. A text cell that a spreadsheet
+would take for a formula (it starts with =, +, -, @, a tab or CR) gets a leading apostrophe, as
+spreadsheets expect (OWASP «CSV injection»); numbers stay numbers. Text tables for the terminal
+show non-printable characters escaped (ejournal_tui.terminal.safe)."""
 
 from __future__ import annotations
 
@@ -13,8 +16,11 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
+from ejournal_tui.terminal import safe
+
 FORMATS = ("text", "github", "csv")
 BOM = "\ufeff"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value) -> str:
@@ -44,9 +50,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence], fmt: str = "text") -
     if fmt == "csv":
         return to_csv(headers, rows)
     numeric = [bool(rows) and all(is_number(r[i]) or r[i] is None for r in rows) for i in range(len(headers))]
-    body = [[cell(v) for v in r] for r in rows]
+    body = [[safe(cell(v)) for v in r] for r in rows]
     align = ["right" if n else "left" for n in numeric]
-    return tabulate(body, headers=list(headers), tablefmt="simple" if fmt == "text" else "github",
+    return tabulate(body, headers=[safe(h) for h in headers], tablefmt="simple" if fmt == "text" else "github",
                     disable_numparse=True, colalign=align if headers else None)
 
 
@@ -56,7 +62,15 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence], *, bom: bool = True
         out.write(BOM)
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     if headers:
-        writer.writerow(headers)
+        writer.writerow([csv_cell(h) for h in headers])
     for r in rows:
-        writer.writerow([cell(v) for v in r])
+        writer.writerow([csv_cell(v) for v in r])
     return out.getvalue()
+
+
+def csv_cell(value) -> str:
+    """One CSV cell: a number as a number; text that would start a formula, neutralised."""
+    text = cell(value)
+    if not is_number(value) and text.startswith(FORMULA_START):
+        return "'" + text
+    return text

@@ -17,6 +17,7 @@ from ejournal_tui.tui.screens.table_screen import TableScreen
 from ejournal_tui.tui.widgets.table import short_name
 
 NO = "—"
+WAITING = {"roles": "новые роли", "unlock": "разблокировка", "password": "новый пароль"}
 
 
 class AdminHomeScreen(TableScreen):
@@ -28,6 +29,11 @@ class AdminHomeScreen(TableScreen):
 * «п» — одноразовый пароль для входа по локальной сети: показывается один раз и действует неделю;
   при первом входе сотрудник меняет его (`ejournal password`). Программа паролей не хранит.
 * «м» — состояние базы данных (миграции).
+
+Учётная запись с доступом к данным обучающихся (педагог, методист, заместитель директора, директор),
+такая роль, разблокировка и новый пароль для неё вступают в силу только после подтверждения
+директором (для учётной записи директора — заместителем директора); до этого они в списке как
+«ждёт подтверждения».
 
 Данные обучающихся администратору недоступны — это проверяет база данных."""
     BINDINGS: ClassVar[list[Binding]] = [
@@ -41,12 +47,14 @@ class AdminHomeScreen(TableScreen):
     def __init__(self):
         super().__init__()
         self.migrations: list = []
+        self.pending: list = []
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         return action != "back"
 
     def fetch(self) -> list[UserAccount]:
         self.migrations = self.db.run(admin_accounts.migration_status)
+        self.pending = self.db.run(admin_accounts.pending)
         return self.db.run(admin_accounts.list_accounts)
 
     def show(self, data: list[UserAccount]) -> None:
@@ -63,6 +71,14 @@ class AdminHomeScreen(TableScreen):
                 Text("вход есть") if a.can_login else Text("нет входа", style="yellow"))
             rows.append((a.login, (a.login, short_name(a.full_name),
                                    ", ".join(ROLE_NAMES.get(r, r) for r in a.roles) or NO, state)))
+        for r in self.pending:
+            if r.kind == "create":
+                rows.append((r.login, (r.login, short_name(r.full_name or ""),
+                                       ", ".join(ROLE_NAMES.get(x, x) for x in r.roles or []) or NO,
+                                       Text("ждёт подтверждения", style="yellow"))))
+        waiting = {r.login: r for r in self.pending if r.kind != "create"}
+        rows = [(k, (*cells[:3], Text(f"{WAITING[waiting[k].kind]}: ждёт подтверждения", style="yellow")))
+                if k in waiting else (k, cells) for k, cells in rows]
         self.fill(("Логин", "ФИО", "Роли", "Вход"), rows)
 
     def info(self, key: str | None) -> str:
@@ -71,7 +87,15 @@ class AdminHomeScreen(TableScreen):
 
     def _account(self) -> UserAccount | None:
         key = self.need("Выберите учётную запись.")
-        return next((a for a in self.data or [] if a.login == key), None)
+        account = next((a for a in self.data or [] if a.login == key), None)
+        if key is not None and account is None:
+            self.notify("Учётная запись ещё не подтверждена.", severity="warning")
+        return account
+
+    def _issued(self, result) -> None:
+        if result is not None and getattr(result, "request_id", None):
+            self.notify(admin_accounts.awaiting(result.request_id), timeout=10)
+        self.load()
 
     def action_add(self) -> None:
         options = [(ROLE_NAMES[r], r) for r in ROLES]
@@ -87,8 +111,10 @@ class AdminHomeScreen(TableScreen):
             return admin_accounts.issue(conn, AccountInput(roles=roles, **values))
 
         self.app.push_screen(FormScreen("Новая учётная запись", fields, save, save_label="Выдать",
-                                        note="Пароль для входа по сети — клавишей «п» после выдачи."),
-                             self.reload_after)
+                                        note="Пароль для входа по сети — клавишей «п» после выдачи. "
+                                             "Учётная запись с доступом к данным обучающихся действует "
+                                             "после подтверждения директором."),
+                             self._issued)
 
     def action_lock(self) -> None:
         from ejournal_tui.tui.screens.confirm import ConfirmScreen
@@ -100,11 +126,16 @@ class AdminHomeScreen(TableScreen):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.write(admin_accounts.set_locked, a.login, lock,
-                           done=f"Учётная запись {a.login} {'заблокирована' if lock else 'разблокирована'}.")
+                self.write(admin_accounts.set_locked, a.login, lock, then=self._lock_done(a.login, lock))
 
         self.app.push_screen(ConfirmScreen(f"{verb} учётную запись {a.login} ({a.full_name})?", yes=verb,
                                            no="Отмена"), answer)
+
+    def _lock_done(self, login: str, lock: bool):
+        def done(request_id: int | None) -> None:
+            self.notify(admin_accounts.awaiting(request_id) if request_id else
+                        f"Учётная запись {login} {'заблокирована' if lock else 'разблокирована'}.")
+        return done
 
     def action_password(self) -> None:
         from ejournal_tui.tui.screens.admin_password import PasswordScreen

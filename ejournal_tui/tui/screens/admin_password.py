@@ -42,9 +42,12 @@ class PasswordScreen(BaseModal):
             return
         self.app.call_from_thread(self._show, password)
 
-    def _show(self, password: str) -> None:
+    def _show(self, issued) -> None:
+        when = ("Действует 7 дней." if issued.request_id is None else
+                f"Начнёт действовать (на 7 дней) после подтверждения запроса № {issued.request_id} директором "
+                "(для учётной записи директора — заместителем директора); прежний пароль действует до тех пор.")
         self.query_one("#password-text", Static).update(
-            f"\n    [b reverse] {esc(password)} [/]\n\nДействует 7 дней. Больше он нигде не показывается.\n"
+            f"\n    [b reverse] {esc(issued.password)} [/]\n\n{when} Больше он нигде не показывается.\n"
             "Esc или Enter — закрыть.")
 
     def _failed(self, exc: Exception) -> None:

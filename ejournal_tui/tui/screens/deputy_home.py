@@ -44,6 +44,8 @@ Enter — группы педагога (квантума), оттуда Enter �
                 tooltip="отчёт о работе педагогов с журналом по итогам итерации"),
         Binding("т,n", "reports", "отчёты", id="deputy.reports", tooltip="все отчёты"),
         Binding("к,r", "copies", "копии", id="deputy.copies", tooltip="твёрдые копии журнала"),
+        Binding("ч,x", "accounts", "учётные записи", id="deputy.accounts", show=False,
+                tooltip="запросы об учётной записи директора и журнал операций с учётными записями"),
         Binding("f5", "reload", "обновить", id="deputy.reload", show=False),
     ]
 
@@ -138,6 +140,11 @@ Enter — группы педагога (квантума), оттуда Enter �
         from ejournal_tui.tui.screens.deputy_copies import HardCopiesScreen
 
         self.app.push_screen(HardCopiesScreen(self.iteration_id))
+
+    def action_accounts(self) -> None:
+        from ejournal_tui.tui.screens.account_requests import AccountRequestsScreen
+
+        self.app.push_screen(AccountRequestsScreen())
 
     def action_back(self) -> None:
         """The home screen stays; F2 changes the role."""

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Select
 
-from ejournal_tui.db import control, methodist
+from ejournal_tui.db import accounts, control, methodist
 from ejournal_tui.db.control import Approval, LoadRow
 from ejournal_tui.tui.screens.base import esc, fmt_date, fmt_dt
 from ejournal_tui.tui.screens.table_screen import TableScreen
@@ -22,13 +22,17 @@ class DirectorHomeScreen(TableScreen):
 (групп, занятий и часов в неделю), «р» — расписание по дням.
 «у» — утвердить: утверждение записывается в базу (кто и когда); утвердить может только директор.
 Пока итерация начинается меньше чем через неделю без утверждённого расписания, методист и директор
-видят предупреждение. «т» — отчёты."""
+видят предупреждение. «т» — отчёты.
+«ч» — учётные записи: запросы администратора ждут вашего подтверждения (новая учётная запись, роль,
+разблокировка, пароль), и журнал всех операций с учётными записями."""
     DEFAULT_CSS = "DirectorHomeScreen #dir-iteration { margin: 0 1; width: 1fr; }"
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("у,e", "approve", "утвердить", id="director.approve", tooltip="утвердить расписание и нагрузку"),
         Binding("р,h", "schedule", "расписание", id="director.schedule", tooltip="расписание итерации по дням"),
         Binding("enter", "schedule", "расписание", id="director.open", key_display="⏎", show=False),
         Binding("т,n", "reports", "отчёты", id="director.reports", tooltip="отчёты"),
+        Binding("ч,x", "accounts", "учётные записи", id="director.accounts",
+                tooltip="запросы администратора и журнал операций с учётными записями"),
         Binding("f5", "reload", "обновить", id="director.reload", show=False),
     ]
 
@@ -37,6 +41,7 @@ class DirectorHomeScreen(TableScreen):
         self.iterations: list[Approval] = []
         self.iteration_id: int | None = None
         self.reminders: list = []
+        self.requests = 0
         self.totals = ""
 
     def compose_top(self) -> ComposeResult:
@@ -52,6 +57,7 @@ class DirectorHomeScreen(TableScreen):
     def fetch(self) -> list[LoadRow]:
         self.iterations = self.db.run(control.iterations)
         self.reminders = self.db.run(methodist.reminders, self.today)
+        self.requests = sum(1 for r in self.db.run(accounts.pending_requests) if r.may_decide)
         if self.iteration is None:
             self.iteration_id = self.iterations[0].id if self.iterations else None
         return self.db.run(control.teacher_load, self.iteration_id) if self.iteration_id else []
@@ -64,15 +70,17 @@ class DirectorHomeScreen(TableScreen):
             if self.iteration_id:
                 select.value = self.iteration_id
         it = self.iteration
+        waiting = (f"\n[yellow]• Запросов учётных записей ждут вашего подтверждения: {self.requests} — «ч»[/yellow]"
+                   if self.requests else "")
         if it is None:
-            self.set_title("Итераций, кроме архивных, нет.")
+            self.set_title("Итераций, кроме архивных, нет." + waiting)
         else:
             state = (f"[green]утверждены[/green]: {esc(it.approved_by_name or '')}, {fmt_dt(it.schedule_approved_at)}"
                      if it.schedule_approved_at else "[yellow]не утверждены[/yellow] — «у» утвердить")
             notes = "".join(f"\n[yellow]• {esc(r.message)}[/yellow]" for r in self.reminders if r.kind == "schedule")
             dates = "" if fmt_date(it.starts_on) in it.name else f" ({fmt_date(it.starts_on)} – {fmt_date(it.ends_on)})"
             self.set_title(f"[b]{esc(it.name)}[/b]{dates} · "
-                           f"расписание и нагрузка {state}{notes}")
+                           f"расписание и нагрузка {state}{notes}{waiting}")
         hours = sum(r.hours_per_week or 0 for r in data)
         self.fill(("Педагог", "Групп", "Занятий в неделю", "Часов в неделю"),
                   [(r.teacher_id, (r.teacher_name, r.groups, r.slots, r.hours_per_week)) for r in data],
@@ -114,6 +122,11 @@ class DirectorHomeScreen(TableScreen):
         from ejournal_tui.tui.screens.report_view import ReportScreen
 
         self.app.push_screen(ReportScreen("attendance", self.iteration_id))
+
+    def action_accounts(self) -> None:
+        from ejournal_tui.tui.screens.account_requests import AccountRequestsScreen
+
+        self.app.push_screen(AccountRequestsScreen(), self.reload_after)
 
     def action_back(self) -> None:
         """The home screen stays; F2 changes the role."""
