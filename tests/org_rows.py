@@ -87,6 +87,11 @@ def seed(sql: SqlSession, journal: Journal) -> dict[str, Place]:
             SELECT %(org)s, 'ABCD-0001', 'abcd0001' || repeat('0', 56), 'group', 'Журнал группы', %(iteration)s,
                    %(quantum)s, %(group)s, 1, %(teacher)s, login FROM ej.staff WHERE id = %(teacher)s;
             INSERT INTO ej.acknowledgment (staff_id, role) VALUES (%(teacher)s, 'teacher') ON CONFLICT DO NOTHING;
+            INSERT INTO audit.account_event (organization_id, login, op)
+            SELECT organization_id, login, 'lock' FROM ej.staff WHERE id = %(teacher)s;
+            INSERT INTO ej.account_request (organization_id, login, kind, full_name, roles)
+            SELECT organization_id, 'new_' || id, 'create', 'Проверкин Иван Иванович', ARRAY['teacher']
+              FROM ej.staff WHERE id = %(teacher)s;
             """,
             args,
         )

@@ -69,8 +69,11 @@ EXPECTED = {
     "print_fingerprint":              (ADD_OWN,  ADD_MINE,   ADD_MINE,  ADD_MINE,  NOTHING),
     "regulation_duty":                (READ_ALL, READ_ALL,   READ_ALL,  READ_ALL,  READ_ALL),
     "acknowledgment":                 (ADD_OWN,  ADD_MINE,   ADD_MINE,  ADD_MINE,  MINE),
+    "account_request":                (NOTHING,  NOTHING,    READ_ORG,  READ_ORG,  READ_ORG),  # via ej.request_*()
     # views: read only, through the row-level security of the tables they read
     "user_account":                   (READ_ORG, READ_ORG,   READ_ORG,  READ_ORG,  READ_ORG),
+    "account_log":                    (NOTHING,  NOTHING,    READ_ORG,  READ_ORG,  READ_ORG),
+    "pending_account_request":        (NOTHING,  NOTHING,    READ_ORG,  READ_ORG,  READ_ORG),
     "attendance_code_legend":         (READ_ALL, READ_ALL,   READ_ALL,  READ_ALL,  READ_ALL),
     "planned_lesson":                 (READ_OWN, READ_ORG,   READ_ORG,  READ_ORG,  NOTHING),
     "topic_progress":                 (READ_OWN, READ_ORG,   READ_ORG,  READ_ORG,  NOTHING),
@@ -128,6 +131,8 @@ def _where(name: str, cols: set[str], place) -> tuple[str, dict]:
         return f"{GROUP_COLUMN.get(name, 'group_id')} = %(group)s", {"group": place.group}
     if name in STUDENT_COLUMN:
         return f"{STUDENT_COLUMN[name]} = %(student)s", {"student": place.student}
+    if name == "account_log":  # the account events of the place's organization's logins
+        return ("login IN (SELECT login FROM ej.staff WHERE organization_id = %(org)s)"), {"org": place.org}
     if name in STAFF_COLUMN:
         return f"{STAFF_COLUMN[name]} = %(teacher)s", {"teacher": place.teacher}
     return ("id" if name == "organization" else "organization_id") + " = %(org)s", {"org": place.org}
