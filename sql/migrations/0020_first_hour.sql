@@ -143,9 +143,11 @@ CREATE TRIGGER z_study_group_in_use BEFORE DELETE ON ej.study_group
 
 -- The deputy director receives the hard copies from the methodist (regulation): who and when.
 ALTER TABLE ej.print_fingerprint
-    ADD COLUMN received_by bigint REFERENCES ej.staff,
+    ADD COLUMN received_by bigint,
     ADD COLUMN received_at timestamptz,
-    ADD CONSTRAINT print_fingerprint_received_pair CHECK ((received_by IS NULL) = (received_at IS NULL));
+    ADD CONSTRAINT print_fingerprint_received_pair CHECK ((received_by IS NULL) = (received_at IS NULL)),
+    ADD CONSTRAINT print_fingerprint_received_by_fkey FOREIGN KEY (organization_id, received_by)
+        REFERENCES ej.staff (organization_id, id);
 COMMENT ON CONSTRAINT print_fingerprint_received_pair ON ej.print_fingerprint
     IS 'Получение твёрдой копии: кто и когда — вместе.';
 

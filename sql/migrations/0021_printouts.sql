@@ -37,7 +37,9 @@ AS $$
           FROM grp g
           LEFT JOIN ej.enrollment e ON e.group_id = g.group_id AND e.enrolled_on <= g.as_of
                                    AND (e.left_on IS NULL OR e.left_on > g.as_of)
-          LEFT JOIN ej.student s ON s.id = e.student_id
+          LEFT JOIN ej.study_group sg ON sg.id = g.group_id
+          LEFT JOIN ej.student x ON x.id = e.student_id
+          LEFT JOIN LATERAL ej.as_printed(sg.frozen, x) s ON x.id IS NOT NULL  -- an archived term's own copy (0016)
           LEFT JOIN LATERAL (
                 SELECT count(DISTINCT ej.academic_year(e2.enrolled_on))::integer AS years
                   FROM ej.enrollment e2
