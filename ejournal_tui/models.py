@@ -1,6 +1,7 @@
 """Row models: what the data layer hands to screens and reports."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,6 +37,18 @@ class Me(Row):
     organization_id: int | None
     organization_name: str | None
     roles: list[str]
+    time_zone: str  # the organization's IANA zone: its "today" is the journal's
+    db_today: date  # ej.today() when the session began
+    clock_skew: timedelta  # the database's clock minus this process's
+
+    def today(self) -> date:
+        """The organization's date now, by the database's clock: the date at login, moved on
+        with the time that passed since (so a session left open overnight turns the page)."""
+        now = datetime.now(UTC) + self.clock_skew
+        try:
+            return now.astimezone(ZoneInfo(self.time_zone)).date()
+        except ZoneInfoNotFoundError:  # no tz database on this machine: the date at login
+            return self.db_today
 
 
 class AuditEntry(Row):

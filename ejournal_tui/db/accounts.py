@@ -1,5 +1,7 @@
 """Accounts: a PostgreSQL login role and its staff row, through ej.add_user() and friends."""
 
+from datetime import UTC, datetime
+
 import psycopg
 from psycopg import sql
 
@@ -28,7 +30,8 @@ def whoami(conn: psycopg.Connection) -> Me:
     row = conn.execute(
         """
         SELECT s.id AS staff_id, session_user AS login, s.full_name, s.organization_id,
-               o.name AS organization_name,
+               o.name AS organization_name, ej.org_time_zone(s.organization_id) AS time_zone,
+               ej.today() AS db_today, clock_timestamp() - %s::timestamptz AS clock_skew,
                ARRAY(SELECT substr(g.rolname, 4) FROM pg_roles g
                       WHERE g.rolname IN ('ej_teacher', 'ej_methodist', 'ej_deputy', 'ej_director', 'ej_admin')
                         AND pg_has_role(session_user, g.oid, 'MEMBER')
@@ -37,7 +40,8 @@ def whoami(conn: psycopg.Connection) -> Me:
           FROM (SELECT 1) one
           LEFT JOIN ej.staff s ON s.login = session_user
           LEFT JOIN ej.organization o ON o.id = s.organization_id
-        """
+        """,
+        (datetime.now(UTC),),
     ).fetchone()
     return Me(**row)
 
