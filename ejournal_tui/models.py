@@ -39,16 +39,19 @@ class Me(Row):
     roles: list[str]
     time_zone: str  # the organization's IANA zone: its "today" is the journal's
     db_today: date  # ej.today() when the session began
+    frozen_today: date | None  # a database held at a past date (ej.frozen_today)
     clock_skew: timedelta  # the database's clock minus this process's
 
     def today(self) -> date:
-        """The organization's date now, by the database's clock: the date at login, moved on
-        with the time that passed since (so a session left open overnight turns the page)."""
+        """The organization's date now, as ej.today() has it: the database's clock in the
+        organization's zone, moved on with the time since login (a session left open overnight
+        turns the page)."""
         now = datetime.now(UTC) + self.clock_skew
         try:
-            return now.astimezone(ZoneInfo(self.time_zone)).date()
+            day = now.astimezone(ZoneInfo(self.time_zone)).date()
         except ZoneInfoNotFoundError:  # no tz database on this machine: the date at login
-            return self.db_today
+            day = self.db_today
+        return min(day, self.frozen_today) if self.frozen_today else day
 
 
 class AuditEntry(Row):

@@ -31,7 +31,7 @@ def whoami(conn: psycopg.Connection) -> Me:
         """
         SELECT s.id AS staff_id, session_user AS login, s.full_name, s.organization_id,
                o.name AS organization_name, ej.org_time_zone(s.organization_id) AS time_zone,
-               ej.today() AS db_today, clock_timestamp() - %s::timestamptz AS clock_skew,
+               ej.today() AS db_today, ej.frozen_today(), clock_timestamp() - %s::timestamptz AS clock_skew,
                ARRAY(SELECT substr(g.rolname, 4) FROM pg_roles g
                       WHERE g.rolname IN ('ej_teacher', 'ej_methodist', 'ej_deputy', 'ej_director', 'ej_admin')
                         AND pg_has_role(session_user, g.oid, 'MEMBER')

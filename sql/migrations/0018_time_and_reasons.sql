@@ -30,11 +30,24 @@ CREATE FUNCTION ej.org_time_zone(p_org bigint) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$ BEGIN RETURN coalesce((SELECT time_zone FROM ej.organization WHERE id = p_org), 'Europe/Moscow'); END $$;
 
+-- A copy of the database held at a past date (the fixed data of screen tests, a demonstration):
+-- ALTER DATABASE … SET ej.today = 'YYYY-MM-DD', which only the database's owner or a superuser
+-- may do. It is read from the catalog, not from the session's settings, so no session moves its
+-- own "today" with SET; and ej.today() only ever goes back with it, never forward.
+CREATE FUNCTION ej.frozen_today() RETURNS date
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT substr(c, length('ej.today=') + 1)::date
+      FROM pg_db_role_setting d CROSS JOIN unnest(d.setconfig) c
+     WHERE d.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND d.setrole = 0 AND c LIKE 'ej.today=%'
+$$;
+
 -- The organization's date now. AT TIME ZONE with a zone name does not depend on the session's
 -- TimeZone, so no client setting moves it.
 CREATE FUNCTION ej.today(p_org bigint) RETURNS date
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT (now() AT TIME ZONE ej.org_time_zone(p_org))::date $$;
+AS $$ SELECT least((now() AT TIME ZONE ej.org_time_zone(p_org))::date, ej.frozen_today()) $$;
 
 -- Today of the caller's organization: the default of every "as of today" parameter.
 CREATE FUNCTION ej.today() RETURNS date
@@ -753,9 +766,9 @@ AS $$
                                                        AND b.week_of >= w.monday)
 $$;
 
-REVOKE ALL ON FUNCTION ej.is_time_zone(text), ej.org_time_zone(bigint), ej.today(bigint), ej.today(),
+REVOKE ALL ON FUNCTION ej.is_time_zone(text), ej.org_time_zone(bigint), ej.frozen_today(), ej.today(bigint), ej.today(),
     ej.local_date(timestamptz, bigint), ej.reason_problem(text), ej.current_reason(),
     ej.require_reason(date, text), ej.tg_record_late(), ej.tg_server_times() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ej.is_time_zone(text), ej.org_time_zone(bigint), ej.today(bigint), ej.today(),
+GRANT EXECUTE ON FUNCTION ej.is_time_zone(text), ej.org_time_zone(bigint), ej.frozen_today(), ej.today(bigint), ej.today(),
     ej.local_date(timestamptz, bigint), ej.reason_problem(text), ej.current_reason(), ej.require_reason(date, text)
     TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
