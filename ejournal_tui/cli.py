@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     org.add_argument("--unit", help="структурное подразделение, например «ДТ «Кванториум»»")
     org.add_argument("--director", help="ФИО директора")
     org.add_argument("--address")
+    org.add_argument("--time-zone", help="часовой пояс IANA, по умолчанию Europe/Moscow (например, Asia/Vladivostok)")
     lock = asub.add_parser("lock-user", help="заблокировать вход")
     lock.add_argument("login")
     unlock = asub.add_parser("unlock-user", help="разблокировать вход")
@@ -195,7 +196,7 @@ def _admin(args, conn) -> int:
         _print_password(args.login, accounts.issue_password(conn, args.login))
     elif args.admin_command == "add-organization":
         org_id = accounts.add_organization(conn, args.name, unit_name=args.unit, director_name=args.director,
-                                           address=args.address)
+                                           address=args.address, time_zone=args.time_zone)
         print(f"Организация № {org_id} добавлена.")
     elif args.admin_command in ("lock-user", "unlock-user"):
         locked = args.admin_command == "lock-user"

@@ -77,10 +77,13 @@ def change_own_password(conn: psycopg.Connection, login: str, password: str) -> 
 
 
 def add_organization(conn: psycopg.Connection, name: str, *, unit_name: str | None = None,
-                     director_name: str | None = None, address: str | None = None) -> int:
-    """A technopark; only the database owner or a superuser may add one (no role has INSERT)."""
+                     director_name: str | None = None, address: str | None = None,
+                     time_zone: str | None = None) -> int:
+    """A technopark; only the database owner or a superuser may add one (no role has INSERT).
+    `time_zone` (IANA, default Europe/Moscow) is where its "today" and the 3-day window are counted."""
     row = conn.execute(
-        "INSERT INTO ej.organization (name, unit_name, director_name, address) VALUES (%s, %s, %s, %s) RETURNING id",
-        (name, unit_name, director_name, address),
+        "INSERT INTO ej.organization (name, unit_name, director_name, address, time_zone)"
+        " VALUES (%s, %s, %s, %s, coalesce(%s, 'Europe/Moscow')) RETURNING id",
+        (name, unit_name, director_name, address, time_zone),
     ).fetchone()
     return row["id"]

@@ -94,7 +94,8 @@ $$;
 CREATE FUNCTION ej.current_reason() RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN current_setting('ej.reason_xact', true) = txid_current()::text
+    SELECT CASE WHEN coalesce(current_setting('ej.reason', true), '') = '' THEN NULL  -- the usual case, cheap
+                WHEN current_setting('ej.reason_xact', true) = txid_current()::text
                 THEN nullif(btrim(current_setting('ej.reason', true)), '') END
 $$;
 
@@ -128,9 +129,10 @@ CREATE OR REPLACE FUNCTION ej.require_reason_for_late(p_held_on date) RETURNS vo
 AS $$ BEGIN PERFORM ej.require_reason(p_held_on, 'Занятие прошло'); END $$;
 
 -- Briefings (and who attended them), events and achievements: adding, changing or removing one
--- dated more than the edit window ago is a late correction too.
+-- dated more than the edit window ago is a late correction too. Not SECURITY DEFINER: a briefing
+-- the caller cannot see has no date here (and RLS refuses the row), so nothing is told about it.
 CREATE FUNCTION ej.tg_record_late() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_subject constant text := CASE TG_TABLE_NAME WHEN 'event' THEN 'Мероприятие прошло'
