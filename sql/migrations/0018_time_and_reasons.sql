@@ -35,29 +35,30 @@ AS $$ BEGIN RETURN coalesce((SELECT time_zone FROM ej.organization WHERE id = p_
 -- may do. It is read from the catalog, not from the session's settings, so no session moves its
 -- own "today" with SET; and ej.today() only ever goes back with it, never forward.
 CREATE FUNCTION ej.frozen_today() RETURNS date
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT substr(c, length('ej.today=') + 1)::date
-      FROM pg_db_role_setting d CROSS JOIN unnest(d.setconfig) c
-     WHERE d.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
-       AND d.setrole = 0 AND c LIKE 'ej.today=%'
-$$;
+BEGIN
+    RETURN (SELECT substr(c, length('ej.today=') + 1)::date
+              FROM pg_db_role_setting d CROSS JOIN unnest(d.setconfig) c
+             WHERE d.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND d.setrole = 0 AND c LIKE 'ej.today=%');
+END $$;
 
 -- The organization's date now. AT TIME ZONE with a zone name does not depend on the session's
 -- TimeZone, so no client setting moves it.
 CREATE FUNCTION ej.today(p_org bigint) RETURNS date
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT least((now() AT TIME ZONE ej.org_time_zone(p_org))::date, ej.frozen_today()) $$;
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ BEGIN RETURN least((now() AT TIME ZONE ej.org_time_zone(p_org))::date, ej.frozen_today()); END $$;
 
 -- Today of the caller's organization: the default of every "as of today" parameter.
 CREATE FUNCTION ej.today() RETURNS date
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT ej.today(ej.current_org_id()) $$;
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ BEGIN RETURN ej.today(ej.current_org_id()); END $$;
 
 -- The organization's date of a moment (when a lesson was filled in, say).
 CREATE FUNCTION ej.local_date(p_at timestamptz, p_org bigint) RETURNS date
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT (p_at AT TIME ZONE ej.org_time_zone(p_org))::date $$;
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ BEGIN RETURN (p_at AT TIME ZONE ej.org_time_zone(p_org))::date; END $$;
 
 ---------------------------------------------------------------------------------------------
 -- Reasons.
@@ -91,13 +92,20 @@ AS $$
            set_config('ej.reason', coalesce(p_reason, ''), true)
 $$;
 
+-- PL/pgSQL, like the other helpers of the write path: its plan is kept for the session (a SQL
+-- function called from a trigger is planned on every call).
 CREATE FUNCTION ej.current_reason() RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN coalesce(current_setting('ej.reason', true), '') = '' THEN NULL  -- the usual case, cheap
-                WHEN current_setting('ej.reason_xact', true) = txid_current()::text
-                THEN nullif(btrim(current_setting('ej.reason', true)), '') END
-$$;
+BEGIN
+    IF coalesce(current_setting('ej.reason', true), '') = '' THEN  -- the usual case, cheap
+        RETURN NULL;
+    END IF;
+    IF current_setting('ej.reason_xact', true) IS DISTINCT FROM txid_current()::text THEN
+        RETURN NULL;
+    END IF;
+    RETURN nullif(btrim(current_setting('ej.reason', true)), '');
+END $$;
 
 -- A record dated more than the edit window before the organization's today needs this
 -- transaction's reason, and a real one. p_subject starts the message («Занятие прошло»).
@@ -124,9 +132,16 @@ BEGIN
         USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
 END $$;
 
+-- Lessons and marks (called on every change of a mark): the recent date, the usual case, is let
+-- through here without a second function call.
 CREATE OR REPLACE FUNCTION ej.require_reason_for_late(p_held_on date) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ BEGIN PERFORM ej.require_reason(p_held_on, 'Занятие прошло'); END $$;
+AS $$
+BEGIN
+    IF p_held_on < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days() THEN
+        PERFORM ej.require_reason(p_held_on, 'Занятие прошло');
+    END IF;
+END $$;
 
 -- Briefings (and who attended them), events and achievements: adding, changing or removing one
 -- dated more than the edit window ago is a late correction too. Not SECURITY DEFINER: a briefing
@@ -186,7 +201,7 @@ BEGIN
         CASE WHEN TG_TABLE_NAME = 'organization' THEN r ->> 'id' ELSE r ->> 'organization_id' END::bigint,
         CASE WHEN TG_TABLE_NAME = 'study_group' THEN r ->> 'id' ELSE r ->> 'group_id' END::bigint,
         TG_TABLE_NAME, TG_OP, k, o, n,
-        ej.current_reason());
+        CASE WHEN coalesce(current_setting('ej.reason', true), '') <> '' THEN ej.current_reason() END);
     RETURN NULL;
 END $$;
 
