@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     org.add_argument("--unit", help="структурное подразделение, например «ДТ «Кванториум»»")
     org.add_argument("--director", help="ФИО директора")
     org.add_argument("--address")
+    org.add_argument("--time-zone", help="часовой пояс IANA, по умолчанию Europe/Moscow (например, Asia/Vladivostok)")
     lock = asub.add_parser("lock-user", help="заблокировать вход")
     lock.add_argument("login", metavar="ЛОГИН")
     unlock = asub.add_parser("unlock-user", help="разблокировать вход")
@@ -223,7 +224,7 @@ def _admin(args, conn) -> int:
         say(awaiting(request_id) if request_id else f"Роли учётной записи {args.login} изменены.")
     elif args.admin_command == "add-organization":
         org_id = accounts.add_organization(conn, args.name, unit_name=args.unit, director_name=args.director,
-                                           address=args.address)
+                                           address=args.address, time_zone=args.time_zone)
         say(f"Организация № {org_id} добавлена.")
     elif args.admin_command in ("lock-user", "unlock-user"):
         locked = args.admin_command == "lock-user"

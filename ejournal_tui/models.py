@@ -1,6 +1,7 @@
 """Row models: what the data layer hands to screens and reports."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,6 +37,21 @@ class Me(Row):
     organization_id: int | None
     organization_name: str | None
     roles: list[str]
+    time_zone: str  # the organization's IANA zone: its "today" is the journal's
+    db_today: date  # ej.today() when the session began
+    frozen_today: date | None  # a database held at a past date (ej.frozen_today)
+    clock_skew: timedelta  # the database's clock minus this process's
+
+    def today(self) -> date:
+        """The organization's date now, as ej.today() has it: the database's clock in the
+        organization's zone, moved on with the time since login (a session left open overnight
+        turns the page)."""
+        now = datetime.now(UTC) + self.clock_skew
+        try:
+            day = now.astimezone(ZoneInfo(self.time_zone)).date()
+        except ZoneInfoNotFoundError:  # no tz database on this machine: the date at login
+            day = self.db_today
+        return min(day, self.frozen_today) if self.frozen_today else day
 
 
 class AuditEntry(Row):

@@ -12,6 +12,7 @@ Databases:
 import contextlib
 import itertools
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,12 @@ from psycopg import sql as pgsql
 
 from ejournal_tui.db import accounts, migrations
 from ejournal_tui.db.connection import connect, with_user
+
+# The demo organizations keep their journal in Moscow time (organization.time_zone, ej.today()).
+# The tests' own dates — current_date in SQL (libpq's PGTZ), date.today() in Python — are taken
+# in the same zone, so that they agree with the database's "today" at any hour of the real clock.
+os.environ["PGTZ"] = os.environ["TZ"] = "Europe/Moscow"
+time.tzset()
 
 TEMPLATE = f"ejournal_tmpl_{os.getpid()}"
 DEMO_LOGINS = {

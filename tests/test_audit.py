@@ -308,7 +308,7 @@ def test_log_readers_see_only_their_scope(sql, journal):
     """Teachers: rows of their own groups; the administrator: organization, staff, quanta and
     iterations of its organization, nothing about children; everyone: nothing of the other
     organization."""
-    sql.run("SELECT ej.set_reason('проверка')")
+    sql.run("SELECT ej.set_reason('проверка журнала изменений')")
     for teacher in ("o1_teacher01", "o1_teacher02", "o2_teacher01"):
         sql.run("UPDATE ej.lesson SET hours = hours WHERE id = %s", (journal.lesson(journal.group(teacher)),))
     sql.run("UPDATE ej.student SET school = school WHERE id = (SELECT min(id) FROM ej.student)")

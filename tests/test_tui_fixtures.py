@@ -9,6 +9,7 @@ app's own writes.
 from datetime import date
 
 import pytest
+from psycopg import sql as pgsql
 
 from ejournal_tui.db import accounts
 from ejournal_tui.db.connection import connect
@@ -121,6 +122,10 @@ SET session_replication_role = origin;
 def load_fixed(conninfo: str) -> None:
     with connect(conninfo) as conn:
         conn.execute(FIXED_SQL)
+        # The database's "today" is FIXED_TODAY too (ej.frozen_today), so its rules agree with
+        # the screens opened with EJournalApp(today=FIXED_TODAY).
+        conn.execute(pgsql.SQL("ALTER DATABASE {} SET ej.today = {}").format(
+            pgsql.Identifier(conn.info.dbname), pgsql.Literal(FIXED_TODAY.isoformat())))
         accounts.ensure_login_role(conn, FIXED_TEACHER, "teacher")
         accounts.ensure_login_role(conn, "snap_methodist", "methodist")
 

@@ -21,6 +21,7 @@ from ejournal_tui.tui.screens.briefing import BriefingScreen
 from ejournal_tui.tui.screens.group_records import AchievementScreen, EventScreen, GroupRecordsScreen
 from ejournal_tui.tui.screens.home import HomeScreen
 from ejournal_tui.tui.screens.journal import JournalScreen
+from ejournal_tui.tui.screens.late_reason import LateReasonScreen
 
 TEACHER = "o1_teacher01"
 ROBO1 = 900  # the fixed organization's group: ten students, Дмитриев (905) left on 06.10.2025
@@ -248,6 +249,14 @@ async def test_briefing_event_achievement_recorded_and_printed(snap, sql):
         form.query_one("#event-place").value = "ДК «Юность»"
         form.query_one("#event-date").value = "18.10.2025"
         await press(pilot, "enter")
+        # five days ago: a late record needs a reason, and "ок" is none (the database's rule says why)
+        assert isinstance(app.screen, LateReasonScreen)
+        await press(pilot, "о", "к", "enter")
+        assert isinstance(app.screen, LateReasonScreen)
+        assert any("не короче двух слов и 10 букв" in str(n.message) for n in app._notifications)
+        app.screen.query_one("#late-reason").value = ""
+        await pilot.press(*"записано после возвращения с фестиваля")
+        await press(pilot, "enter")
         assert isinstance(app.screen, GroupRecordsScreen)
         await press(pilot, "д")  # and another, then deleted
         await pilot.press(*"Лишнее мероприятие")
@@ -265,6 +274,9 @@ async def test_briefing_event_achievement_recorded_and_printed(snap, sql):
         assert isinstance(form, EventScreen)
         form.query_one("#event-participants").value = "6"
         await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, LateReasonScreen)
+        await pilot.press(*"уточнено число участников")
+        await press(pilot, "enter")
 
         await press(pilot, "3", "д")  # an achievement
         form = app.screen
@@ -275,6 +287,9 @@ async def test_briefing_event_achievement_recorded_and_printed(snap, sql):
         form.query_one("#achievement-competition").value = "Региональный чемпионат «Юниор-Профи»"
         form.query_one("#achievement-result").focus()
         await pilot.press(*"призёр")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, LateReasonScreen)
+        await pilot.press(*"итоги чемпионата пришли позже")
         await press(pilot, "enter")
         assert isinstance(app.screen, GroupRecordsScreen)
         assert records.query_one("#achievements-table").row_count == 1
@@ -303,6 +318,9 @@ async def test_briefing_event_achievement_recorded_and_printed(snap, sql):
         ("event", "INSERT", 2),
         ("event", "UPDATE", 1),
     ]
+    reasons = sql.run("SELECT reason FROM audit.log WHERE table_name = 'event' AND row_key ->> 'id' ="
+                      " (SELECT id::text FROM ej.event WHERE group_id = %s) ORDER BY id", (ROBO1,))
+    assert [r["reason"] for r in reasons] == ["записано после возвращения с фестиваля", "уточнено число участников"]
 
     from ejournal_tui.reports.journal import print_journal
 
@@ -336,7 +354,7 @@ async def test_a_refused_save_keeps_the_form_open_with_the_database_message(snap
         assert any("Дата вне периода итерации" in m for m in notifications(app)), notifications(app)
         # the group is handed to another teacher meanwhile: the database refuses, the form stays
         sql.run("UPDATE ej.study_group SET teacher_id = 901 WHERE id = %s", (ROBO1,))
-        form.query_one("#event-date").value = "18.10.2025"
+        form.query_one("#event-date").value = "21.10.2025"  # within the edit window: no reason asked
         await press(pilot, "ctrl+s")
         assert app.screen is form
         assert any("Группа не найдена" in m for m in notifications(app)), notifications(app)

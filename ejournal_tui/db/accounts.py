@@ -7,6 +7,7 @@ that may wait return the request's number, or None when the change was applied a
 (a superuser, or a login with the administrator role only)."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import psycopg
 from psycopg import sql
@@ -74,7 +75,8 @@ def whoami(conn: psycopg.Connection) -> Me:
     row = conn.execute(
         """
         SELECT s.id AS staff_id, session_user AS login, s.full_name, s.organization_id,
-               o.name AS organization_name,
+               o.name AS organization_name, ej.org_time_zone(s.organization_id) AS time_zone,
+               ej.today() AS db_today, ej.frozen_today(), clock_timestamp() - %s::timestamptz AS clock_skew,
                ARRAY(SELECT substr(g.rolname, 4) FROM pg_roles g
                       WHERE g.rolname IN ('ej_teacher', 'ej_methodist', 'ej_deputy', 'ej_director', 'ej_admin')
                         AND pg_has_role(session_user, g.oid, 'MEMBER')
@@ -83,7 +85,8 @@ def whoami(conn: psycopg.Connection) -> Me:
           FROM (SELECT 1) one
           LEFT JOIN ej.staff s ON s.login = session_user
           LEFT JOIN ej.organization o ON o.id = s.organization_id
-        """
+        """,
+        (datetime.now(UTC),),
     ).fetchone()
     return Me(**row)
 
@@ -125,10 +128,13 @@ def change_own_password(conn: psycopg.Connection, login: str, password: str) -> 
 
 
 def add_organization(conn: psycopg.Connection, name: str, *, unit_name: str | None = None,
-                     director_name: str | None = None, address: str | None = None) -> int:
-    """A technopark; only the database owner or a superuser may add one (no role has INSERT)."""
+                     director_name: str | None = None, address: str | None = None,
+                     time_zone: str | None = None) -> int:
+    """A technopark; only the database owner or a superuser may add one (no role has INSERT).
+    `time_zone` (IANA, default Europe/Moscow) is where its "today" and the 3-day window are counted."""
     row = conn.execute(
-        "INSERT INTO ej.organization (name, unit_name, director_name, address) VALUES (%s, %s, %s, %s) RETURNING id",
-        (name, unit_name, director_name, address),
+        "INSERT INTO ej.organization (name, unit_name, director_name, address, time_zone)"
+        " VALUES (%s, %s, %s, %s, coalesce(%s, 'Europe/Moscow')) RETURNING id",
+        (name, unit_name, director_name, address, time_zone),
     ).fetchone()
     return row["id"]

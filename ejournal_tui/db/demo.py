@@ -82,7 +82,6 @@ def load_demo_data(
         raise DemoDataError(f"Размер демо-данных: small или region, а не «{size}»")
     if not scale > 0:
         raise DemoDataError("Масштаб демо-данных должен быть больше нуля")
-    today = today or dt.date.today()
     script = (sql_dir() / "demo" / "generate.sql").read_text(encoding="utf-8")
 
     with conn.cursor(row_factory=tuple_row) as cur:
@@ -96,6 +95,9 @@ def load_demo_data(
         cur.execute("SELECT EXISTS (SELECT 1 FROM ej.organization)")
         if cur.fetchone()[0]:
             raise DemoDataError("В базе уже есть организации: демо-данные загружаются только в пустую базу")
+        if today is None:  # the date of the organizations it makes: in their (default) time zone
+            cur.execute("SELECT ej.today(NULL)")
+            today = cur.fetchone()[0]
 
         pools = name_pools(seed)
         with conn.transaction():

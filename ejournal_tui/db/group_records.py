@@ -12,7 +12,7 @@ from datetime import date
 import psycopg
 
 from ejournal_tui.db import reports
-from ejournal_tui.db.journal import group
+from ejournal_tui.db.journal import group, set_late_reason
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.models import Row
 
@@ -208,10 +208,11 @@ def introduced(conn: psycopg.Connection, group_id: int) -> tuple[set[int], int]:
 # --- briefings ---------------------------------------------------------------------------------
 
 
-def add_briefing(conn: psycopg.Connection, group_id: int, b: BriefingInput) -> int:
+def add_briefing(conn: psycopg.Connection, group_id: int, b: BriefingInput, late_reason: str | None = None) -> int:
     """The briefing and its students, in one transaction; who gave it is the session."""
     _check(b)
     with conn.transaction():
+        set_late_reason(conn, late_reason)
         briefing_id = conn.execute(
             """INSERT INTO ej.safety_briefing (group_id, held_on, kind, content)
                VALUES (%s, %s, %s, %s) RETURNING id""",
@@ -221,9 +222,12 @@ def add_briefing(conn: psycopg.Connection, group_id: int, b: BriefingInput) -> i
     return briefing_id
 
 
-def update_briefing(conn: psycopg.Connection, briefing_id: int, b: BriefingInput) -> None:
+def update_briefing(
+    conn: psycopg.Connection, briefing_id: int, b: BriefingInput, late_reason: str | None = None
+) -> None:
     _check(b)
     with conn.transaction():
+        set_late_reason(conn, late_reason)
         cur = conn.execute(
             "UPDATE ej.safety_briefing SET held_on = %s, kind = %s, content = %s WHERE id = %s",
             (b.held_on, b.kind, b.content.strip(), briefing_id),
@@ -250,14 +254,22 @@ def _set_students(conn: psycopg.Connection, briefing_id: int, student_ids: list[
     )
 
 
-def delete_briefing(conn: psycopg.Connection, briefing_id: int) -> None:
-    _delete(conn, "safety_briefing", briefing_id)
+def delete_briefing(conn: psycopg.Connection, briefing_id: int, late_reason: str | None = None) -> None:
+    _delete(conn, "safety_briefing", briefing_id, late_reason)
 
 
 # --- events and achievements -------------------------------------------------------------------
 
 
-def save_event(conn: psycopg.Connection, group_id: int, e: EventInput, event_id: int | None = None) -> int:
+def save_event(
+    conn: psycopg.Connection, group_id: int, e: EventInput, event_id: int | None = None, late_reason: str | None = None
+) -> int:
+    with conn.transaction():
+        set_late_reason(conn, late_reason)
+        return _save_event(conn, group_id, e, event_id)
+
+
+def _save_event(conn: psycopg.Connection, group_id: int, e: EventInput, event_id: int | None) -> int:
     values = (e.held_on, e.title.strip(), (e.place or "").strip() or None, e.participants)
     if event_id is None:
         return conn.execute(
@@ -274,13 +286,23 @@ def save_event(conn: psycopg.Connection, group_id: int, e: EventInput, event_id:
     return event_id
 
 
-def delete_event(conn: psycopg.Connection, event_id: int) -> None:
-    _delete(conn, "event", event_id)
+def delete_event(conn: psycopg.Connection, event_id: int, late_reason: str | None = None) -> None:
+    _delete(conn, "event", event_id, late_reason)
 
 
 def save_achievement(
-    conn: psycopg.Connection, group_id: int, a: AchievementInput, achievement_id: int | None = None
+    conn: psycopg.Connection,
+    group_id: int,
+    a: AchievementInput,
+    achievement_id: int | None = None,
+    late_reason: str | None = None,
 ) -> int:
+    with conn.transaction():
+        set_late_reason(conn, late_reason)
+        return _save_achievement(conn, group_id, a, achievement_id)
+
+
+def _save_achievement(conn: psycopg.Connection, group_id: int, a: AchievementInput, achievement_id: int | None) -> int:
     values = (a.student_id, a.held_on, a.competition.strip(), a.level, a.result.strip())
     if achievement_id is None:
         return conn.execute(
@@ -298,18 +320,20 @@ def save_achievement(
     return achievement_id
 
 
-def delete_achievement(conn: psycopg.Connection, achievement_id: int) -> None:
-    _delete(conn, "achievement", achievement_id)
+def delete_achievement(conn: psycopg.Connection, achievement_id: int, late_reason: str | None = None) -> None:
+    _delete(conn, "achievement", achievement_id, late_reason)
 
 
-def _delete(conn: psycopg.Connection, table: str, row_id: int) -> None:
+def _delete(conn: psycopg.Connection, table: str, row_id: int, late_reason: str | None = None) -> None:
     query = {
         "safety_briefing": "DELETE FROM ej.safety_briefing WHERE id = %s",
         "event": "DELETE FROM ej.event WHERE id = %s",
         "achievement": "DELETE FROM ej.achievement WHERE id = %s",
     }[table]
-    if conn.execute(query, (row_id,)).rowcount != 1:
-        raise LookupError(GONE)
+    with conn.transaction():
+        set_late_reason(conn, late_reason)
+        if conn.execute(query, (row_id,)).rowcount != 1:
+            raise LookupError(GONE)
 
 
 # --- flags and a student's records -------------------------------------------------------------

@@ -119,9 +119,16 @@ def get_lesson(conn: psycopg.Connection, group_id: int, held_on: date) -> Lesson
     return Lesson(**row) if row else None
 
 
-def _set_reason(conn: psycopg.Connection, reason: str | None) -> None:
+def set_late_reason(conn: psycopg.Connection, reason: str | None) -> None:
+    """The reason of a late correction, for the rest of the current transaction only: call it
+    inside the transaction that writes (the database ignores a reason of another one)."""
     if reason:
         conn.execute("SELECT ej.set_reason(%s)", (reason,))
+
+
+def reason_problem(conn: psycopg.Connection, reason: str) -> str | None:
+    """What the database finds wrong with a late-correction reason (None: it will do)."""
+    return conn.execute("SELECT ej.reason_problem(%s) AS p", (reason,)).fetchone()["p"]
 
 
 def _ensure_lesson(conn: psycopg.Connection, group_id: int, held_on: date, hours: Decimal) -> Lesson:
@@ -152,7 +159,7 @@ def save_mark(
     """Set (or, with status None, clear) one mark. `version` is the mark's version as loaded,
     None if there was no mark."""
     with conn.transaction():
-        _set_reason(conn, late_reason)
+        set_late_reason(conn, late_reason)
         lesson = _ensure_lesson(conn, group_id, held_on, hours)
         key = (lesson.id, student_id)
         if status is None:
@@ -218,7 +225,7 @@ def save_lesson(
 ) -> LessonSaved | LessonConflict:
     """Create a lesson, or change hours and topic of one loaded at `version`."""
     with conn.transaction():
-        _set_reason(conn, late_reason)
+        set_late_reason(conn, late_reason)
         if lesson_id is None:
             cur = conn.execute(
                 """INSERT INTO ej.lesson (group_id, held_on, hours, topic_id, topic)

@@ -506,9 +506,14 @@ def timeliness(conn: psycopg.Connection, by: str = "teacher", iteration_id: int 
                today: date | None = None, teacher_id: int | None = None) -> list[dict]:
     return conn.execute(
         """
-        SELECT * FROM ej.report_timeliness(%(by)s, %(it)s, coalesce(%(today)s::date, current_date))
+        SELECT * FROM ej.report_timeliness(%(by)s, %(it)s, coalesce(%(today)s::date, ej.today()))
          WHERE %(t)s::bigint IS NULL OR teacher_id = %(t)s
         """, {"by": by, "it": iteration_id, "today": today, "t": teacher_id}).fetchall()
+
+
+def today(conn: psycopg.Connection) -> date:
+    """The date of the caller's organization (ej.today()): what "as of today" means in a report."""
+    return conn.execute("SELECT ej.today() AS d").fetchone()["d"]
 
 
 def user_activity(conn: psycopg.Connection, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
@@ -516,7 +521,7 @@ def user_activity(conn: psycopg.Connection, date_from: date | None = None, date_
 
 
 def iteration_report(conn: psycopg.Connection, iteration_id: int, today: date | None = None) -> list[dict]:
-    return conn.execute("SELECT * FROM ej.report_iteration(%s, coalesce(%s::date, current_date))",
+    return conn.execute("SELECT * FROM ej.report_iteration(%s, coalesce(%s::date, ej.today()))",
                         (iteration_id, today)).fetchall()
 
 
@@ -537,7 +542,7 @@ def numeric_dates(conn: psycopg.Connection, iteration_id: int | None) -> list[da
         """
         SELECT ARRAY[make_date(y, 10, 1), make_date(y + 1, 1, 1), make_date(y + 1, 6, 1)] AS dates
           FROM (SELECT ej.academic_year(coalesce((SELECT starts_on FROM ej.iteration WHERE id = %s),
-                                                 current_date)) AS y) x
+                                                 ej.today())) AS y) x
         """, (iteration_id,)).fetchone()
     return list(row["dates"])
 

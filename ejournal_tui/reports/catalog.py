@@ -134,7 +134,7 @@ def _timeliness(conn, o: Options) -> Report:
             ("extra", "Вне расписания"), ("on_time_pct", "В срок, %"), ("max_delay_days", "Наибольшая задержка, дн.")]
     return Report("timeliness", "Своевременность заполнения журнала",
                   [h for _, h in keys + nums], [[r[k] for k, _ in keys + nums] for r in rows],
-                  subtitle=f"{_iteration_name(conn, o.iteration)}; на {(o.today or date.today()):%d.%m.%Y}",
+                  subtitle=f"{_iteration_name(conn, o.iteration)}; на {(o.today or q.today(conn)):%d.%m.%Y}",
                   landscape=True)
 
 

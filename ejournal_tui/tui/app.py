@@ -62,7 +62,10 @@ class EJournalApp(App):
 
     @property
     def today(self) -> date:
-        return self.fixed_today or date.today()
+        """The organization's date by the database (ej.today()), not this machine's."""
+        if self.fixed_today:
+            return self.fixed_today
+        return self.me.today() if self.me else date.today()  # before login nothing shows a date
 
     def compose(self) -> ComposeResult:
         yield Header()

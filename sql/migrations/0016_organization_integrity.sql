@@ -299,7 +299,7 @@ BEGIN
     IF r.status = 'planned' THEN
         RAISE EXCEPTION 'Итерация ещё не началась: архивировать нечего' USING ERRCODE = 'check_violation';
     END IF;
-    IF r.ends_on >= current_date THEN
+    IF r.ends_on >= ej.today(r.organization_id) THEN  -- ej.today: 0018
         RAISE EXCEPTION 'Итерация идёт до %: архивировать можно после её окончания', to_char(r.ends_on, 'DD.MM.YYYY')
             USING ERRCODE = 'check_violation',
                   HINT = 'Если итерация закончилась раньше, сначала измените дату её окончания.';

@@ -21,7 +21,7 @@ AS $$
     WITH dates AS (
         SELECT p.group_id, p.held_on FROM ej.planned_lesson p
           JOIN ej.study_group g ON g.id = p.group_id
-         WHERE g.iteration_id = p_iteration_id AND p.held_on <= current_date
+         WHERE g.iteration_id = p_iteration_id AND p.held_on <= ej.today(g.organization_id)
         UNION
         SELECT l.group_id, l.held_on FROM ej.lesson l
           JOIN ej.study_group g ON g.id = l.group_id
@@ -52,7 +52,7 @@ CREATE FUNCTION ej.tg_student_birth_date() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NEW.birth_date > current_date THEN
+    IF NEW.birth_date > ej.today(NEW.organization_id) THEN
         RAISE EXCEPTION 'Дата рождения не может быть в будущем (%)', to_char(NEW.birth_date, 'DD.MM.YYYY')
             USING ERRCODE = 'check_violation';
     END IF;

@@ -21,12 +21,12 @@ CREATE OR REPLACE FUNCTION ej.report_numeric(p_iteration_id bigint DEFAULT NULL,
 AS $$
     WITH y AS (
         SELECT ej.academic_year(coalesce((SELECT i.starts_on FROM ej.iteration i WHERE i.id = p_iteration_id),
-                                         current_date)) AS y
+                                         ej.today())) AS y
     ), dates AS (
         SELECT DISTINCT d AS as_of
           FROM y, unnest(coalesce(p_as_of, ARRAY[make_date(y.y, 10, 1), make_date(y.y + 1, 1, 1),
                                                  make_date(y.y + 1, 6, 1)])) d
-         WHERE d <= current_date
+         WHERE d <= ej.today()
     ), grp AS (
         SELECT r.organization_id, r.quantum_id, r.quantum_name, r.group_id, r.group_name, d.as_of
           FROM ej.report_group r
@@ -67,3 +67,6 @@ AS $$
                              (m.organization_id, m.quantum_id, m.group_id, m.as_of, m.measure_no, m.measure))
      ORDER BY 2, grouping(m.quantum_id) DESC, 4 NULLS FIRST, grouping(m.group_id) DESC, 6 NULLS FIRST, 9, 7
 $$;
+
+-- Text columns added since 0017 (time zone, hard-copy receipt, …) refuse control characters too.
+SELECT ej.guard_text_columns();

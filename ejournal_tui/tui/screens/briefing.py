@@ -17,6 +17,7 @@ from ejournal_tui.db import group_records
 from ejournal_tui.db.group_records import KIND_CONTENT, KINDS, Briefing, BriefingInput
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.tui.screens.base import BaseModal, esc, fmt_date
+from ejournal_tui.tui.screens.late_reason import with_late_reason
 
 
 def parse_date(screen, text: str) -> date | None:
@@ -206,15 +207,17 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
             return
         kind = str(self.query_one("#briefing-kind", Select).value)
         self._saving = True
-        self._save(BriefingInput(held_on=day, kind=kind, content=content, student_ids=ids))
+        value = BriefingInput(held_on=day, kind=kind, content=content, student_ids=ids)
+        with_late_reason(self, [day, self.existing.held_on if self.existing else None],
+                         lambda reason: self._save(value, reason), cancelled=lambda: setattr(self, "_saving", False))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="briefing-save")
-    def _save(self, value: BriefingInput) -> None:
+    def _save(self, value: BriefingInput, late_reason: str | None) -> None:
         try:
             if self.existing is None:
-                self.db.run(group_records.add_briefing, self.group.id, value)
+                self.db.run(group_records.add_briefing, self.group.id, value, late_reason)
             else:
-                self.db.run(group_records.update_briefing, self.existing.id, value)
+                self.db.run(group_records.update_briefing, self.existing.id, value, late_reason)
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
             return

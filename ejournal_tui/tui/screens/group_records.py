@@ -1,6 +1,7 @@
 """The rest of the paper journal of a group: safety briefings, mass events, students'
 achievements — a list of each, added, changed and deleted here; the hard copy prints them."""
 
+from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
@@ -34,6 +35,7 @@ from ejournal_tui.db.group_records import (
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.tui.screens.base import BaseModal, BaseScreen, esc, fmt_date
 from ejournal_tui.tui.screens.briefing import parse_date, save_failed
+from ejournal_tui.tui.screens.late_reason import with_late_reason
 
 TABS = ("briefings", "events", "achievements")
 RESULTS = ["1 место", "2 место", "3 место", "победитель", "призёр", "лауреат", "участник"]
@@ -273,24 +275,27 @@ class GroupRecordsScreen(BaseScreen):
             return
         what = {"briefings": "инструктаж", "events": "мероприятие", "achievements": "достижение"}[self.active]
         table = self.active
+        rows = {"briefings": self.data.briefings, "events": self.data.events,
+                "achievements": self.data.achievements}[table]
+        held_on = next((x.held_on for x in rows if x.id == row_id), None)
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self._delete(table, row_id)
+                with_late_reason(self, [held_on], lambda reason: self._delete(table, row_id, reason))
 
         self.app.push_screen(
             ConfirmScreen(f"Удалить {what}? Запись останется в истории изменений.", yes="Удалить", no="Отмена"), answer
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="records-delete")
-    def _delete(self, table: str, row_id: int) -> None:
+    def _delete(self, table: str, row_id: int, late_reason: str | None) -> None:
         fn = {
             "briefings": group_records.delete_briefing,
             "events": group_records.delete_event,
             "achievements": group_records.delete_achievement,
         }[table]
         try:
-            self.db.run(fn, row_id)
+            self.db.run(fn, row_id, late_reason)
         except LookupError as exc:
             self.app.call_from_thread(save_failed, self, exc)
         else:
@@ -350,18 +355,22 @@ class _Form(BaseModal):
         record = self.collect()
         if record is not None:
             self._saving = True
-            self._save(record)
+            with_late_reason(self, [record.held_on, self.saved_on()], lambda reason: self._save(record, reason),
+                             cancelled=lambda: setattr(self, "_saving", False))
 
     def collect(self):  # the record typed, or None after a warning
         raise NotImplementedError
 
-    def write(self, record) -> None:  # runs in the worker thread
+    def saved_on(self) -> date | None:  # the date of the record as it was saved (None: a new one)
+        raise NotImplementedError
+
+    def write(self, record, late_reason: str | None) -> None:  # runs in the worker thread
         raise NotImplementedError
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-save")
-    def _save(self, record) -> None:
+    def _save(self, record, late_reason: str | None) -> None:
         try:
-            self.write(record)
+            self.write(record, late_reason)
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
             return
@@ -441,8 +450,12 @@ class EventScreen(_Form):
             participants=participants,
         )
 
-    def write(self, record: EventInput) -> None:
-        self.db.run(group_records.save_event, self.group.id, record, self.event.id if self.event else None)
+    def saved_on(self) -> date | None:
+        return self.event.held_on if self.event else None
+
+    def write(self, record: EventInput, late_reason: str | None) -> None:
+        self.db.run(group_records.save_event, self.group.id, record, self.event.id if self.event else None,
+                    late_reason)
 
 
 class AchievementScreen(_Form):
@@ -527,7 +540,11 @@ class AchievementScreen(_Form):
             result=self.value("achievement-result"),
         )
 
-    def write(self, record: AchievementInput) -> None:
+    def saved_on(self) -> date | None:
+        return self.achievement.held_on if self.achievement else None
+
+    def write(self, record: AchievementInput, late_reason: str | None) -> None:
         self.db.run(
-            group_records.save_achievement, self.group.id, record, self.achievement.id if self.achievement else None
+            group_records.save_achievement, self.group.id, record, self.achievement.id if self.achievement else None,
+            late_reason,
         )

@@ -5,13 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ejournal_tui.db.journal import next_topic
+from ejournal_tui.db.journal import next_topic, reason_problem
 from ejournal_tui.journal_models import Group, Lesson, TopicProgress
 from ejournal_tui.tui.screens.base import BaseModal, esc, fmt_date, fmt_dt
 
@@ -172,13 +172,20 @@ class LessonEditorScreen(BaseModal):
             self._refuse("Либо тема из КТП, либо своя тема: очистите поле «Своя тема» "
                          "или выберите «своя тема» в списке КТП.", "#lesson-own-topic")
             return
-        reason = None
         if self.needs_reason:
-            reason = self.query_one("#lesson-reason", Input).value.strip()
-            if len(reason) < 3:
-                self._refuse("Укажите причину исправления (хотя бы 3 символа).", "#lesson-reason")
-                return
-        self.dismiss(LessonWrite(day, hours, topic_id, own or None, reason))
+            self._check_reason(LessonWrite(day, hours, topic_id, own or None,
+                                           self.query_one("#lesson-reason", Input).value.strip()))
+        else:
+            self.dismiss(LessonWrite(day, hours, topic_id, own or None, None))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lesson-reason")
+    def _check_reason(self, write) -> None:
+        """The database says whether the reason will do (ej.reason_problem)."""
+        problem = self.db.run(reason_problem, write.late_reason)
+        if problem:
+            self.app.call_from_thread(self._refuse, problem, "#lesson-reason")
+        else:
+            self.app.call_from_thread(self.dismiss, write)
 
     def _parse_date(self) -> date | None:
         text = self.query_one("#lesson-date", Input).value.strip()
