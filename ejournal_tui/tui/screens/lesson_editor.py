@@ -23,8 +23,9 @@ class LessonEditorScreen(BaseModal):
     HELP = """Дата, продолжительность в академических часах и тема занятия.
 Тема выбирается из КТП программы (предлагается первая ещё не пройденная тема) или пишется своя
 («своя тема» в списке). Ctrl+S или Enter в последнем поле — сохранить, Esc — отменить.
-Занятие, заполненное позже 3 дней после даты, отмечается как заполненное с опозданием; исправление
-уже заполненного занятия позже 3 дней требует причины."""
+Занятие, заполненное позже 3 дней после даты, отмечается как заполненное с опозданием и требует
+одной причины — на всё занятие: отметки этого первого заполнения исправлениями не считаются.
+Исправление уже заполненного занятия позже 3 дней тоже требует причины."""
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("ctrl+s", "save", "сохранить", id="lesson.save"),
         Binding("escape", "cancel", "отмена", id="lesson.cancel"),
@@ -99,7 +100,9 @@ class LessonEditorScreen(BaseModal):
                         self.last_reason,
                         id="lesson-reason",
                         max_length=200,
-                        placeholder="почему исправляется позже 3 дней",
+                        placeholder="почему исправляется позже 3 дней"
+                        if self.exists
+                        else "почему заполняется позже 3 дней",
                     )
             yield Static(self._filled_text(suggestion), id="lesson-filled")
             with Horizontal(classes="buttons"):
@@ -159,7 +162,8 @@ class LessonEditorScreen(BaseModal):
         if self.needs_reason:
             reason = self.query_one("#lesson-reason", Input).value.strip()
             if len(reason) < 3:
-                self.notify("Укажите причину исправления (хотя бы 3 символа).", severity="warning")
+                what = "исправления" if self.exists else "заполнения позже 3 дней"
+                self.notify(f"Укажите причину {what} (хотя бы 3 символа).", severity="warning")
                 return
         self.dismiss(LessonWrite(day, hours, topic_id, own or None, reason))
 
