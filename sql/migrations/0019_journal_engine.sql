@@ -29,7 +29,8 @@ BEGIN
        AND now() < p_lesson_at + make_interval(mins => ej.first_filling_minutes());
 END $$;
 
--- 0015's rule trigger of marks, with the late-edit rule applied to corrections only.
+-- 0015's rule trigger of marks, with the late-edit rule applied to corrections only (and a
+-- lesson with marks can be deleted again: its cascade no longer finds the lesson gone).
 CREATE OR REPLACE FUNCTION ej.tg_attendance() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -52,7 +53,9 @@ BEGIN
       JOIN ej.study_group g ON g.id = l.group_id
       JOIN ej.iteration i ON i.id = g.iteration_id
      WHERE l.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.lesson_id ELSE NEW.lesson_id END;
-    IF NOT FOUND THEN
+    IF NOT FOUND AND TG_OP = 'DELETE' THEN
+        RETURN OLD;  -- the lesson's own deletion cascades here; its trigger checked the rules
+    ELSIF NOT FOUND THEN
         RAISE EXCEPTION 'Занятие не найдено' USING ERRCODE = 'foreign_key_violation';
     END IF;
     IF v_status = 'archived' THEN
