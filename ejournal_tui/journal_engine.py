@@ -58,6 +58,7 @@ class LessonWrite:
     topic: str | None
     late_reason: str | None = None
     id: int = 0
+    base: tuple[int, int] | None = None  # (lesson id, version) the editor was opened on; None: a new lesson
 
 
 # --- what the engine reports -------------------------------------------------------------
@@ -172,6 +173,10 @@ class JournalEngine:
             s = self.state
             s.group, s.students, s.lessons, s.topics = data.group, data.students, data.lessons, topics
             s.lesson_at = {x.held_on: x for x in data.lessons}
+            for key, mark in data.marks.items():  # a write applied while this was read is newer
+                current = s.saved.get(key)
+                if current is not None and current.version > mark.version:
+                    data.marks[key] = current
             s.saved = data.marks
         self.emit(Loaded())
 
@@ -318,12 +323,15 @@ class JournalEngine:
 
     def _send(self, write):
         if isinstance(write, LessonWrite):
-            lesson = self.state.lesson_at.get(write.day)
-            exists = lesson is not None and lesson.id is not None
+            base = write.base
+            if base is None:  # a new lesson, unless a mark of this date created it meanwhile (mine)
+                lesson = self.state.lesson_at.get(write.day)
+                if lesson is not None and lesson.id is not None and lesson.title is None:
+                    base = (lesson.id, lesson.version)
             return self.session.run(
                 journal.save_lesson, group_id=self.group_id, held_on=write.day, hours=write.hours,
-                topic_id=write.topic_id, topic=write.topic, lesson_id=lesson.id if exists else None,
-                version=lesson.version if exists else None, late_reason=write.late_reason,
+                topic_id=write.topic_id, topic=write.topic, lesson_id=base[0] if base else None,
+                version=base[1] if base else None, late_reason=write.late_reason,
             )
         with self._lock:
             base = write.base
@@ -466,3 +474,75 @@ class JournalEngine:
 
     def emit(self, event: Event) -> None:
         self.on_event(event)
+
+
+# --- what an earlier session left unsaved ------------------------------------------------------
+
+
+@dataclass
+class Replayed:
+    group_id: int
+    day: date
+    student_id: int | None  # None: a lesson
+    outcome: str  # saved | conflict | needs_reason | failed
+    mine: str
+    theirs: str = ""
+
+
+def replay(session: Session, entries) -> list[Replayed]:
+    """Send the writes an earlier session of this login left in its outbox, in order, each with
+    the version it was made on: what somebody changed meanwhile is a conflict, not overwritten."""
+    out: list[Replayed] = []
+    versions: dict[tuple[int, date, int], int | None] = {}
+    for e in entries:
+        d = e.data
+        day = date.fromisoformat(d["d"])
+        if e.kind == "lesson":
+            out.append(_replay_lesson(session, e.group_id, day, d))
+            continue
+        key = (e.group_id, day, d["s"])
+        value = Value(d["st"], d["r"], d["rt"])
+        if d.get("f") and key in versions:
+            base = versions[key]
+        elif d.get("f"):  # the write it followed had landed: its version is the current one
+            lesson = session.run(journal.get_lesson, e.group_id, day)
+            mark = session.run(journal.get_mark, lesson.id, d["s"]) if lesson and lesson.id else None
+            base = mark.version if mark else None
+        else:
+            base = d["v"]
+        try:
+            r = session.run(
+                journal.save_mark_once, group_id=e.group_id, held_on=day, student_id=d["s"], status=value.status,
+                reason=value.reason, reason_text=value.reason_text, version=base, hours=Decimal(2),
+                late_reason=d.get("lr"),
+            )
+        except Unreachable:
+            raise
+        except Exception as exc:  # refused (archived meanwhile, left the group…)
+            out.append(Replayed(e.group_id, day, d["s"], "failed", value.describe(), session.message(exc)))
+            continue
+        versions[key] = r.mark.version if r.mark else None
+        outcome = "saved" if r.outcome == "conflict" and d.get("e") else r.outcome  # «all present»: theirs stays
+        theirs = r.mark.value.describe() if r.mark else "отметки нет"
+        out.append(Replayed(e.group_id, day, d["s"], outcome, value.describe(), theirs))
+    return out
+
+
+def _replay_lesson(session: Session, group_id: int, day: date, d: dict) -> Replayed:
+    mine = f"{d['h']} ч · {d.get('t') or 'тема из КТП'}"
+    current = session.run(journal.get_lesson, group_id, day)
+    if current is not None and current.topic_id == d.get("ti") and (current.topic or None) == (d.get("t") or None):
+        return Replayed(group_id, day, None, "saved", mine)
+    if current is not None and (current.topic_id or current.topic):
+        return Replayed(group_id, day, None, "conflict", mine, f"{current.hours} ч · {current.title or 'без темы'}")
+    try:
+        r = session.run(
+            journal.save_lesson, group_id=group_id, held_on=day, hours=Decimal(d["h"]), topic_id=d.get("ti"),
+            topic=d.get("t"), lesson_id=current.id if current else None,
+            version=current.version if current else None, late_reason=d.get("lr"),
+        )
+    except Unreachable:
+        raise
+    except Exception as exc:
+        return Replayed(group_id, day, None, "failed", mine, session.message(exc))
+    return Replayed(group_id, day, None, "saved" if isinstance(r, journal.LessonSaved) else "conflict", mine)

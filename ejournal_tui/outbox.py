@@ -105,7 +105,7 @@ def _fields(write) -> dict:
             "v": write.base, "f": write.follow, "e": write.only_if_empty, "lr": write.late_reason,
         }
     return {"k": "lesson", "d": write.day, "h": write.hours, "ti": write.topic_id, "t": write.topic,
-            "lr": write.late_reason}
+            "lr": write.late_reason, "b": write.base}
 
 
 def _json(value):

@@ -410,10 +410,12 @@ async def test_concurrent_lesson_edit_is_shown_and_mine_can_win(login_conninfo, 
         await go_to(pilot, screen, enrolled[0], day)
         await pilot.press("в")
         await settle(pilot)
-        with sql.as_user(TEACHER):
-            sql.run("UPDATE ej.lesson SET topic = 'Тема коллеги' WHERE group_id = %s AND held_on = %s", (group_id, day))
         await pilot.press("т")
         await settle(pilot)
+        # changed in another session while the editor is open (the journal shows it live; the
+        # editor was opened on the version before)
+        with sql.as_user(TEACHER):
+            sql.run("UPDATE ej.lesson SET topic = 'Тема коллеги' WHERE group_id = %s AND held_on = %s", (group_id, day))
         app.screen.query_one("#lesson-own-topic").value = "Моя тема"
         await pilot.press("ctrl+s")
         await settle(pilot)

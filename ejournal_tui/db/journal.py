@@ -330,3 +330,13 @@ def column(conn: psycopg.Connection, group_id: int, held_on: date) -> tuple[Less
         return None, []
     rows = conn.execute(MARK_SQL + " WHERE a.lesson_id = %s", (lesson.id,)).fetchall()
     return lesson, [Mark(**r) for r in rows]
+
+
+def student_names(conn: psycopg.Connection, ids: list[int]) -> dict[int, str]:
+    """Short names of the students given that the caller may see."""
+    rows = conn.execute(
+        """SELECT id, last_name || ' ' || left(first_name, 1) || '.' AS name FROM ej.student
+            WHERE id = ANY(%s)""",
+        (list(set(ids)),),
+    ).fetchall()
+    return {r["id"]: r["name"] for r in rows}

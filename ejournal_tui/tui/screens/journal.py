@@ -227,9 +227,9 @@ class JournalScreen(BaseScreen):
     def _retry_load(self) -> None:
         self.load()
 
-    def live_changed(self, group_id: int) -> None:
+    def live_changed(self, groups: set[int]) -> None:
         """The app heard that something of this group changed elsewhere: read it again."""
-        if group_id == self.group_id and self.data is not None:
+        if self.group_id in groups and self.data is not None:
             self.load()
 
     def _loaded(self) -> None:
@@ -514,6 +514,7 @@ class JournalScreen(BaseScreen):
 
         def chosen(keep_mine: bool | None) -> None:
             if keep_mine:
+                write.base = (current.id, current.version) if current is not None else None
                 self.engine.save_lesson(write)
 
         theirs = f"{current.hours} ч · {current.title or 'без темы'}" if current else "занятия нет (его удалили)"
@@ -571,7 +572,14 @@ class JournalScreen(BaseScreen):
             needs_reason,
             self._last_reason.get(lesson.held_on, "") if lesson else "",
         )
-        self.app.push_screen(editor, done or self._lesson_edited)
+        base = (lesson.id, lesson.version) if lesson is not None and lesson.id is not None else None
+
+        def edited(write: LessonWrite | None) -> None:
+            if write is not None:
+                write.base = base  # the version the teacher saw: a change made meanwhile is a conflict
+            (done or self._lesson_edited)(write)
+
+        self.app.push_screen(editor, edited)
 
     def _lesson_edited(self, write: LessonWrite | None) -> None:
         if write is None:
