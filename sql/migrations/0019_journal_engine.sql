@@ -22,11 +22,10 @@ CREATE FUNCTION ej.first_filling(p_lesson_by bigint, p_lesson_at timestamptz, p_
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    RETURN p_lesson_by IS NOT NULL
-       AND p_mark_by = p_lesson_by
-       AND p_lesson_by = ej.current_staff_id()
-       AND p_mark_at >= p_lesson_at
-       AND now() < p_lesson_at + make_interval(mins => ej.first_filling_minutes());
+    RETURN coalesce(p_mark_by = p_lesson_by
+                    AND p_lesson_by = ej.current_staff_id()
+                    AND p_mark_at >= p_lesson_at
+                    AND now() < p_lesson_at + make_interval(mins => ej.first_filling_minutes()), false);
 END $$;
 
 -- 0015's rule trigger of marks, with the late-edit rule applied to corrections only (and a
