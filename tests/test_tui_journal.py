@@ -169,6 +169,9 @@ async def test_concurrent_change_is_shown_not_overwritten(login_conninfo, sql, t
     app = EJournalApp(login_conninfo(TEACHER))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_group(pilot, group_id)
+        app.listener.stop()  # a change this session has not heard of yet (live journals would show it)
+        while app.listener._thread.is_alive():
+            await pilot.pause(0.05)
         await go_to(pilot, screen, student, day)
         await pilot.press("space")
         await settle(pilot)
@@ -190,6 +193,7 @@ async def test_concurrent_change_is_shown_not_overwritten(login_conninfo, sql, t
         assert isinstance(app.screen, ConflictScreen)
         shown = str(app.screen.query_one("#conflict-values").render())
         assert "соревнования/олимпиада" in shown and "без уважительной причины" in shown
+        assert "вы в другом сеансе" in str(app.screen.query_one("#conflict Static").render())  # the same login
         assert marks(sql, group_id, day)[student] == ("excused", "competition", None)  # not overwritten
 
         await pilot.press("1")  # keep what the database holds
