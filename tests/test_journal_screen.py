@@ -98,3 +98,36 @@ def connect_admin(server):
     from ejournal_tui.db.connection import connect
 
     return connect(server.conninfo("postgres"))
+
+
+async def test_after_a_conflict_mine_is_written_and_the_cursor_skips_nobody(login_conninfo, sql, target):  # noqa: F811
+    from ejournal_tui.tui.screens.conflict import ConflictScreen
+
+    group_id, day, enrolled = target
+    app = EJournalApp(login_conninfo(TEACHER))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_journal(pilot, group_id)
+        app.listener.stop()  # the other change stays unheard until the write meets it
+        while app.listener._thread.is_alive():
+            await pilot.pause(0.05)
+        await go_to(pilot, screen, enrolled[0], day)
+        await pilot.press("space")
+        await settle(pilot)
+        sql.run("""UPDATE ej.attendance SET status = 'absent' WHERE student_id = %s AND lesson_id =
+                   (SELECT id FROM ej.lesson WHERE group_id = %s AND held_on = %s)""", (enrolled[0], group_id, day))
+        await go_to(pilot, screen, enrolled[0], day)
+        row = screen.grid.cursor_row
+        await pilot.press("у", "1")  # excused: illness
+        for _ in range(50):
+            await settle(pilot, 1)
+            if isinstance(app.screen, ConflictScreen):
+                break
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("2")  # write mine
+        await settle(pilot)
+        for _ in range(50):
+            if not screen.queue:
+                break
+            await settle(pilot, 1)
+        assert screen.grid.cursor_row == row + 1  # moved once, by the key press
+    assert marks(sql, group_id, day)[enrolled[0]] == ("excused", "illness", None)
