@@ -328,15 +328,26 @@ def bench_app_marks(server: EmbeddedServer, dbname: str, super_conn, seconds: in
             j += 1
         session.close()
 
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
-    for t in threads:
-        t.start()
-    time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join()
-    app_rate = sum(done) / seconds
-    lat = [x for per in latencies for x in per]
+    def run_writers() -> tuple[float, list[float]]:
+        stop.clear()
+        for i in range(writers):
+            done[i] = 0
+            latencies[i] = []
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
+        for t in threads:
+            t.start()
+        time.sleep(seconds)
+        stop.set()
+        for t in threads:
+            t.join()
+        return sum(done) / seconds, [x for per in latencies for x in per]
+
+    super_conn.execute("ALTER TABLE ej.attendance DISABLE TRIGGER zy_notify")
+    try:
+        quiet_rate, quiet_lat = run_writers()  # floor: the same without live journals' NOTIFY
+    finally:
+        super_conn.execute("ALTER TABLE ej.attendance ENABLE TRIGGER zy_notify")
+    app_rate, lat = run_writers()
 
     # pgbench on the same SQL: the same function, the version read beside it (the app knows it)
     super_conn.execute("DROP TABLE IF EXISTS public.bench_app")
@@ -371,6 +382,8 @@ def bench_app_marks(server: EmbeddedServer, dbname: str, super_conn, seconds: in
          "≥ 1,500/s, within 1.5× of pgbench"],
         [f"marks/s, pgbench on the same SQL, {writers} clients", f"{pg_rate:.0f}" if pg_rate else out.stderr[-200:],
          "", "", ""],
+        [f"marks/s, app path, {writers} writers, without NOTIFY (floor of live journals)", f"{quiet_rate:.0f}",
+         ms(pct(quiet_lat, 95)), f"{quiet_rate / app_rate:.2f}×" if app_rate else "", ""],
     ]
     return rows
 
