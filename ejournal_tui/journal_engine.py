@@ -75,6 +75,14 @@ class Loaded(Event):
 
 
 @dataclass
+class Refreshed(Event):
+    """Read again with the same students and dates: only these cells and columns changed."""
+
+    cells: set
+    days: set
+
+
+@dataclass
 class CellChanged(Event):
     key: Key
 
@@ -171,14 +179,25 @@ class JournalEngine:
         topics = self.session.run(journal.topic_progress, self.group_id)
         with self._lock:
             s = self.state
-            s.group, s.students, s.lessons, s.topics = data.group, data.students, data.lessons, topics
-            s.lesson_at = {x.held_on: x for x in data.lessons}
             for key, mark in data.marks.items():  # a write applied while this was read is newer
                 current = s.saved.get(key)
                 if current is not None and current.version > mark.version:
                     data.marks[key] = current
+            same = (
+                s.group is not None
+                and s.group == data.group
+                and [x.id for x in s.students] == [x.id for x in data.students]
+                and [x.held_on for x in s.lessons] == [x.held_on for x in data.lessons]
+            )
+            cells = {k for k in s.saved.keys() | data.marks.keys()
+                     if (a := s.saved.get(k)) is None or (b := data.marks.get(k)) is None
+                     or (a.value, a.version) != (b.value, b.version)}
+            days = {x.held_on for x in data.lessons if (old := s.lesson_at.get(x.held_on)) is None
+                    or (old.id, old.version, old.hours) != (x.id, x.version, x.hours)}
+            s.group, s.students, s.lessons, s.topics = data.group, data.students, data.lessons, topics
+            s.lesson_at = {x.held_on: x for x in data.lessons}
             s.saved = data.marks
-        self.emit(Loaded())
+        self.emit(Refreshed(cells, days) if same else Loaded())
 
     @property
     def loaded(self) -> bool:

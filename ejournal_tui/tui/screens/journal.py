@@ -353,6 +353,14 @@ class JournalScreen(BaseScreen):
             if isinstance(event, je.Connection):
                 self._banner()
             return
+        elif isinstance(event, je.Refreshed):
+            for day in event.days:
+                if (lesson := self.lesson_at.get(day)) is not None:
+                    self.grid.set_header(lesson, self.today)
+                self._paint_column(day)
+            for key in event.cells:
+                if key[0] not in event.days:
+                    self._paint(*key)
         elif isinstance(event, je.CellChanged):
             self._paint(*event.key)
         elif isinstance(event, je.ColumnChanged):
