@@ -162,7 +162,10 @@ CREATE TABLE ej.live_notice (
     group_id    bigint PRIMARY KEY,
     notified_at timestamptz NOT NULL
 );
-REVOKE ALL ON ej.live_notice FROM PUBLIC;
+REVOKE ALL ON ej.live_notice FROM PUBLIC;  -- only the trigger (its owner) reads and writes it
+ALTER TABLE ej.live_notice ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ej.live_notice FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner_all ON ej.live_notice TO ej_owner USING (true) WITH CHECK (true);
 
 CREATE FUNCTION ej.live_quiet_ms() RETURNS integer
     LANGUAGE sql IMMUTABLE AS $$ SELECT 400 $$;
