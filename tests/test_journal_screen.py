@@ -89,6 +89,15 @@ async def test_offline_banner_keeps_the_grid_in_place(login_conninfo, sql, serve
                     break
             text = str(app.screen.query_one("#offline-banner").render())
             assert "журнал откроется" in text and "Не сохранено" not in text
+
+            await pilot.press("ctrl+q")  # a mark is unsaved: quitting asks, and staying is the default
+            await settle(pilot, 1)
+            from ejournal_tui.tui.screens.confirm import ConfirmScreen
+
+            assert isinstance(app.screen, ConfirmScreen) and app.screen.focused.id == "no"
+            await pilot.press("enter")
+            await settle(pilot, 1)
+            assert app.is_running and not isinstance(app.screen, ConfirmScreen)
         finally:
             admin.execute(pgsql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(dbname))
             admin.close()

@@ -42,7 +42,6 @@ READ = {
     "print_fingerprint":       ("own",   "org",    "org",  "org",   None),  # own: printed by the teacher
     "regulation_duty":         ("all",   "all",    "all",  "all",   "all"),  # the same text for everyone
     "acknowledgment":          ("own",   "org",    "org",  "org",   "own"),  # own: one's own confirmations
-    "live_notice":             (None,    None,     None,   None,    None),   # the live journals' trigger only
 }
 # Reference data without an organization: the same rows for every organization.
 SHARED = {"regulation_duty"}
@@ -76,7 +75,6 @@ WRITE = {
     "print_fingerprint":       ("I",         "I",           "I",   "I",     ""),
     "regulation_duty":         ("",          "",            "",    "",      ""),
     "acknowledgment":          ("I",         "I",           "I",   "I",     "I"),
-    "live_notice":             ("",          "",            "",    "",      ""),
 }
 # fmt: on
 

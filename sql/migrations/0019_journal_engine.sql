@@ -10,6 +10,9 @@
 --   channel ej_journal (payload: table and ids only, never personal data), at most once per
 --   group per ej.live_quiet_ms(). Listeners re-read through RLS, so nobody learns of a row they
 --   cannot see.
+-- the live journals' bookkeeping: not data of the journal, so in a schema of its own that no
+-- application role may use (only the trigger, as its owner)
+CREATE SCHEMA live AUTHORIZATION ej_owner;
 SET LOCAL ROLE ej_owner;
 
 CREATE FUNCTION ej.first_filling_minutes() RETURNS integer
@@ -158,14 +161,10 @@ END $$;
 -- So a group is announced at most once per ej.live_quiet_ms(); listeners read a group again
 -- once more ej.live_quiet_ms() + a margin after a notification (ejournal_tui.db.live), which
 -- covers the changes made in the quiet time. NOTIFY folds identical payloads of a transaction.
-CREATE TABLE ej.live_notice (
+CREATE TABLE live.notice (
     group_id    bigint PRIMARY KEY,
     notified_at timestamptz NOT NULL
 );
-REVOKE ALL ON ej.live_notice FROM PUBLIC;  -- only the trigger (its owner) reads and writes it
-ALTER TABLE ej.live_notice ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.live_notice FORCE ROW LEVEL SECURITY;
-CREATE POLICY owner_all ON ej.live_notice TO ej_owner USING (true) WITH CHECK (true);
 
 CREATE FUNCTION ej.live_quiet_ms() RETURNS integer
     LANGUAGE sql IMMUTABLE AS $$ SELECT 400 $$;
@@ -176,11 +175,11 @@ AS $$
 DECLARE
     r record := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 BEGIN
-    UPDATE ej.live_notice SET notified_at = clock_timestamp()
+    UPDATE live.notice SET notified_at = clock_timestamp()
      WHERE group_id = r.group_id
        AND notified_at < clock_timestamp() - make_interval(secs => ej.live_quiet_ms() / 1000.0);
     IF NOT FOUND THEN
-        INSERT INTO ej.live_notice VALUES (r.group_id, clock_timestamp()) ON CONFLICT (group_id) DO NOTHING;
+        INSERT INTO live.notice VALUES (r.group_id, clock_timestamp()) ON CONFLICT (group_id) DO NOTHING;
         IF NOT FOUND THEN
             RETURN NULL;  -- announced a moment ago: the listeners' second reading covers this change
         END IF;
