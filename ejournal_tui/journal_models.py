@@ -166,23 +166,6 @@ class Journal(Row):
     marks: list[Mark]
 
 
-class MarkSaved(Row):
-    lesson: Lesson
-    mark: Mark | None  # None: the mark was cleared
-
-
-class MarkConflict(Row):
-    """Someone changed the record since it was loaded: what the database holds now."""
-
-    lesson: Lesson
-    current: Mark | None
-
-
-class ColumnSaved(Row):
-    lesson: Lesson
-    marks: list[Mark]
-
-
 class LessonSaved(Row):
     lesson: Lesson
 

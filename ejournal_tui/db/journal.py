@@ -1,8 +1,9 @@
 """The teacher's journal: groups, the grid of one group, saving marks and lessons.
 
-Every write is one transaction with optimistic concurrency: an UPDATE or DELETE names the
-version the screen loaded; when no row matches, somebody else changed the record and the
-caller gets the current value back instead of overwriting it.
+Every write names the version the screen loaded; when the record has changed since, somebody
+else changed it and the caller gets the current value back instead of overwriting it. A mark
+is one round trip (ej.save_mark does the check, the reason and the write); a lesson is one
+transaction of a few statements.
 """
 
 from datetime import date
@@ -12,7 +13,6 @@ import psycopg
 from psycopg.rows import tuple_row
 
 from ejournal_tui.journal_models import (
-    ColumnSaved,
     Grid,
     Group,
     Journal,
@@ -20,9 +20,7 @@ from ejournal_tui.journal_models import (
     LessonConflict,
     LessonSaved,
     Mark,
-    MarkConflict,
     MarkResult,
-    MarkSaved,
     Saved,
     Student,
     TopicProgress,
@@ -187,86 +185,6 @@ def get_lesson(conn: psycopg.Connection, group_id: int, held_on: date) -> Lesson
 def _set_reason(conn: psycopg.Connection, reason: str | None) -> None:
     if reason:
         conn.execute("SELECT ej.set_reason(%s)", (reason,))
-
-
-def _ensure_lesson(conn: psycopg.Connection, group_id: int, held_on: date, hours: Decimal) -> Lesson:
-    """The lesson of that date, created (without a topic yet) if it is not in the journal."""
-    conn.execute(
-        "INSERT INTO ej.lesson (group_id, held_on, hours) VALUES (%s, %s, %s)"
-        " ON CONFLICT (group_id, held_on) DO NOTHING",
-        (group_id, held_on, hours),
-    )
-    lesson = get_lesson(conn, group_id, held_on)
-    assert lesson is not None
-    return lesson
-
-
-def save_mark(
-    conn: psycopg.Connection,
-    *,
-    group_id: int,
-    held_on: date,
-    student_id: int,
-    status: str | None,
-    reason: str | None = None,
-    reason_text: str | None = None,
-    version: int | None = None,
-    hours: Decimal = Decimal(2),
-    late_reason: str | None = None,
-) -> MarkSaved | MarkConflict:
-    """Set (or, with status None, clear) one mark. `version` is the mark's version as loaded,
-    None if there was no mark."""
-    with conn.transaction():
-        _set_reason(conn, late_reason)
-        lesson = _ensure_lesson(conn, group_id, held_on, hours)
-        key = (lesson.id, student_id)
-        if status is None:
-            if version is None:
-                return MarkSaved(lesson=lesson, mark=None)
-            cur = conn.execute(
-                "DELETE FROM ej.attendance WHERE lesson_id = %s AND student_id = %s AND version = %s",
-                (*key, version),
-            )
-            if cur.rowcount == 1:
-                return MarkSaved(lesson=lesson, mark=None)
-        elif version is None:
-            cur = conn.execute(
-                """INSERT INTO ej.attendance (lesson_id, student_id, status, reason, reason_text)
-                   VALUES (%s, %s, %s, %s, %s) ON CONFLICT (lesson_id, student_id) DO NOTHING""",
-                (*key, status, reason, reason_text or None),
-            )
-            if cur.rowcount == 1:
-                return MarkSaved(lesson=lesson, mark=get_mark(conn, *key))
-        else:
-            cur = conn.execute(
-                """UPDATE ej.attendance SET status = %s, reason = %s, reason_text = %s
-                    WHERE lesson_id = %s AND student_id = %s AND version = %s""",
-                (status, reason, reason_text or None, *key, version),
-            )
-            if cur.rowcount == 1:
-                return MarkSaved(lesson=lesson, mark=get_mark(conn, *key))
-        return MarkConflict(lesson=lesson, current=get_mark(conn, *key))
-
-
-def mark_all_present(
-    conn: psycopg.Connection,
-    *,
-    group_id: int,
-    held_on: date,
-    student_ids: list[int],
-    hours: Decimal = Decimal(2),
-) -> ColumnSaved:
-    """ "All present" for the students given who have no mark yet; marks others made stay."""
-    with conn.transaction():
-        lesson = _ensure_lesson(conn, group_id, held_on, hours)
-        conn.execute(
-            """INSERT INTO ej.attendance (lesson_id, student_id, status)
-               SELECT %s, s, 'present' FROM unnest(%s::bigint[]) s
-               ON CONFLICT (lesson_id, student_id) DO NOTHING""",
-            (lesson.id, student_ids),
-        )
-        marks = conn.execute(MARK_SQL + " WHERE a.lesson_id = %s", (lesson.id,)).fetchall()
-    return ColumnSaved(lesson=lesson, marks=[Mark(**r) for r in marks])
 
 
 def save_lesson(
