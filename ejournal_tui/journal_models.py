@@ -1,5 +1,6 @@
 """Row models of the teacher's screens: groups, the journal grid, the home page, student cards."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -32,6 +33,14 @@ FIELD_NAME = {
     "medical_clearance": "медицинский допуск",
     "guardian": "родители (законные представители)",
     "other": "другое",
+}
+# The letters of the paper journal (ej.attendance_code), «+» for present, «·» for no mark.
+CODE = {"present": "+", "absent": "н"}
+EXCUSE_CODE = {"illness": "б", "parents": "з", "competition": "с", "other": "у"}
+STATUS_TEXT = {
+    "present": "+ присутствовал(а)",
+    "absent": "н — без уважительной причины",
+    "excused": "у — по уважительной причине",
 }
 WEEKDAY = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 
@@ -154,23 +163,6 @@ class Journal(Row):
     group: Group
     students: list[Student]
     lessons: list[Lesson]
-    marks: list[Mark]
-
-
-class MarkSaved(Row):
-    lesson: Lesson
-    mark: Mark | None  # None: the mark was cleared
-
-
-class MarkConflict(Row):
-    """Someone changed the record since it was loaded: what the database holds now."""
-
-    lesson: Lesson
-    current: Mark | None
-
-
-class ColumnSaved(Row):
-    lesson: Lesson
     marks: list[Mark]
 
 
@@ -302,3 +294,60 @@ class HistoryEntry(Row):
     op: str
     summary: str
     reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """What a cell of the journal says: a status (None: no mark), the valid reason and its text.
+    The one model of a mark's value, from the key press to the database and back."""
+
+    status: str | None
+    reason: str | None = None
+    reason_text: str | None = None
+
+    @property
+    def letter(self) -> str:
+        if self.status == "excused":
+            return EXCUSE_CODE.get(self.reason or "", "у")
+        return CODE.get(self.status or "", "·")
+
+    def describe(self) -> str:
+        if self.status is None:
+            return "стереть отметку"
+        out = STATUS_TEXT[self.status]
+        if self.reason:
+            out += f": {REASON_NAME[self.reason]}" + (f" ({self.reason_text})" if self.reason_text else "")
+        return out
+
+
+NO_MARK = Value(None)
+
+
+@dataclass(slots=True)
+class Saved:
+    """A mark as the database holds it."""
+
+    value: Value
+    version: int
+    updated_by_name: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Grid:
+    """A journal as the screen needs it: marks keyed (date, student id), no model per mark."""
+
+    group: Group
+    students: list[Student]
+    lessons: list[Lesson]
+    marks: dict[tuple[date, int], Saved]
+
+
+@dataclass(slots=True)
+class MarkResult:
+    """ej.save_mark's answer: saved, conflict or needs_reason; the lesson and the mark as they are."""
+
+    outcome: str
+    lesson: Lesson | None
+    mark: Saved | None
+    correction: bool = False

@@ -126,11 +126,11 @@ def mark_latency(server: EmbeddedServer, marks: list[dict], n: int) -> list[floa
             status = "absent" if m["status"] == "present" else "present"
             late = m["held_on"] < date.today() - timedelta(days=3)
             t0 = time.perf_counter()
-            r = journal.save_mark(conn, group_id=m["group_id"], held_on=m["held_on"], student_id=m["student_id"],
-                                  status=status, version=m["version"],
-                                  late_reason="замер ёмкости сервера" if late else None)
+            r = journal.save_mark_once(conn, group_id=m["group_id"], held_on=m["held_on"],
+                                       student_id=m["student_id"], status=status, version=m["version"],
+                                       late_reason="замер ёмкости сервера" if late else None)
             out.append(time.perf_counter() - t0)
-            m["version"], m["status"] = r.mark.version, r.mark.status
+            m["version"], m["status"] = r.mark.version, r.mark.value.status
     return out
 
 

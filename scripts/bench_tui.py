@@ -88,7 +88,7 @@ def child_grid(presses: int) -> dict:
     from textual.app import App
     from textual.widgets import DataTable
 
-    from ejournal_tui.journal_models import Lesson, Mark, Period, Student
+    from ejournal_tui.journal_models import Lesson, Period, Student, Value
     from ejournal_tui.tui.widgets.journal_grid import JournalGrid, cell
 
     start = date(2025, 9, 1)
@@ -107,13 +107,7 @@ def child_grid(presses: int) -> dict:
 
     def mark(s, lesson):
         status = statuses[(s.id + lesson.id) % 5]
-        return Mark(
-            lesson_id=lesson.id,
-            student_id=s.id,
-            status=status,
-            version=1,
-            reason="illness" if status == "excused" else None,
-        )
+        return Value(status, "illness" if status == "excused" else None)
 
     class Totals:
         def row(self, student):
@@ -128,7 +122,7 @@ def child_grid(presses: int) -> dict:
 
         def on_mount(self):
             grid = self.query_one(JournalGrid)
-            grid.build(students, lessons, lambda s, le: cell(s, le, mark(s, le), None, start), Totals(), start)
+            grid.build(students, lessons, lambda s, le: cell(s, le, mark(s, le), False, start), Totals(), start)
             grid.move_cursor(row=1, column=2)
             grid.focus()
 

@@ -537,6 +537,8 @@ def test_late_correction_needs_a_reason(own_clone):
 
 
 def test_first_filling_of_an_old_lesson_needs_no_reason(own_clone):
+    """The first filling of an old lesson — the sitting of the person who entered it — is not a
+    correction, whatever it changes; afterwards, or a mark somebody else saved, is."""
     sql, journal = own_clone
     group = journal.group("o1_teacher01")
     day = journal.free_date(group, min_age_days=journal_window(sql) + 7)
@@ -552,8 +554,28 @@ def test_first_filling_of_an_old_lesson_needs_no_reason(own_clone):
             "VALUES (%s, %s, 'present', 0, 0)",
             (lesson, student),
         )
-        # once filled in, changing it is a late correction
-        err = sql.refuses("UPDATE ej.attendance SET status = 'absent' WHERE lesson_id = %s", (lesson,))
+        # «в», then «н»: the same first filling, no reason
+        sql.run("UPDATE ej.attendance SET status = 'absent' WHERE lesson_id = %s", (lesson,))
+    # a mark saved by somebody else is corrected only with a reason (the superuser rewrites who
+    # saved it, and later the clock, with the triggers off)
+    sql.run("SET session_replication_role = replica")
+    sql.run("UPDATE ej.attendance SET updated_by = NULL WHERE lesson_id = %s", (lesson,))
+    sql.run("RESET session_replication_role")
+    with sql.as_user("o1_teacher01"):
+        err = sql.refuses("UPDATE ej.attendance SET status = 'present' WHERE lesson_id = %s", (lesson,))
+        assert user_message(err) == LATE
+    # …and so is the teacher's own mark once the first filling is over
+    sql.run("SET session_replication_role = replica")
+    sql.run(
+        "UPDATE ej.attendance SET updated_by = (SELECT id FROM ej.staff WHERE login = 'o1_teacher01') "
+        "WHERE lesson_id = %s",
+        (lesson,),
+    )
+    sql.run("UPDATE ej.lesson SET filled_at = filled_at - interval '1 day' WHERE id = %s", (lesson,))
+    sql.run("UPDATE ej.attendance SET updated_at = updated_at - interval '1 day' WHERE lesson_id = %s", (lesson,))
+    sql.run("RESET session_replication_role")
+    with sql.as_user("o1_teacher01"):
+        err = sql.refuses("UPDATE ej.attendance SET status = 'present' WHERE lesson_id = %s", (lesson,))
         assert user_message(err) == LATE
     assert (
         sql.one(

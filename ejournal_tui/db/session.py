@@ -50,6 +50,11 @@ class Session:
             return str(exc)
         return errors.user_message(exc, self._messages)
 
+    @property
+    def backend_pid(self) -> int | None:
+        conn = self._conn
+        return conn.info.backend_pid if conn is not None and not conn.closed else None
+
     def close(self) -> None:
         with self._lock:
             self._drop()

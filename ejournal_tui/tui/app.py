@@ -15,6 +15,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -55,6 +56,8 @@ class EJournalApp(App):
         self.db = Session(conninfo)
         self.fixed_today = today  # tests and snapshots freeze the date the screens show
         self.me: Me | None = None
+        self.outbox = None  # unsaved journal writes of this process, on disk (ejournal_tui.outbox)
+        self.listener = None  # LISTEN ej_journal: changes made elsewhere (ejournal_tui.db.live)
         self.role: str | None = None  # the role whose home is open
         self.roles: list[str] = []  # the roles this person may open
         # where reports and printouts are saved (over SSH: the server's home of the OS user)
@@ -88,7 +91,13 @@ class EJournalApp(App):
         self.call_from_thread(self._connected, me)
 
     def _connected(self, me: Me) -> None:
+        from ejournal_tui.outbox import Outbox
+
         self.me = me
+        if self.outbox is None:
+            self.outbox = Outbox(me.login)
+            self.replay_outbox(me.login)
+        self.start_listening()
         roles = ", ".join(ROLE_NAMES.get(r, r) for r in me.roles) or "нет ролей журнала"
         self.sub_title = f"{me.full_name or me.login} — {roles}"
         if me.staff_id is None:
@@ -111,6 +120,66 @@ class EJournalApp(App):
             self.call_from_thread(self._show_status, self.error_text(exc) + "\n\nВыход: Ctrl+Q.")
             return
         self.call_from_thread(self._acknowledge_or_go, missing)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="replay")
+    def replay_outbox(self, login: str) -> None:
+        """Marks an earlier session of this login could not save (killed, hung up, offline)."""
+        from ejournal_tui.db.session import Unreachable
+        from ejournal_tui.journal_engine import replay
+        from ejournal_tui.outbox import Leftover
+
+        leftover = Leftover(login)
+        entries = leftover.claim()
+        if not entries:
+            leftover.release(replayed=False)
+            return
+        try:
+            results = replay(self.db, entries)
+        except Unreachable:
+            leftover.release(replayed=False)  # kept for the next start
+            self.call_from_thread(
+                self.notify, f"Несохранённые изменения прошлого сеанса ({len(entries)}) будут отправлены при "
+                "следующем входе: сейчас нет связи с базой данных.", severity="warning", timeout=15)
+            return
+        leftover.release(replayed=True)
+        names = self.db.run(_student_names, [r.student_id for r in results if r.student_id])
+        self.call_from_thread(self._replayed, results, names)
+
+    def _replayed(self, results, names: dict[int, str]) -> None:
+        saved = sum(1 for r in results if r.outcome == "saved")
+        refused = [r for r in results if r.outcome != "saved"]
+        text = f"Изменения прошлого сеанса, не сохранённые тогда, записаны: {saved}."
+        if refused:
+            lines = []
+            for r in refused[:8]:
+                who = names.get(r.student_id, "занятие") if r.student_id else "занятие"
+                why = {"conflict": f"в базе уже «{r.theirs}» (изменено в другом сеансе)",
+                       "needs_reason": "нужна причина исправления", "failed": r.theirs}.get(r.outcome, r.outcome)
+                lines.append(f"{r.day:%d.%m} {who}: ваше «{r.mine}» не записано — {why}")
+            more = f"\n…и ещё {len(refused) - 8}" if len(refused) > 8 else ""
+            text += "\nНе записано: " + str(len(refused)) + "\n" + "\n".join(lines) + more
+        self.notify(text, title="Восстановлено", severity="warning" if refused else "information",
+                    timeout=30 if refused else 8, markup=False)
+
+    def start_listening(self) -> None:
+        """One extra connection of the app hears what changed elsewhere; screens read it again."""
+        from ejournal_tui.db.live import Listener
+
+        if self.listener is None:
+            self.listener = Listener(self.db.conninfo, self._heard, own_pid=lambda: self.db.backend_pid)
+            self.listener.start()
+
+    def _heard(self, changes: set[tuple[str, int, int]]) -> None:
+        """From the listener's thread: (table, organization id, group id) of what changed."""
+        self.post_message(Changed(changes))
+
+    def on_changed(self, message: "Changed") -> None:
+        org = self.me.organization_id if self.me else None
+        groups = {g for _, o, g in message.changes if o == org}
+        for screen in self.screen_stack:
+            handler = getattr(screen, "live_changed", None)
+            if handler is not None:
+                handler(groups)
 
     def _acknowledge_or_go(self, missing: dict) -> None:
         if not missing:
@@ -205,9 +274,11 @@ class EJournalApp(App):
 
         self.push_screen(
             ConfirmScreen(
-                f"Не сохранено изменений: {pending}. Нет связи с базой данных.\nВыйти и потерять их?",
+                f"Не сохранено изменений: {pending}. Нет связи с базой данных.\n"
+                "Они записаны на этом компьютере и будут отправлены при следующем входе. Выйти?",
                 yes="Выйти",
                 no="Остаться",
+                default_no=True,
             ),
             done,
         )
@@ -239,8 +310,35 @@ class EJournalApp(App):
                                                 placeholder=i18n.THEMES_PLACEHOLDER))
 
     def on_unmount(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+        if self.outbox is not None:
+            self.outbox.close()  # kept on disk while anything in it is unsaved
         self.db.close()
 
 
+class Changed(Message):
+    def __init__(self, changes: set[tuple[str, int, int]]):
+        super().__init__()
+        self.changes = changes
+
+
+def _student_names(conn, ids: list[int]) -> dict[int, str]:
+    from ejournal_tui.db.journal import student_names
+
+    return student_names(conn, ids)
+
+
 def run_app(conninfo: str = "", offline_hint: str = "") -> None:
-    EJournalApp(conninfo, offline_hint=offline_hint).run()
+    """SIGHUP (the SSH link or tmux window closed) and SIGTERM end the app cleanly; what is not
+    saved stays in the outbox for the next start."""
+    import signal
+
+    app = EJournalApp(conninfo, offline_hint=offline_hint)
+
+    def stop(signum, frame) -> None:
+        app.call_later(app.exit)
+
+    signal.signal(signal.SIGHUP, stop)
+    signal.signal(signal.SIGTERM, stop)
+    app.run()

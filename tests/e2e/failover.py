@@ -38,7 +38,6 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 from ejournal_tui.db import acknowledgment, journal  # noqa: E402
 from ejournal_tui.db.connection import connect, connect_for_reports  # noqa: E402
-from ejournal_tui.db.journal import MarkConflict  # noqa: E402
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 WRITERS = 8
@@ -295,21 +294,21 @@ class Writer(threading.Thread):
             status = "absent" if m["status"] == "present" else "present"
             late = m["held_on"] < date.today() - timedelta(days=3)
             try:
-                r = journal.save_mark(conn, group_id=m["group_id"], held_on=m["held_on"], student_id=m["student_id"],
-                                      status=status, version=m["version"],
-                                      late_reason=LATE_REASON if late else None)
+                r = journal.save_mark_once(conn, group_id=m["group_id"], held_on=m["held_on"],
+                                           student_id=m["student_id"], status=status, version=m["version"],
+                                           late_reason=LATE_REASON if late else None)
             except psycopg.Error:
                 self.errors += 1
                 conn.close()
                 conn = self.connect()
                 continue
-            if isinstance(r, MarkConflict):  # an unacknowledged save did land: take its version
-                if r.current is not None:
-                    m["version"], m["status"] = r.current.version, r.current.status
+            if r.outcome != "saved":  # a conflict: an unacknowledged save did land: take its version
+                if r.mark is not None:
+                    m["version"], m["status"] = r.mark.version, r.mark.value.status
                 i += 1
                 continue
-            m["version"], m["status"] = r.mark.version, r.mark.status
-            self.acked.append((r.mark.lesson_id, r.mark.student_id, r.mark.version, r.mark.status))
+            m["version"], m["status"] = r.mark.version, r.mark.value.status
+            self.acked.append((r.lesson.id, m["student_id"], r.mark.version, r.mark.value.status))
             now = time.monotonic()
             self.max_gap = max(self.max_gap, now - last_ack)
             last_ack = now

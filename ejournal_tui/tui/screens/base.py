@@ -29,6 +29,9 @@ class BaseScreen(_Common, Screen):
     pass
 
 
+LIVE_SECONDS = 0.3  # a burst of changes elsewhere is read once, this long after its first
+
+
 class ReloadingScreen(BaseScreen):
     """A screen whose data (self.data, filled by self.load()) is loaded on opening, again on
     coming back to it, and on F5."""
@@ -47,6 +50,24 @@ class ReloadingScreen(BaseScreen):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def watched_groups(self) -> set[int] | None:
+        """The groups whose changes this screen shows (None: any of the organization)."""
+        return None
+
+    def live_changed(self, groups: set[int]) -> None:
+        """Lessons, marks or enrollments changed elsewhere (the app listens): the screen on top
+        reads its data again — at most once a second; one below does when it is back on top."""
+        watched = self.watched_groups()
+        if self.data is None or not self.is_current or (watched is not None and not groups & watched):
+            return
+        if getattr(self, "_live_timer", None) is None:
+            self._live_timer = self.set_timer(LIVE_SECONDS, self._live_reload)
+
+    def _live_reload(self) -> None:
+        self._live_timer = None
+        if self.is_current:
+            self.load()
 
 
 R = TypeVar("R")

@@ -13,7 +13,8 @@ from ejournal_tui.tui.screens.base import BaseModal, esc
 class ConflictScreen(BaseModal[bool]):
     TITLE = "Запись изменена другим пользователем"
     HELP = (
-        "Пока вы работали, эту запись изменил другой пользователь. Ничего не перезаписано. "
+        "Пока вы работали, эту запись изменил другой пользователь (или вы сами в другом сеансе). "
+        "Ничего не перезаписано. "
         "Выберите, какое значение оставить."
     )
     BINDINGS: ClassVar[list[Binding]] = [
@@ -21,16 +22,15 @@ class ConflictScreen(BaseModal[bool]):
         Binding("2", "keep_mine", "записать моё", id="conflict.mine"),
     ]
 
-    def __init__(self, what: str, theirs: str, who: str, mine: str):
+    def __init__(self, what: str, theirs: str, who: str, mine: str, same_person: bool = False):
         super().__init__()
         self.what, self.theirs, self.who, self.mine = what, theirs, who, mine
+        self.same_person = same_person  # the same login, another session (another window or computer)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="conflict"):
-            yield Static(
-                f"[b]{esc(self.what)}[/b]\nЗапись изменил другой пользователь"
-                f"{': ' + esc(self.who) if self.who else ''}."
-            )
+            changed = "Запись изменили вы в другом сеансе" if self.same_person else "Запись изменил другой пользователь"
+            yield Static(f"[b]{esc(self.what)}[/b]\n{changed}{': ' + esc(self.who) if self.who else ''}.")
             yield Static(f"В базе: [b]{esc(self.theirs)}[/b]\nВаше:   [b]{esc(self.mine)}[/b]", id="conflict-values")
             with Horizontal(classes="buttons"):
                 yield Button("1 Оставить из базы", id="theirs", variant="primary")

@@ -80,6 +80,9 @@ Tab переходит между таблицами, Enter открывает �
             yield Static("", id="board")
         yield Footer(compact=True, show_command_palette=False)
 
+    def watched_groups(self) -> set[int] | None:
+        return {g.id for g in self.data.groups} if self.data else set()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def load(self) -> None:
         try:

@@ -1,80 +1,44 @@
-"""The journal of one group: marks with one key, saved at once, never lost.
+"""The journal of one group: keys and painting. The grid's state, the writes, conflicts and
+reconnects live in the engine (ejournal_tui.journal_engine), which reports through messages."""
 
-Writes go through one queue drained by one thread worker, in the order they were made. A
-write names the version of the record it was made on; if somebody else changed the record,
-the teacher sees both values and chooses. Without a connection the queue waits (the cells
-show «*»), a banner says so, and a timer tries again.
-"""
-
-from collections import Counter, deque
-from dataclasses import dataclass, field
+import threading
 from datetime import date
-from decimal import Decimal
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ejournal_tui.db import history, journal
+from ejournal_tui import journal_engine as je
+from ejournal_tui.db import history
 from ejournal_tui.db.session import Unreachable
-from ejournal_tui.journal_models import (
-    REASON_NAME,
-    ColumnSaved,
-    Journal,
-    Lesson,
-    LessonConflict,
-    LessonSaved,
-    Mark,
-    MarkConflict,
-    MarkSaved,
-    Student,
-    TopicProgress,
-    is_late,
-)
+from ejournal_tui.journal_engine import JournalEngine, LessonWrite, Value
+from ejournal_tui.journal_models import Lesson, Student, is_late
 from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date, fmt_dt
 from ejournal_tui.tui.widgets.journal_grid import SUM_COL, TOTAL_ROW, JournalGrid, cell, day_key
 
+__all__ = ["JournalScreen", "LessonWrite"]
+
 RETRY_SECONDS = 3.0
-# Keys hidden when the journal is opened read-only (JournalScreen(read_only=True)): writes, and the
-# teacher's own screens that write (the card's request to the methodist, the group's records).
-READ_ONLY_HIDDEN = {"mark", "all_present", "edit_lesson", "add_lesson", "briefing", "records", "card", "students"}
+# Keys that write: hidden (and answered by «refuse») when the journal cannot be changed.
+WRITES = {"mark", "all_present", "edit_lesson", "add_lesson", "briefing"}
+# The teacher's own screens that write, not offered to the administration's view.
+VIEW_ONLY_HIDDEN = WRITES | {"records", "card", "students"}
 
 
-@dataclass
-class MarkWrite:
-    day: date
-    student_id: int
-    status: str | None  # None clears the mark
-    reason: str | None = None
-    reason_text: str | None = None
-    late_reason: str | None = None
-
-    @property
-    def keys(self) -> list[tuple[date, int]]:
-        return [(self.day, self.student_id)]
+class EngineEvent(Message):
+    def __init__(self, event: je.Event):
+        super().__init__()
+        self.event = event
 
 
-@dataclass
-class ColumnWrite:
-    day: date
-    student_ids: list[int] = field(default_factory=list)
-
-    @property
-    def keys(self) -> list[tuple[date, int]]:
-        return [(self.day, s) for s in self.student_ids]
-
-
-@dataclass
-class LessonWrite:
-    day: date
-    hours: Decimal
-    topic_id: int | None
-    topic: str | None
-    late_reason: str | None = None
-    keys: list = field(default_factory=list)
+class RunWriter(Message):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
 
 
 class JournalScreen(BaseScreen):
@@ -82,12 +46,16 @@ class JournalScreen(BaseScreen):
     HELP = """Строки — обучающиеся, столбцы — даты занятий (проведённые и по расписанию).
 Отметка ставится одной клавишей и сразу сохраняется; курсор переходит к следующему обучающемуся.
 
-* «+» — присутствовал(а), «н» — без уважительной причины, «у» — по уважительной причине
-  (причину выбирают из списка), «·» — отметки нет, «—» — не числился в группе в этот день.
+* «+» — присутствовал(а), «н» — без уважительной причины; по уважительной причине (клавиша «у»,
+  причину выбирают из списка) — как в печатной форме: «б» болезнь, «з» заявление родителей,
+  «с» соревнования/олимпиада, «у» другая. «·» — отметки нет (в печатной форме — «?»),
+  «—» — не числился в группе в этот день.
 * Отметка со «*» ещё не сохранена (нет связи с базой): она сохранится сама, когда связь вернётся.
 * В заголовке даты: «!» — не указана тема, «*» — занятие заполнено позже 3 дней; красная дата —
   занятие по расписанию прошло, а в журнале его нет.
-* Исправление занятия или отметки позже 3 дней после занятия требует причины — она сохраняется в истории.
+* Первое заполнение занятия позже 3 дней требует одной причины на всё занятие; отметки этого
+  заполнения — не исправления. Исправление сохранённого раньше позже 3 дней требует причины.
+* Изменения, сделанные в другом сеансе, появляются в открытом журнале сами.
 * Если запись успел изменить другой пользователь, журнал покажет оба значения и спросит, какое оставить.
 * «б» — инструктаж по технике безопасности на дату под курсором: всё заполнено, Enter — сохранить.
   «м» — инструктажи, мероприятия и достижения группы.
@@ -140,34 +108,72 @@ class JournalScreen(BaseScreen):
         Binding("д,l", "add_lesson", "занятие вне расписания", id="journal.add_lesson", show=False),
         Binding("f5", "reload", "обновить", id="journal.reload", show=False),
         Binding("escape", "back", "назад", id="journal.back"),
+        # a journal that cannot be changed: the write keys say why instead of doing nothing
+        Binding("space,п,g,н,y,у,e,в,d,т,n,б,comma,д,l,delete,backspace", "refuse", "только просмотр",
+                id="journal.refuse", key_display="␣ н у в т"),
     ]
+
 
     def __init__(self, group_id: int, focus_day: date | None = None, read_only: bool = False):
         super().__init__()
         self.group_id = group_id
         self.read_only = read_only  # the administration's view; the database refuses their writes anyway
         self.focus_day = focus_day
-        self.data: Journal | None = None
-        self.students: list[Student] = []
-        self.lessons: list[Lesson] = []
-        self.lesson_at: dict[date, Lesson] = {}
-        self.marks: dict[tuple[date, int], Mark] = {}
-        self.pending: dict[tuple[date, int], tuple] = {}  # the latest unsaved value of a cell
-        self.pending_count: Counter = Counter()
-        self.queue: deque = deque()
-        self.topics: list[TopicProgress] = []
-        self.offline = False
-        self._draining = False
-        self._retry_timer = None
+        self.engine: JournalEngine | None = None
+        self._load_retry = None
         self._last_reason: dict[date, str] = {}
+
+    # what tests and the app read
+    @property
+    def data(self):
+        return self.engine.state if self.engine is not None and self.engine.loaded else None
+
+    @property
+    def students(self) -> list[Student]:
+        return self.engine.state.students if self.engine else []
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return self.engine.state.lessons if self.engine else []
+
+    @property
+    def lesson_at(self) -> dict[date, Lesson]:
+        return self.engine.state.lesson_at if self.engine else {}
+
+    @property
+    def topics(self):
+        return self.engine.state.topics if self.engine else []
+
+    @property
+    def queue(self) -> list:
+        if self.engine is None:
+            return []
+        return [*self.engine.queue, *([self.engine._in_flight] if self.engine._in_flight is not None else [])]
+
+    @property
+    def pending(self) -> dict:
+        return self.engine.pending if self.engine else {}
+
+    @property
+    def offline(self) -> bool:
+        return (self.engine is not None and self.engine.offline) or self._load_retry is not None
 
     @property
     def pending_writes(self) -> int:
-        return len(self.queue)
+        return self.engine.unsaved if self.engine else 0
 
     @property
     def grid(self) -> JournalGrid:
         return self.query_one(JournalGrid)
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why nothing can be changed here (None: it can)."""
+        if self.read_only:
+            return "только просмотр"
+        if self.data is not None and not self.data.group.writable:
+            return "архив: только просмотр"
+        return None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -178,46 +184,79 @@ class JournalScreen(BaseScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.engine = JournalEngine(
+            self.db, self.group_id, self._post, getattr(self.app, "outbox", None), runner=self._run_writer
+        )
+        self.engine.retry_seconds = RETRY_SECONDS
+        self.engine.start()
         self.load()
+
+    def on_unmount(self) -> None:
+        if self.engine is not None:
+            self.engine.stop()
+
+    def _run_writer(self, fn) -> None:
+        """The engine's writer as a Textual worker (not exclusive: that would cancel a running
+        drain; the engine keeps it single)."""
+        if threading.get_ident() == self.app._thread_id:
+            self.run_worker(fn, thread=True, exclusive=False, group="journal-save", exit_on_error=False)
+        else:
+            self.post_message(RunWriter(fn))
+
+    @on(RunWriter)
+    def _start_writer(self, message: RunWriter) -> None:
+        self._run_writer(message.fn)
+
+    def _post(self, event: je.Event) -> None:
+        self.post_message(EngineEvent(event))
 
     # --- loading -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="journal-load")
     def load(self) -> None:
         try:
-            data = self.db.run(journal.journal, self.group_id)
-            topics = self.db.run(journal.topic_progress, self.group_id)
+            self.engine.load()
         except Unreachable:
-            self.app.call_from_thread(self._went_offline)  # loads again when the database is back
-            return
-        self.app.call_from_thread(self._loaded, data, topics)
+            self.app.call_from_thread(self._load_offline)
 
-    def _loaded(self, data: Journal, topics: list[TopicProgress]) -> None:
-        self.data, self.topics = data, topics
-        self.students = data.students
-        self.lessons = data.lessons
-        self.lesson_at = {lesson.held_on: lesson for lesson in data.lessons}
-        by_id = {lesson.id: lesson.held_on for lesson in data.lessons if lesson.id is not None}
-        self.marks = {(by_id[m.lesson_id], m.student_id): m for m in data.marks}
-        g = data.group
-        archived = " · [yellow]архив: только просмотр[/yellow]" if not g.writable else ""
-        archived = archived or (" · [yellow]только просмотр[/yellow]" if self.read_only else "")
+    def _load_offline(self) -> None:
+        if self._load_retry is None:
+            self._load_retry = self.set_interval(RETRY_SECONDS, self._retry_load)
+        self._banner()
+
+    def _retry_load(self) -> None:
+        self.load()
+
+    def live_changed(self, groups: set[int]) -> None:
+        """The app heard that something of this group changed elsewhere: read it again."""
+        if self.group_id in groups and self.data is not None:
+            self.load()
+
+    def _loaded(self) -> None:
+        if self._load_retry is not None:
+            self._load_retry.stop()
+            self._load_retry = None
+            self._banner()
+        g = self.data.group
+        why = self.read_only_reason
         room = f" · каб. {esc(g.room)}" if g.room else ""
         self.query_one("#journal-title", Static).update(
             f"[b]{esc(g.name)}[/b] · {esc(g.program_name)} · {esc(g.iteration_name)} "
-            f"({g.starts_on:%d.%m}–{g.ends_on:%d.%m.%Y}){room}{archived}"
+            f"({g.starts_on:%d.%m}–{g.ends_on:%d.%m.%Y}){room}" + (f" · [yellow]{why}[/yellow]" if why else "")
         )
-        self.title = f"Журнал: {g.name}"
+        self.title = f"Журнал: {g.name}" + (f" ({why})" if why else "")
+        self.refresh_bindings()
         self._rebuild()
 
     def _rebuild(self) -> None:
         grid = self.grid
         coordinate = grid.cursor_coordinate
+        first = grid.row_count == 0
         grid.build(self.students, self.lessons, self._cell, self, self.today)
-        if self.focus_day is not None or coordinate.column < 2:
+        if self.focus_day is not None or first or coordinate.column < 2:
             day = self.focus_day or max((x.held_on for x in self.lessons if x.held_on <= self.today), default=None)
             column = next((i for i, x in enumerate(self.lessons) if x.held_on == day), 0) + 2
-            grid.move_cursor(row=1, column=column, animate=False)
+            grid.move_cursor(row=max(1, coordinate.row) if not first else 1, column=column, animate=False)
             self.focus_day = None
         else:
             grid.move_cursor(row=coordinate.row, column=coordinate.column, animate=False)
@@ -228,34 +267,22 @@ class JournalScreen(BaseScreen):
 
     def _cell(self, student: Student, lesson: Lesson) -> Text:
         key = (lesson.held_on, student.id)
-        return cell(student, lesson, self.marks.get(key), self.pending.get(key), self.today)
-
-    def _value(self, key: tuple[date, int]) -> tuple | None:
-        if key in self.pending:
-            return self.pending[key]
-        m = self.marks.get(key)
-        return (m.status, m.reason, m.reason_text) if m else None
+        return cell(student, lesson, self.engine.value(key), self.engine.is_pending(key), self.today)
 
     def row(self, student: Student) -> Text:
         """Total of a student: present / marked."""
-        values = [self._value((lesson.held_on, student.id)) for lesson in self.lessons]
-        marked = [v for v in values if v and v[0]]
-        present = sum(1 for v in marked if v[0] == "present")
-        return Text(f"{present}/{len(marked)}" if marked else "", justify="center")
+        t = self.engine.student_total(student)
+        return Text(f"{t.present}/{t.marked}" if t.marked else "", justify="center")
 
     def column(self, lesson: Lesson) -> Text:
         """Total of a lesson: present / enrolled that day."""
-        enrolled = [s for s in self.students if s.enrolled(lesson.held_on)]
-        values = [self._value((lesson.held_on, s.id)) for s in enrolled]
-        if not any(values):
-            return Text("")
-        present = sum(1 for v in values if v and v[0] == "present")
-        return Text(f"{present}/{len(enrolled)}", style="bold", justify="center")
+        present, enrolled, any_mark = self.engine.lesson_total(lesson)
+        return Text(f"{present}/{enrolled}", style="bold", justify="center") if any_mark else Text("")
 
     def _paint(self, day: date, student_id: int) -> None:
         student = next((s for s in self.students if s.id == student_id), None)
         lesson = self.lesson_at.get(day)
-        if student is None or lesson is None:
+        if student is None or lesson is None or self.grid.row_count == 0:
             return
         self.grid.put(
             [
@@ -266,7 +293,9 @@ class JournalScreen(BaseScreen):
         )
 
     def _paint_column(self, day: date) -> None:
-        lesson = self.lesson_at[day]
+        lesson = self.lesson_at.get(day)
+        if lesson is None or self.grid.get_column_key(day) is None:
+            return
         changes = [(str(s.id), day_key(day), self._cell(s, lesson)) for s in self.students]
         changes += [(str(s.id), SUM_COL, self.row(s)) for s in self.students]
         self.grid.put([*changes, (TOTAL_ROW, day_key(day), self.column(lesson))])
@@ -293,13 +322,13 @@ class JournalScreen(BaseScreen):
             parts.append(f"{fmt_date(d)}")
             if student is not None:
                 key = (d, student.id)
+                value = self.engine.value(key)
                 if not student.enrolled(d):
                     parts.append("не числится в группе")
-                elif key in self.pending:
+                elif self.engine.is_pending(key):
                     parts.append("[yellow]не сохранено[/yellow]")
-                elif key in self.marks:
-                    m = self.marks[key]
-                    parts.append(esc(m.describe()))
+                elif value is not None:
+                    parts.append(esc(value.describe()))
             if lesson.id is None:
                 slot = f" {lesson.starts_at:%H:%M}–{lesson.ends_at:%H:%M}" if lesson.starts_at else ""
                 parts.append(
@@ -313,17 +342,75 @@ class JournalScreen(BaseScreen):
                     parts.append("[yellow]заполнено позже 3 дней[/yellow]")
         self.query_one("#cell-info", Static).update(" · ".join(parts))
 
+    # --- what the engine reports ---------------------------------------------------------
+
+    @on(EngineEvent)
+    def _engine_event(self, message: EngineEvent) -> None:
+        event = message.event
+        if isinstance(event, je.Loaded):
+            self._loaded()
+        elif self.data is None or self.grid.row_count == 0:
+            if isinstance(event, je.Connection):
+                self._banner()
+            return
+        elif isinstance(event, je.Refreshed):
+            for day in event.days:
+                if (lesson := self.lesson_at.get(day)) is not None:
+                    self.grid.set_header(lesson, self.today)
+                self._paint_column(day)
+            for key in event.cells:
+                if key[0] not in event.days:
+                    self._paint(*key)
+        elif isinstance(event, je.CellChanged):
+            self._paint(*event.key)
+        elif isinstance(event, je.ColumnChanged):
+            if event.rebuild:
+                self._rebuild()
+            else:
+                lesson = self.lesson_at.get(event.day)
+                if lesson is not None:
+                    self.grid.set_header(lesson, self.today)
+                self._paint_column(event.day)
+        elif isinstance(event, je.Conflict):
+            self._mark_conflict(event)
+        elif isinstance(event, je.LessonConflict):
+            self._lesson_conflict(event.write, event.current)
+        elif isinstance(event, je.NeedsReason):
+            self._ask_reason(event.key, event.mine)
+        elif isinstance(event, je.Failed):
+            self.app.show_error(event.error, title="Не сохранено")
+        elif isinstance(event, je.Connection):
+            self._banner()
+            if not event.offline:
+                self.notify("Связь с базой данных восстановлена.")
+        elif isinstance(event, je.Notice):
+            self.notify(event.text)
+        self._show_info()
+
     # --- marks ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Read-only: the keys that write are neither shown nor answered."""
-        return not (self.read_only and action in READ_ONLY_HIDDEN)
+        """Keys that cannot apply here are not offered; «refuse» answers them instead."""
+        why = self.read_only_reason
+        if action == "refuse":
+            return why is not None
+        if self.read_only and action in VIEW_ONLY_HIDDEN:
+            return False
+        return not (why is not None and action in WRITES)
+
+    def action_refuse(self) -> None:
+        why = self.read_only_reason
+        if why == "архив: только просмотр":
+            self.notify("Итерация в архиве: журнал только для просмотра, изменить его нельзя.", severity="warning")
+        else:
+            self.notify("Журнал открыт только для просмотра: изменять его может только педагог группы.",
+                        severity="warning")
 
     def _check_cell(self, student: Student | None, lesson: Lesson | None) -> bool:
         if self.data is None:
             return False
-        if not self.data.group.writable or self.read_only:
-            self.notify("Итерация в архиве: журнал только для просмотра.", severity="warning")
+        if self.read_only_reason:
+            self.action_refuse()
         elif lesson is None or student is None:
             self.notify("Встаньте на клетку обучающегося под датой занятия.", severity="warning")
         elif lesson.held_on > self.today:
@@ -343,22 +430,22 @@ class JournalScreen(BaseScreen):
 
             def chosen(result: tuple[str, str | None] | None) -> None:
                 if result:
-                    self._set_mark(student, lesson, "excused", *result)
+                    self._set_mark(student.id, lesson.held_on, Value("excused", *result))
 
             self._lesson_first(
                 lesson, lambda: self.app.push_screen(ExcuseScreen(student.full_name, lesson.held_on), chosen)
             )
         else:
-            self._lesson_first(lesson, lambda: self._set_mark(student, lesson, status))
+            self._lesson_first(lesson, lambda: self._set_mark(student.id, lesson.held_on, Value(status)))
 
     def _lesson_first(self, lesson: Lesson, then) -> None:
-        """A late lesson not in the journal yet: its topic and hours first, in one INSERT. Filled
-        later, they would be a correction of a record older than 3 days and need a reason."""
+        """A late lesson not in the journal yet: its topic, hours and the one reason of the late
+        filling first. The marks that follow are its first filling, not corrections."""
         queued = any(isinstance(w, LessonWrite) and w.day == lesson.held_on for w in self.queue)
         if lesson.id is not None or queued or not is_late(lesson.held_on, self.today):
             then()
             return
-        self.notify("Занятие прошло более 3 дней назад и ещё не заполнено: сначала тема и часы.")
+        self.notify("Занятие прошло более 3 дней назад и ещё не заполнено: сначала тема, часы и причина.")
 
         def edited(write: LessonWrite | None) -> None:
             if write is not None:
@@ -367,38 +454,23 @@ class JournalScreen(BaseScreen):
 
         self._open_editor(lesson, edited)
 
-    def _set_mark(
-        self,
-        student: Student,
-        lesson: Lesson,
-        status: str | None,
-        reason: str | None = None,
-        reason_text: str | None = None,
-        late_reason: str | None = None,
-    ) -> None:
-        key = (lesson.held_on, student.id)
-        current = self._value(key)
-        if current == (status, reason, reason_text or None) or (status is None and current is None):
-            self._cursor_down()
-            return
-        write = MarkWrite(lesson.held_on, student.id, status, reason, reason_text)
-        if current is not None and is_late(lesson.held_on, self.today) and late_reason is None:
-            self._ask_reason(lesson.held_on, write)
-        else:
-            write.late_reason = late_reason
-            self._enqueue(write)
+    def _set_mark(self, student_id: int, day: date, value: Value, late_reason: str | None = None,
+                  move: bool = True) -> None:
+        self.engine.set_mark(day, student_id, value, late_reason)
+        if move:
             self._cursor_down()
 
-    def _ask_reason(self, day: date, write) -> None:
+    def _ask_reason(self, key, mine: Value) -> None:
+        """The database says this is a correction of a late lesson: ask why, then send it again.
+        The cursor stays where it is (it moved on when the key was pressed)."""
         from ejournal_tui.tui.screens.late_reason import LateReasonScreen
+
+        day, student_id = key
 
         def given(reason: str | None) -> None:
             if reason:
                 self._last_reason[day] = reason
-                write.late_reason = reason
-                self._enqueue(write)
-                if isinstance(write, MarkWrite):
-                    self._cursor_down()
+                self._set_mark(student_id, day, mine, late_reason=reason, move=False)
 
         self.app.push_screen(LateReasonScreen(day, self._last_reason.get(day, "")), given)
 
@@ -415,238 +487,43 @@ class JournalScreen(BaseScreen):
         first = next((s for s in self.students if s.enrolled(lesson.held_on)), None)
         if not self._check_cell(first, lesson):
             return
-        ids = [
-            s.id for s in self.students if s.enrolled(lesson.held_on) and self._value((lesson.held_on, s.id)) is None
-        ]
-        if not ids:
+        if not any(s.enrolled(lesson.held_on) and self.engine.value((lesson.held_on, s.id)) is None
+                   for s in self.students):
             self.notify("На эту дату у всех уже стоят отметки.")
             return
-        self._lesson_first(lesson, lambda: self._enqueue(ColumnWrite(lesson.held_on, ids)))
-
-    # --- the write queue -----------------------------------------------------------------
-
-    def _enqueue(self, write) -> None:
-        for key in write.keys:
-            self.pending[key] = (
-                (write.status, write.reason, write.reason_text or None)
-                if isinstance(write, MarkWrite)
-                else ("present", None, None)
-            )
-            self.pending_count[key] += 1
-        if isinstance(write, MarkWrite):
-            self._paint(write.day, write.student_id)
-        elif write.keys:
-            self._paint_column(write.day)
-        self.queue.append(write)
-        self._show_info()
-        self._kick()
-
-    def _kick(self) -> None:
-        if self.queue and not self._draining and not self.offline:
-            self._draining = True
-            self._drain()
-
-    # Not exclusive: an exclusive start would cancel a running drain. `_draining` keeps it single.
-    @work(thread=True, exclusive=False, exit_on_error=False, group="journal-save")
-    def _drain(self) -> None:
-        try:
-            while self.queue:
-                write = self.queue[0]
-                try:
-                    result = self._execute(write)
-                except Unreachable:
-                    self.app.call_from_thread(self._went_offline)
-                    return
-                except Exception as exc:
-                    self.queue.popleft()
-                    self.app.call_from_thread(self._write_failed, write, exc)
-                    continue
-                self.queue.popleft()
-                self.app.call_from_thread(self._write_done, write, result)
-        finally:
-            self.app.call_from_thread(self._drained)
-
-    def _execute(self, write):
-        """Runs in the worker thread; reads the versions the UI thread keeps up to date."""
-        lesson = self.lesson_at.get(write.day)
-        hours = lesson.planned_hours if lesson else Decimal(2)
-        if isinstance(write, MarkWrite):
-            mark = self.marks.get((write.day, write.student_id))
-            return self.db.run(
-                journal.save_mark,
-                group_id=self.group_id,
-                held_on=write.day,
-                student_id=write.student_id,
-                status=write.status,
-                reason=write.reason,
-                reason_text=write.reason_text,
-                version=mark.version if mark else None,
-                hours=hours,
-                late_reason=write.late_reason,
-            )
-        if isinstance(write, ColumnWrite):
-            return self.db.run(
-                journal.mark_all_present,
-                group_id=self.group_id,
-                held_on=write.day,
-                student_ids=write.student_ids,
-                hours=hours,
-            )
-        exists = lesson is not None and lesson.id is not None
-        return self.db.run(
-            journal.save_lesson,
-            group_id=self.group_id,
-            held_on=write.day,
-            hours=write.hours,
-            topic_id=write.topic_id,
-            topic=write.topic,
-            lesson_id=lesson.id if exists else None,
-            version=lesson.version if exists else None,
-            late_reason=write.late_reason,
-        )
-
-    def _drained(self) -> None:
-        self._draining = False
-        self._kick()
-
-    def _settle(self, keys) -> None:
-        for key in keys:
-            self.pending_count[key] -= 1
-            if self.pending_count[key] <= 0:
-                del self.pending_count[key]
-                self.pending.pop(key, None)
-
-    def _merge_lesson(self, lesson: Lesson | None, day: date) -> None:
-        old = self.lesson_at.get(day)
-        if lesson is None:
-            merged = (
-                Lesson(held_on=day, planned=old.planned, starts_at=old.starts_at, ends_at=old.ends_at) if old else None
-            )
-        else:
-            merged = lesson.model_copy(
-                update={
-                    "planned": old.planned if old else False,
-                    "starts_at": old.starts_at if old else None,
-                    "ends_at": old.ends_at if old else None,
-                }
-            )
-        if merged is None:
-            return
-        self.lesson_at[day] = merged
-        if old is None:
-            self.lessons = sorted([*self.lessons, merged], key=lambda x: x.held_on)
-            self._rebuild()
-            return
-        self.lessons = [merged if x.held_on == day else x for x in self.lessons]
-        if (old.id, old.title, old.filled_late) != (merged.id, merged.title, merged.filled_late):
-            self.grid.set_header(merged, self.today)
-        if old.id != merged.id:
-            self._paint_column(day)
-
-    def _write_done(self, write, result) -> None:
-        self._settle(write.keys)
-        if isinstance(result, MarkSaved):
-            self._merge_lesson(result.lesson, write.day)
-            key = (write.day, write.student_id)
-            if result.mark is None:
-                self.marks.pop(key, None)
-            else:
-                self.marks[key] = result.mark
-            self._paint(*key)
-        elif isinstance(result, MarkConflict):
-            self._merge_lesson(result.lesson, write.day)
-            self._mark_conflict(write, result.current)
-        elif isinstance(result, ColumnSaved):
-            self._merge_lesson(result.lesson, write.day)
-            for m in result.marks:
-                self.marks[(write.day, m.student_id)] = m
-            others = sum(
-                1
-                for s in write.student_ids
-                if (m := self.marks.get((write.day, s))) is not None and m.status != "present"
-            )
-            self._paint_column(write.day)
-            if others:
-                self.notify(f"Отметок, поставленных другим пользователем, оставлено: {others}.")
-        elif isinstance(result, LessonSaved):
-            self._merge_lesson(result.lesson, write.day)
-            self.notify(f"Занятие {fmt_date(write.day)} сохранено.")
-        elif isinstance(result, LessonConflict):
-            self._lesson_conflict(write, result.current)
-        self._show_info()
-
-    def _write_failed(self, write, exc: Exception) -> None:
-        self._settle(write.keys)
-        self.app.show_error(exc, title="Не сохранено")
-        self._refresh_column(write.day)
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="journal-refresh")
-    def _refresh_column(self, day: date) -> None:
-        lesson, marks = self.db.run(journal.column, self.group_id, day)
-        self.app.call_from_thread(self._column_refreshed, day, lesson, marks)
-
-    def _column_refreshed(self, day: date, lesson: Lesson | None, marks: list[Mark]) -> None:
-        old = self.lesson_at.get(day)
-        if lesson is None and old is not None and not old.planned:
-            # a lesson off the schedule that the database refused: no column for it
-            del self.lesson_at[day]
-            self.lessons = [x for x in self.lessons if x.held_on != day]
-            self._rebuild()
-            return
-        self._merge_lesson(lesson, day)
-        fresh = {m.student_id: m for m in marks}
-        for s in self.students:
-            key = (day, s.id)
-            if key in self.pending:
-                continue
-            if s.id in fresh:
-                self.marks[key] = fresh[s.id]
-            else:
-                self.marks.pop(key, None)
-        self._paint_column(day)
-        self._show_info()
+        self._lesson_first(lesson, lambda: self.engine.all_present(lesson.held_on))
 
     # --- somebody else changed it ----------------------------------------------------------
 
-    def _drop_queued(self, key) -> tuple | None:
-        """Forget queued writes of a cell (they were made on the old value); return the last one."""
-        mine = self.pending.get(key)
-        for write in [w for w in self.queue if isinstance(w, MarkWrite) and (w.day, w.student_id) == key]:
-            self.queue.remove(write)
-            self._settle(write.keys)
-        return mine
-
-    def _mark_conflict(self, write: MarkWrite, current: Mark | None) -> None:
+    def _mark_conflict(self, event: je.Conflict) -> None:
         from ejournal_tui.tui.screens.conflict import ConflictScreen
 
-        key = (write.day, write.student_id)
-        mine = self._drop_queued(key) or (write.status, write.reason, write.reason_text)
-        if current is None:
-            self.marks.pop(key, None)
-        else:
-            self.marks[key] = current
-        self._paint(*key)
-        student = next(s for s in self.students if s.id == write.student_id)
+        day, student_id = event.key
+        student = next((s for s in self.students if s.id == student_id), None)
+        if student is None:
+            return
 
         def chosen(keep_mine: bool | None) -> None:
-            if keep_mine:
-                self._set_mark(student, self.lesson_at[write.day], *mine, late_reason=write.late_reason)
+            if keep_mine:  # on the version now known; the cursor stays
+                self._set_mark(student_id, day, event.mine, event.late_reason, move=False)
 
-        theirs = current.describe() if current else "отметки нет (её удалили)"
-        who = f"{current.updated_by_name}, {fmt_dt(current.updated_at)}" if current and current.updated_by_name else ""
+        theirs = event.theirs.value.describe() if event.theirs else "отметки нет (её удалили)"
+        who = event.theirs.updated_by_name if event.theirs else None
+        me = self.app.me.full_name if getattr(self.app, "me", None) else None
+        when = f", {fmt_dt(event.theirs.updated_at)}" if event.theirs and event.theirs.updated_at else ""
         self.app.push_screen(
-            ConflictScreen(f"{student.full_name}, {fmt_date(write.day)}", theirs, who, _describe(mine)),
+            ConflictScreen(f"{student.full_name}, {fmt_date(day)}", theirs, (who or "") + when if who else "",
+                           event.mine.describe(), same_person=bool(who and me and who == me)),
             chosen,
         )
 
     def _lesson_conflict(self, write: LessonWrite, current: Lesson | None) -> None:
         from ejournal_tui.tui.screens.conflict import ConflictScreen
 
-        self._merge_lesson(current, write.day)
-
         def chosen(keep_mine: bool | None) -> None:
             if keep_mine:
-                self._enqueue_lesson(write)
+                write.base = (current.id, current.version) if current is not None else None
+                self.engine.save_lesson(write)
 
         theirs = f"{current.hours} ч · {current.title or 'без темы'}" if current else "занятия нет (его удалили)"
         who = f"{current.filled_by_name}" if current and current.filled_by_name else ""
@@ -658,41 +535,17 @@ class JournalScreen(BaseScreen):
 
     # --- offline -------------------------------------------------------------------------
 
-    def _went_offline(self) -> None:
-        self.offline = True
-        self._banner()
-        if self._retry_timer is None:
-            self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry)
-
     def _banner(self) -> None:
+        """In place of the title line, so the grid does not move."""
+        offline = self.offline
         banner = self.query_one("#offline-banner", Static)
-        banner.update(
-            f"Нет связи с базой данных. Не сохранено изменений: {len(self.queue)} (отмечены «*»). Повторяю попытку…"
-        )
-        banner.set_class(self.offline, "shown")
-
-    def _retry(self) -> None:
-        self._ping()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="journal-ping")
-    def _ping(self) -> None:
-        try:
-            self.db.ping()
-        except Exception:
-            self.app.call_from_thread(self._banner)
-            return
-        self.app.call_from_thread(self._back_online)
-
-    def _back_online(self) -> None:
-        self.offline = False
-        if self._retry_timer is not None:
-            self._retry_timer.stop()
-            self._retry_timer = None
-        self._banner()
-        self.notify("Связь с базой данных восстановлена.")
         if self.data is None:
-            self.load()
-        self._kick()
+            text = "Нет связи с базой данных: журнал откроется, когда связь вернётся. Повторяю попытку…"
+        else:
+            text = f"Нет связи с базой. Не сохранено: {self.pending_writes} (отмечены «*»). Повторяю попытку…"
+        banner.update(text)
+        banner.set_class(offline, "shown")
+        self.query_one("#journal-title", Static).set_class(offline, "hidden")
 
     # --- lessons -------------------------------------------------------------------------
 
@@ -716,11 +569,10 @@ class JournalScreen(BaseScreen):
 
         if self.data is None:
             return
-        if not self.data.group.writable or self.read_only:
-            self.notify("Журнал открыт только для просмотра.", severity="warning")
+        if self.read_only_reason:
+            self.action_refuse()
             return
-        exists = lesson is not None and lesson.id is not None
-        needs_reason = exists and is_late(lesson.held_on, self.today)
+        needs_reason = lesson is not None and is_late(lesson.held_on, self.today)
         editor = LessonEditorScreen(
             self.data.group,
             lesson,
@@ -728,7 +580,14 @@ class JournalScreen(BaseScreen):
             needs_reason,
             self._last_reason.get(lesson.held_on, "") if lesson else "",
         )
-        self.app.push_screen(editor, done or self._lesson_edited)
+        base = (lesson.id, lesson.version) if lesson is not None and lesson.id is not None else None
+
+        def edited(write: LessonWrite | None) -> None:
+            if write is not None:
+                write.base = base  # the version the teacher saw: a change made meanwhile is a conflict
+            (done or self._lesson_edited)(write)
+
+        self.app.push_screen(editor, edited)
 
     def _lesson_edited(self, write: LessonWrite | None) -> None:
         if write is None:
@@ -739,11 +598,8 @@ class JournalScreen(BaseScreen):
 
     def _enqueue_lesson(self, write: LessonWrite) -> None:
         if write.day not in self.lesson_at:
-            self.lesson_at[write.day] = Lesson(held_on=write.day)
-            self.lessons = sorted([*self.lessons, self.lesson_at[write.day]], key=lambda x: x.held_on)
             self.focus_day = write.day
-            self._rebuild()
-        self._enqueue(write)
+        self.engine.save_lesson(write)
 
     # --- other screens -------------------------------------------------------------------
 
@@ -788,14 +644,14 @@ class JournalScreen(BaseScreen):
     def action_briefing(self) -> None:
         if self.data is None:
             return
-        if not self.data.group.writable:
-            self.notify("Итерация в архиве: журнал только для просмотра.", severity="warning")
+        if self.read_only_reason:
+            self.action_refuse()
             return
         _, lesson = self._current()
         day = lesson.held_on if lesson is not None and lesson.held_on <= self.today else self.today
         present = {}
         for x in self.lessons:
-            ids = [s.id for s in self.students if (v := self._value((x.held_on, s.id))) and v[0] == "present"]
+            ids = [s.id for s in self.students if (v := self.engine.value((x.held_on, s.id))) and v.status == "present"]
             if ids:
                 present[x.held_on] = ids
         self._open_briefing(day, present)
@@ -825,31 +681,14 @@ class JournalScreen(BaseScreen):
         self.app.push_screen(GroupRecordsScreen(self.group_id))
 
     def action_reload(self) -> None:
-        if self.queue:
-            self.notify("Сначала должны сохраниться изменения.", severity="warning")
-            return
-        self.load()
+        self.load()  # what is not saved yet stays on top
 
     def action_back(self) -> None:
-        if self.queue:
+        if self.pending_writes:
             self.notify(
-                f"Не сохранено изменений: {len(self.queue)}. Они сохранятся, когда вернётся связь; "
+                f"Не сохранено изменений: {self.pending_writes}. Они сохранятся, когда вернётся связь; "
                 "до тех пор журнал не закрывается.",
                 severity="warning",
             )
             return
         self.dismiss()
-
-
-def _describe(value: tuple | None) -> str:
-    if not value or value[0] is None:
-        return "стереть отметку"
-    status, reason, text = value
-    out = {
-        "present": "+ присутствовал(а)",
-        "absent": "н — без уважительной причины",
-        "excused": "у — по уважительной причине",
-    }[status]
-    if reason:
-        out += f": {REASON_NAME[reason]}" + (f" ({text})" if text else "")
-    return out

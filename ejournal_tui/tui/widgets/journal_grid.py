@@ -17,7 +17,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from ejournal_tui.journal_models import WEEKDAY, Lesson, Mark, Student
+from ejournal_tui.journal_models import WEEKDAY, Lesson, Student, Value
 
 TOTAL_ROW = "total"
 NAME_COL = "name"
@@ -46,18 +46,18 @@ def header(lesson: Lesson, today: date) -> Text:
     return text
 
 
-def cell(student: Student, lesson: Lesson, mark: Mark | None, pending: tuple | None, today: date) -> Text:
-    """«—» outside the enrollment, a letter for a mark; a pending (unsaved) mark is underlined
-    and followed by «*»."""
+def cell(student: Student, lesson: Lesson, value: Value | None, pending: bool, today: date) -> Text:
+    """«—» outside the enrollment, the paper's letter for a mark (б/з/с/у for the valid reasons);
+    an unsaved mark is underlined and followed by «*»."""
     if not student.enrolled(lesson.held_on):
         return Text("—", style="dim", justify="center")
-    if pending is not None:
-        status = pending[0]
-        letter = {"present": "+", "absent": "н", "excused": "у"}.get(status, "·")
+    if pending:
+        status = value.status if value else None
+        letter = value.letter if value else "·"
         return Text(letter + "*", style=f"{STYLE.get(status, '')} underline", justify="center")
-    if mark is None:
+    if value is None:
         return Text("·" if lesson.id is not None else "", style="dim", justify="center")
-    return Text(mark.letter, style=STYLE[mark.status], justify="center")
+    return Text(value.letter, style=STYLE[value.status], justify="center")
 
 
 def _discard(cache, stale) -> None:
