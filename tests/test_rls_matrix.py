@@ -35,7 +35,6 @@ KEEP_USED = "S++0 I++x U++0 Dxx0"   # … but a row other rows refer to is not d
 ITERATIONS = "S++0 Ixxx U++0 Dxx0"  # … and a new iteration starts as «planned» (a running one's copy is refused)
 EDIT_ORG = "S++0 IPPP U++0 DPPP"    # reads the organization, changes some columns
 KEEP_OWN = "S+00 I+xx U+00 D+00"    # keeps own groups' rows
-LESSONS = "S+00 I+xx U+00 Dx00"     # … but a lesson with marks is not deleted
 FIX_OWN = "S+00 IPPP U+00 DPPP"     # reads own groups', changes some columns
 ADD_OWN = "S+00 I+xx UPPP DPPP"     # reads and adds rows of own groups (or one's own)
 ADD_MINE = "S++0 Ixxx UPPP DPPP"    # reads the organization's, adds only rows of one's own
@@ -57,7 +56,7 @@ EXPECTED = {
     "guardian":                       (READ_OWN, KEEP_ORG,   READ_ORG,  READ_ORG,  NOTHING),
     "enrollment":                     (READ_OWN, KEEP_USED,  READ_ORG,  READ_ORG,  NOTHING),  # marks keep it
     "schedule_slot":                  (READ_OWN, KEEP_ORG,   READ_ORG,  READ_ORG,  NOTHING),
-    "lesson":                         (LESSONS,  READ_ORG,   READ_ORG,  READ_ORG,  NOTHING),
+    "lesson":                         (KEEP_OWN, READ_ORG,   READ_ORG,  READ_ORG,  NOTHING),
     "attendance":                     (KEEP_OWN, READ_ORG,   READ_ORG,  READ_ORG,  NOTHING),
     "safety_briefing":                (KEEP_OWN, READ_ORG,   READ_ORG,  READ_ORG,  NOTHING),
     "safety_briefing_student":        (KEEP_OWN, READ_ORG,   READ_ORG,  READ_ORG,  NOTHING),
