@@ -40,7 +40,9 @@ async def _loaded(pilot, screen_type=None) -> None:
     await wait_for(pilot, loaded, f"{screen_type.__name__} with its data")
     await workers_done(pilot)
     if screen_type is JournalScreen:
-        await wait_for(pilot, lambda: cursor_in_view(pilot.app.screen.grid), "the grid scrolled to the cursor")
+        grid = pilot.app.screen.grid
+        await wait_for(pilot, lambda: cursor_in_view(grid) and grid.scroll_x == grid.cursor_scroll_x(),
+                       "the grid scrolled to the cursor")
     await painted(pilot)
 
 

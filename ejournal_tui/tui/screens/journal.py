@@ -257,6 +257,7 @@ class JournalScreen(BaseScreen):
             day = self.focus_day or max((x.held_on for x in self.lessons if x.held_on <= self.today), default=None)
             column = next((i for i, x in enumerate(self.lessons) if x.held_on == day), 0) + 2
             grid.move_cursor(row=max(1, coordinate.row) if not first else 1, column=column, animate=False)
+            grid.call_after_refresh(grid.reveal_cursor)
             self.focus_day = None
         else:
             grid.move_cursor(row=coordinate.row, column=coordinate.column, animate=False)

@@ -98,6 +98,24 @@ class JournalGrid(DataTable):
         self.fixed_rows = 1
         self.fixed_columns = 2
 
+    def cursor_scroll_x(self) -> int:
+        """Where the grid stands when the cursor's column is the right-most one on screen (the
+        name and total columns stay fixed), or at the left edge if it fits there."""
+        widths = [column.get_render_width(self) for column in self.ordered_columns]
+        column = self.cursor_column
+        if column < self.fixed_columns or column >= len(widths):
+            return 0
+        end = sum(widths[: column + 1])
+        return max(0, min(end - self.scrollable_content_region.width, int(self.max_scroll_x)))
+
+    def reveal_cursor(self) -> None:
+        """Scroll to the cursor the same way whatever the layout was when the cursor moved: a
+        journal opens (and survives a resize) in one picture, not in one of several."""
+        self.scroll_to(x=self.cursor_scroll_x(), animate=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.reveal_cursor)
+
     def _render_line_in_row(self, row_key, line_no, base_style, cursor_location, hover_location):
         # With a cell cursor, a row without the cursor (or the mouse) looks the same wherever
         # the cursor is: give it one cache key.
