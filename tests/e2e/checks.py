@@ -36,10 +36,13 @@ REPO = Path(E["E2E_REPO"])
 
 # ---------------------------------------------------------------------------- helpers
 
+LATE_PHRASE = "проверка сквозного теста журнала"  # a late change's reason must be a real phrase (0018)
+
+
 def sh(cmd: list[str], *, timeout: float = 60, env: dict | None = None, input: str | None = None,
        check: bool = False) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, input=input,
-                          cwd="/", check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout, env=env,
+                          input=input, cwd="/", check=False)
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd} → {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -284,13 +287,16 @@ def test_teacher_marks_a_lesson_and_the_database_has_it(t1_pane):
             break
         screen = t1_pane.screen()
         if "Занятие группы" in screen:  # an unfilled lesson: the editor asks for its topic first
+            if "Причина" in screen:  # filled late: one reason for the lesson, a real phrase (its field has the focus)
+                t1_pane.keys("C-a")
+                t1_pane.type(LATE_PHRASE)
             t1_pane.keys("C-s")  # save with the suggested КТП topic; the mark follows
             if wait_until(lambda: int(psql(count)) > before, timeout=6):
                 marked = True
                 break
             screen = t1_pane.screen()
         if "причину" in screen:  # a correction more than 3 days late asks why
-            t1_pane.type("проверка e2e")
+            t1_pane.type(LATE_PHRASE)
             t1_pane.keys("Enter")
             if wait_until(lambda: int(psql(count)) > before, timeout=6):
                 marked = True
@@ -370,7 +376,7 @@ def test_second_teacher_reads_no_row_of_the_first_ones_groups():
         assert psql(f"SELECT count(*) FROM ej.{table} WHERE {cond}", user=T2) == "0", table
     group = psql("SELECT min(g.id) FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id "
                  f"WHERE g.teacher_id = {sid1} AND i.status = 'active'")
-    with pytest.raises(psycopg.Error, match=r"row-level security|permission denied"):
+    with pytest.raises(psycopg.Error, match=r"row-level security|permission denied|не найден"):
         psql(f"INSERT INTO ej.lesson (group_id, held_on, hours, topic, organization_id) "
              f"SELECT {group}, current_date, 2, 'чужое', 1", user=T2)
     # Peer authentication: an OS user cannot name another role.
@@ -693,7 +699,7 @@ def test_three_hundred_sessions_connect_at_once():
     with ThreadPoolExecutor(max_workers=50) as pool:
         conns = list(pool.map(connect, range(300)))
     try:
-        assert int(psql(f"SELECT count(*) FROM pg_stat_activity WHERE usename = '{T1}'")) == 300
+        assert int(psql(f"SELECT count(*) FROM pg_stat_activity WHERE usename = '{T1}'")) >= 300  # + own TUI
         assert all(c.execute("SELECT 1").fetchone() == (1,) for c in conns)
     finally:
         for c in conns:
