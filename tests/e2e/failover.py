@@ -76,7 +76,10 @@ class Tui:
             if wait_until(saved, 4):
                 return True
             screen = self.screen()
-            if "Занятие группы" in screen:
+            if "Занятие группы" in screen:  # an unfilled lesson: its topic, and one reason if it is late
+                if "Причина" in screen:  # the reason's field has the focus
+                    self.keys("C-a")
+                    subprocess.run([*TMUX, "send-keys", "-t", "tui", "-l", LATE_REASON], check=True)
                 self.keys("C-s")
             elif "причину" in screen:
                 subprocess.run([*TMUX, "send-keys", "-t", "tui", "-l", LATE_REASON], check=True)
