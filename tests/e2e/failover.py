@@ -47,7 +47,7 @@ PASSWORD = "ha-" + os.urandom(8).hex()
 LATE_REASON = "проверка отказоустойчивости кластера"
 TUI_TEACHER = "o1_teacher09"
 TMUX = ["tmux", "-L", f"ejournal-failover-{os.getpid()}", "-f", "/dev/null"]
-BANNER = "Нет связи с базой данных"
+BANNER = "Нет связи с базой"  # both banners: a journal not yet open, and marks waiting
 
 
 class Tui:
