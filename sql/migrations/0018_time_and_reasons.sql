@@ -456,58 +456,7 @@ AS $$
      ORDER BY 1, 3 NULLS LAST, 2
 $$;
 
--- from 0008_reports.sql
-CREATE OR REPLACE FUNCTION ej.report_numeric(p_iteration_id bigint DEFAULT NULL, p_as_of date[] DEFAULT NULL)
-    RETURNS TABLE (level text, organization_id bigint, quantum_id bigint, quantum_name text,
-                   group_id bigint, group_name text, as_of date, groups integer, measure_no integer,
-                   measure text, students integer)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH y AS (
-        SELECT ej.academic_year(coalesce((SELECT i.starts_on FROM ej.iteration i WHERE i.id = p_iteration_id),
-                                         ej.today())) AS y
-    ), dates AS (
-        SELECT DISTINCT d AS as_of
-          FROM y, unnest(coalesce(p_as_of, ARRAY[make_date(y.y, 10, 1), make_date(y.y + 1, 1, 1),
-                                                 make_date(y.y + 1, 6, 1)])) d
-    ), grp AS (
-        SELECT r.organization_id, r.quantum_id, r.quantum_name, r.group_id, r.group_name, d.as_of
-          FROM ej.report_group r
-          JOIN dates d ON d.as_of BETWEEN r.starts_on AND r.ends_on
-         WHERE p_iteration_id IS NULL OR r.iteration_id = p_iteration_id
-    ), member AS (
-        SELECT g.*, e.student_id, s.sex, substring(s.school_class FROM '^[0-9]+')::integer AS class_no, yr.years
-          FROM grp g
-          LEFT JOIN ej.enrollment e ON e.group_id = g.group_id AND e.enrolled_on <= g.as_of
-                                   AND (e.left_on IS NULL OR e.left_on > g.as_of)
-          LEFT JOIN ej.student s ON s.id = e.student_id
-          LEFT JOIN LATERAL (
-                SELECT count(DISTINCT ej.academic_year(e2.enrolled_on))::integer AS years
-                  FROM ej.enrollment e2
-                 WHERE e2.student_id = e.student_id AND e2.enrolled_on <= g.as_of) yr ON e.student_id IS NOT NULL
-    ), measured AS (
-        SELECT m.organization_id, m.quantum_id, m.quantum_name, m.group_id, m.group_name, m.as_of,
-               m.student_id, x.measure_no, x.measure
-          FROM member m
-         CROSS JOIN LATERAL (VALUES
-               (1, 'всего'),
-               (CASE m.sex WHEN 'м' THEN 2 ELSE 3 END, CASE m.sex WHEN 'м' THEN 'мальчиков' ELSE 'девочек' END),
-               (10 + coalesce(m.class_no, 12), coalesce(m.class_no || ' класс', 'класс не указан')),
-               (30 + least(m.years, 3), CASE WHEN m.years >= 3 THEN '3-й год и более' ELSE m.years || '-й год' END)
-         ) x(measure_no, measure)
-         WHERE x.measure_no = 1 OR m.student_id IS NOT NULL
-    )
-    SELECT CASE WHEN grouping(m.group_id) = 0 THEN 'group'
-                WHEN grouping(m.quantum_id) = 0 THEN 'quantum' ELSE 'organization' END,
-           m.organization_id, m.quantum_id, CASE WHEN grouping(m.quantum_id) = 0 THEN min(m.quantum_name) END,
-           m.group_id, CASE WHEN grouping(m.group_id) = 0 THEN min(m.group_name) END, m.as_of,
-           count(DISTINCT m.group_id)::integer, m.measure_no, m.measure, count(DISTINCT m.student_id)::integer
-      FROM measured m
-     GROUP BY GROUPING SETS ((m.organization_id, m.as_of, m.measure_no, m.measure),
-                             (m.organization_id, m.quantum_id, m.as_of, m.measure_no, m.measure),
-                             (m.organization_id, m.quantum_id, m.group_id, m.as_of, m.measure_no, m.measure))
-     ORDER BY 2, grouping(m.quantum_id) DESC, 4 NULLS FIRST, grouping(m.group_id) DESC, 6 NULLS FIRST, 9, 7
-$$;
+-- ej.report_numeric: defined once, in 0021 (the academic year, the archived copy, ej.today()).
 
 -- from 0008_reports.sql
 CREATE OR REPLACE FUNCTION ej.report_iteration(p_iteration_id bigint, p_today date DEFAULT ej.today())
@@ -572,38 +521,7 @@ AS $$
      ORDER BY x.k, x.teacher_name
 $$;
 
--- from 0010_methodist_work.sql
-CREATE OR REPLACE FUNCTION ej.archive_problems(p_iteration_id bigint)
-    RETURNS TABLE (group_id bigint, group_name text, teacher_name text, held_on date, problem text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH dates AS (
-        SELECT p.group_id, p.held_on FROM ej.planned_lesson p
-          JOIN ej.study_group g ON g.id = p.group_id
-         WHERE g.iteration_id = p_iteration_id AND p.held_on <= ej.today(g.organization_id)
-        UNION
-        SELECT l.group_id, l.held_on FROM ej.lesson l
-          JOIN ej.study_group g ON g.id = l.group_id
-         WHERE g.iteration_id = p_iteration_id
-    ), state AS (
-        SELECT d.group_id, d.held_on, l.id AS lesson_id, l.topic IS NULL AND l.topic_id IS NULL AS no_topic,
-               (SELECT count(*) FROM ej.enrollment e
-                 WHERE e.group_id = d.group_id AND e.enrolled_on <= d.held_on
-                   AND (e.left_on IS NULL OR e.left_on > d.held_on))
-             - (SELECT count(*) FROM ej.attendance a WHERE a.lesson_id = l.id) AS no_mark
-          FROM dates d LEFT JOIN ej.lesson l ON l.group_id = d.group_id AND l.held_on = d.held_on
-    )
-    SELECT s.group_id, g.name, t.full_name, s.held_on,
-           CASE WHEN s.lesson_id IS NULL THEN 'занятие не заполнено'
-                WHEN s.no_topic AND s.no_mark > 0 THEN 'нет темы и ' || s.no_mark || ' отметок'
-                WHEN s.no_topic THEN 'нет темы'
-                ELSE 'нет ' || s.no_mark || ' отметок' END
-      FROM state s
-      JOIN ej.study_group g ON g.id = s.group_id
-      JOIN ej.staff t ON t.id = g.teacher_id
-     WHERE s.lesson_id IS NULL OR s.no_topic OR s.no_mark > 0
-     ORDER BY g.name, s.held_on
-$$;
+-- ej.archive_problems: defined once, in 0020 (plural forms, ej.today()).
 
 -- from 0010_methodist_work.sql
 CREATE OR REPLACE FUNCTION ej.weekly_analysis(p_week date, p_today date DEFAULT ej.today())
