@@ -26,3 +26,8 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 CREATE SCHEMA ej AUTHORIZATION ej_owner;
 CREATE SCHEMA audit AUTHORIZATION ej_owner;
 GRANT USAGE ON SCHEMA ej, audit TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
+
+-- No function of the owner is callable by PUBLIC unless granted.
+
+-- From now on no function of the owner is callable by PUBLIC unless granted.
+ALTER DEFAULT PRIVILEGES FOR ROLE ej_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;

@@ -20,17 +20,87 @@ CREATE TABLE audit.log (
 CREATE INDEX log_at_brin ON audit.log USING brin (at);
 CREATE INDEX log_row_idx ON audit.log (table_name, row_key);
 
+---------------------------------------------------------------------------------------------
+-- Reasons.
+
+-- What is wrong with a reason given for a late correction, in words for the person; NULL when
+-- it will do. A reason is a phrase: at least two words, ten letters, five different letters —
+-- so "...", "ааааааааааа", "abc" and "ок" are refused.
+CREATE FUNCTION ej.reason_problem(p_reason text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH r AS (SELECT coalesce(btrim(p_reason), '') AS t,
+                      regexp_replace(coalesce(p_reason, ''), '[^A-Za-zА-ЯЁа-яё]', '', 'g') AS letters)
+    SELECT CASE
+               WHEN r.t = '' THEN 'Укажите причину исправления.'
+               WHEN length(r.letters) < 10
+                 OR (SELECT count(*) FROM regexp_split_to_table(r.t, '[^A-Za-zА-ЯЁа-яё]+') w
+                      WHERE length(w) >= 2) < 2
+                 OR (SELECT count(DISTINCT c) FROM regexp_split_to_table(r.letters, '') c) < 5
+               THEN 'Причина исправления — это фраза не короче двух слов и 10 букв, '
+                    'например «ошибка при вводе, исправлено по списку группы».'
+           END
+      FROM r
+$$;
+
 -- The reason a user gave for a change (required for late corrections) travels in the
 -- transaction-local setting ej.reason, set by ej.set_reason().
+-- The reason of this transaction: ej.set_reason() keeps the transaction id beside the text, and
+-- a value set for the whole session (SET ej.reason …) or left by another transaction is none.
 CREATE FUNCTION ej.set_reason(p_reason text) RETURNS void
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT set_config('ej.reason', coalesce(p_reason, ''), true) $$;
+AS $$
+    SELECT set_config('ej.reason_xact', txid_current()::text, true),
+           set_config('ej.reason', coalesce(p_reason, ''), true)
+$$;
 
+-- PL/pgSQL, like the other helpers of the write path: its plan is kept for the session (a SQL
+-- function called from a trigger is planned on every call).
+CREATE FUNCTION ej.current_reason() RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF coalesce(current_setting('ej.reason', true), '') = '' THEN  -- the usual case, cheap
+        RETURN NULL;
+    END IF;
+    IF current_setting('ej.reason_xact', true) IS DISTINCT FROM txid_current()::text THEN
+        RETURN NULL;
+    END IF;
+    RETURN nullif(btrim(current_setting('ej.reason', true)), '');
+END $$;
+
+-- A record dated more than the edit window before the organization's today needs this
+-- transaction's reason, and a real one. p_subject starts the message («Занятие прошло»).
+CREATE FUNCTION ej.require_reason(p_held_on date, p_subject text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_problem text;
+BEGIN
+    -- Every zone's date is within a day of UTC's: a recent date needs no lookup (the hot path).
+    IF p_held_on IS NULL OR p_held_on >= (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days()
+       OR p_held_on >= ej.today() - ej.edit_window_days() THEN
+        RETURN;
+    END IF;
+    v_problem := ej.reason_problem(ej.current_reason());
+    IF v_problem IS NULL THEN
+        RETURN;
+    END IF;
+    IF ej.current_reason() IS NULL THEN
+        RAISE EXCEPTION '% более % дней назад: для исправления укажите причину', p_subject, ej.edit_window_days()
+            USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
+    END IF;
+    RAISE EXCEPTION '% более % дней назад. %', p_subject, ej.edit_window_days(), v_problem
+        USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
+END $$;
+-- The audit log keeps this transaction's reason only (was: any ej.reason of the session).
 CREATE FUNCTION audit.log_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    r   jsonb := CASE WHEN TG_OP = 'DELETE' THEN to_jsonb(OLD) ELSE to_jsonb(NEW) END;
+    o   jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+    n   jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+    r   jsonb := coalesce(n, o);
     k   jsonb := '{}';
     col text;
 BEGIN
@@ -41,10 +111,8 @@ BEGIN
     VALUES (
         CASE WHEN TG_TABLE_NAME = 'organization' THEN r ->> 'id' ELSE r ->> 'organization_id' END::bigint,
         CASE WHEN TG_TABLE_NAME = 'study_group' THEN r ->> 'id' ELSE r ->> 'group_id' END::bigint,
-        TG_TABLE_NAME, TG_OP, k,
-        CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END,
-        CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
-        nullif(current_setting('ej.reason', true), ''));
+        TG_TABLE_NAME, TG_OP, k, o, n,
+        CASE WHEN coalesce(current_setting('ej.reason', true), '') <> '' THEN ej.current_reason() END);
     RETURN NULL;
 END $$;
 

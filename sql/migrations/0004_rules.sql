@@ -8,6 +8,18 @@ SET LOCAL ROLE ej_owner;
 CREATE FUNCTION ej.edit_window_days() RETURNS integer
     LANGUAGE sql IMMUTABLE AS $$ SELECT 3 $$;
 
+-- Russian plural forms: ej.ru_plural(1, 'отметка', 'отметки', 'отметок') = 'отметка'
+-- (the Python twin is ejournal_tui.i18n.plural).
+CREATE FUNCTION ej.ru_plural(p_n bigint, p_one text, p_few text, p_many text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN abs(p_n) % 100 BETWEEN 11 AND 14 THEN p_many
+                WHEN abs(p_n) % 10 = 1 THEN p_one
+                WHEN abs(p_n) % 10 BETWEEN 2 AND 4 THEN p_few
+                ELSE p_many END
+$$;
+GRANT EXECUTE ON FUNCTION ej.ru_plural(bigint, text, text, text) TO ej_teacher, ej_methodist, ej_deputy, ej_director;
+
 CREATE FUNCTION ej.assert_group_writable(p_group_id bigint) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -27,15 +39,14 @@ BEGIN
     END IF;
     RETURN v_org;
 END $$;
-
+-- Lessons and marks (called on every change of a mark): the recent date, the usual case, is let
+-- through here without a second function call.
 CREATE FUNCTION ej.require_reason_for_late(p_held_on date) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF p_held_on < current_date - ej.edit_window_days()
-       AND length(btrim(coalesce(current_setting('ej.reason', true), ''))) < 3 THEN
-        RAISE EXCEPTION 'Занятие прошло более % дней назад: для исправления укажите причину', ej.edit_window_days()
-            USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
+    IF p_held_on < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days() THEN
+        PERFORM ej.require_reason(p_held_on, 'Занятие прошло');
     END IF;
 END $$;
 
@@ -178,6 +189,12 @@ CREATE CONSTRAINT TRIGGER c_enrollment_keeps_marks AFTER UPDATE OR DELETE ON ej.
 
 -- Lessons: a date inside the iteration and not in the future; a topic of the group's own
 -- program; who filled it in and when is set here, never taken from the client.
+---------------------------------------------------------------------------------------------
+-- Everything that read current_date, re-stated with the organization's date (only that changed;
+-- in the timeliness reports also "the day it was filled in", which was the session's date of
+-- filled_at).
+
+-- from 0004_rules.sql
 CREATE FUNCTION ej.tg_lesson() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -199,7 +216,7 @@ BEGIN
             to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
             USING ERRCODE = 'check_violation';
     END IF;
-    IF NEW.held_on > current_date THEN
+    IF NEW.held_on > ej.today(NEW.organization_id) THEN
         RAISE EXCEPTION 'Нельзя заполнить занятие, которое ещё не прошло (%)', to_char(NEW.held_on, 'DD.MM.YYYY')
             USING ERRCODE = 'check_violation';
     END IF;
@@ -237,33 +254,58 @@ CREATE TRIGGER b_lesson BEFORE INSERT OR UPDATE OR DELETE ON ej.lesson
 
 -- Marks: the group and organization come from the lesson; the student must be enrolled on
 -- the lesson's date; archived iterations are frozen; late corrections need a reason.
+-- 0015's rule trigger of marks, with the late-edit rule applied to corrections only (and a
+-- lesson with marks can be deleted again: its cascade no longer finds the lesson gone).
 CREATE FUNCTION ej.tg_attendance() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_group   bigint;
-    v_held_on date;
+    v_me        bigint := ej.current_staff_id();
+    v_group     bigint;
+    v_org       bigint;
+    v_held_on   date;
+    v_status    text;
+    v_teacher   bigint;
+    v_filled_by bigint;
+    v_filled_at timestamptz;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    IF TG_OP = 'UPDATE' AND NEW.lesson_id <> OLD.lesson_id THEN
+        -- moving a mark to another lesson: the old lesson's rules apply too
         PERFORM ej.assert_group_writable(OLD.group_id);
         PERFORM ej.require_reason_for_late((SELECT held_on FROM ej.lesson WHERE id = OLD.lesson_id));
+    END IF;
+    SELECT l.group_id, g.organization_id, l.held_on, i.status, g.teacher_id, l.filled_by, l.filled_at
+      INTO v_group, v_org, v_held_on, v_status, v_teacher, v_filled_by, v_filled_at
+      FROM ej.lesson l
+      JOIN ej.study_group g ON g.id = l.group_id
+      JOIN ej.iteration i ON i.id = g.iteration_id
+     WHERE l.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.lesson_id ELSE NEW.lesson_id END;
+    IF NOT FOUND AND TG_OP = 'DELETE' THEN
+        RETURN OLD;  -- the lesson's own deletion cascades here; its trigger checked the rules
+    ELSIF NOT FOUND OR (v_me IS NOT NULL AND v_teacher <> v_me AND TG_OP <> 'DELETE') THEN
+        -- another teacher's lesson is "not found", as an id that does not exist (0016)
+        RAISE EXCEPTION 'Занятие не найдено' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF v_status = 'archived' THEN
+        RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
+            USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
+    IF TG_OP <> 'INSERT' AND NOT ej.first_filling(v_filled_by, v_filled_at, OLD.updated_by, OLD.updated_at) THEN
+        PERFORM ej.require_reason_for_late(v_held_on);
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
-    SELECT group_id, held_on INTO v_group, v_held_on FROM ej.lesson WHERE id = NEW.lesson_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'Занятие не найдено' USING ERRCODE = 'foreign_key_violation';
-    END IF;
     NEW.group_id := v_group;
-    NEW.organization_id := ej.assert_group_writable(v_group);
-    IF NOT EXISTS (SELECT 1 FROM ej.enrollment e
-                    WHERE e.group_id = v_group AND e.student_id = NEW.student_id
-                      AND e.enrolled_on <= v_held_on AND (e.left_on IS NULL OR e.left_on > v_held_on)) THEN
+    NEW.organization_id := v_org;
+    IF (TG_OP = 'INSERT' OR NEW.student_id <> OLD.student_id OR NEW.lesson_id <> OLD.lesson_id)
+       AND NOT EXISTS (SELECT 1 FROM ej.enrollment e
+                        WHERE e.group_id = v_group AND e.student_id = NEW.student_id
+                          AND e.enrolled_on <= v_held_on AND (e.left_on IS NULL OR e.left_on > v_held_on)) THEN
         RAISE EXCEPTION 'Обучающийся не числится в группе на дату занятия (%)', to_char(v_held_on, 'DD.MM.YYYY')
             USING ERRCODE = 'check_violation';
     END IF;
-    NEW.updated_by := ej.current_staff_id();
+    NEW.updated_by := v_me;
     NEW.updated_at := now();
     NEW.version := CASE WHEN TG_OP = 'UPDATE' THEN OLD.version + 1 ELSE 1 END;
     RETURN NEW;

