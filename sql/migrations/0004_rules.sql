@@ -64,17 +64,20 @@ BEGIN
     NEW.organization_id := ej.assert_group_writable(NEW.group_id);
     RETURN NEW;
 END $$;
-
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['enrollment', 'schedule_slot', 'lesson', 'safety_briefing', 'event',
-                             'achievement', 'remark'] LOOP
-        EXECUTE format('CREATE TRIGGER a_group_scope BEFORE INSERT OR UPDATE OR DELETE ON ej.%I '
-                       'FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope()', t);
-    END LOOP;
-END $$;
+CREATE TRIGGER a_group_scope BEFORE INSERT OR DELETE OR UPDATE ON ej.enrollment
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope();
+CREATE TRIGGER a_group_scope BEFORE INSERT OR DELETE OR UPDATE ON ej.schedule_slot
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope();
+CREATE TRIGGER a_group_scope BEFORE INSERT OR DELETE OR UPDATE ON ej.lesson
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope();
+CREATE TRIGGER a_group_scope BEFORE INSERT OR DELETE OR UPDATE ON ej.safety_briefing
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope();
+CREATE TRIGGER a_group_scope BEFORE INSERT OR DELETE OR UPDATE ON ej.event
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope();
+CREATE TRIGGER a_group_scope BEFORE INSERT OR DELETE OR UPDATE ON ej.achievement
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope();
+CREATE TRIGGER a_group_scope BEFORE INSERT OR DELETE OR UPDATE ON ej.remark
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope();
 
 -- Iterations: forward-only status, archived is final.
 CREATE FUNCTION ej.tg_iteration() RETURNS trigger

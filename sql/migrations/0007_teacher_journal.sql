@@ -176,29 +176,47 @@ SELECT g.organization_id, g.id AS group_id, c.checked_at, s.full_name AS checked
                       WHERE d.group_id = g.id ORDER BY checked_at DESC LIMIT 1) c ON true
   LEFT JOIN ej.staff s ON s.id = c.checked_by;
 
-DO $$
-DECLARE
-    t text;
-    org constant text := 'organization_id = (SELECT ej.current_org_id())';
-    own constant text := 'group_id IN (SELECT id FROM ej.study_group WHERE teacher_id = (SELECT ej.current_staff_id()))';
-BEGIN
-    FOREACH t IN ARRAY ARRAY['change_request', 'data_check'] LOOP
-        EXECUTE format('ALTER TABLE ej.%I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE ej.%I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('REVOKE ALL ON ej.%I FROM PUBLIC', t);
-        EXECUTE format('CREATE POLICY owner_all ON ej.%I TO ej_owner USING (true) WITH CHECK (true)', t);
-        EXECUTE format('CREATE POLICY teacher_read ON ej.%I FOR SELECT TO ej_teacher USING (%s)', t, own);
-        EXECUTE format('CREATE POLICY teacher_add ON ej.%I FOR INSERT TO ej_teacher WITH CHECK (%s)', t, own);
-        EXECUTE format('CREATE POLICY methodist_read ON ej.%I FOR SELECT TO ej_methodist USING (%s)', t, org);
-        EXECUTE format('CREATE POLICY org_read ON ej.%I FOR SELECT TO ej_deputy, ej_director USING (%s)', t, org);
-        EXECUTE format('GRANT SELECT, INSERT ON ej.%I TO ej_teacher', t);
-        EXECUTE format('GRANT SELECT ON ej.%I TO ej_methodist, ej_deputy, ej_director', t);
-        PERFORM audit.enable(format('ej.%I', t)::regclass);
-    END LOOP;
-    -- The methodist answers change requests (applies the change in the student's card herself).
-    EXECUTE format('CREATE POLICY methodist_resolve ON ej.change_request FOR UPDATE TO ej_methodist '
-                   'USING (%s) WITH CHECK (%s)', org, org);
-END $$;
+-- ej.change_request
+ALTER TABLE ej.change_request ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ej.change_request FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON ej.change_request FROM PUBLIC;
+CREATE POLICY owner_all ON ej.change_request TO ej_owner
+    USING (true)
+    WITH CHECK (true);
+CREATE POLICY teacher_read ON ej.change_request FOR SELECT TO ej_teacher
+    USING (group_id = ANY ((SELECT ej.my_group_ids())::bigint[]));
+CREATE POLICY teacher_add ON ej.change_request FOR INSERT TO ej_teacher
+    WITH CHECK (group_id = ANY ((SELECT ej.my_group_ids())::bigint[]));
+CREATE POLICY methodist_read ON ej.change_request FOR SELECT TO ej_methodist
+    USING (organization_id = (SELECT ej.current_org_id()));
+CREATE POLICY org_read ON ej.change_request FOR SELECT TO ej_deputy, ej_director
+    USING (organization_id = (SELECT ej.current_org_id()));
+-- The methodist answers change requests (applies the change in the student's card herself).
+CREATE POLICY methodist_resolve ON ej.change_request FOR UPDATE TO ej_methodist
+    USING (organization_id = (SELECT ej.current_org_id()))
+    WITH CHECK (organization_id = (SELECT ej.current_org_id()));
+GRANT SELECT, INSERT ON ej.change_request TO ej_teacher;
+GRANT SELECT ON ej.change_request TO ej_methodist, ej_deputy, ej_director;
+SELECT audit.enable('ej.change_request');
+
+-- ej.data_check
+ALTER TABLE ej.data_check ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ej.data_check FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON ej.data_check FROM PUBLIC;
+CREATE POLICY owner_all ON ej.data_check TO ej_owner
+    USING (true)
+    WITH CHECK (true);
+CREATE POLICY teacher_read ON ej.data_check FOR SELECT TO ej_teacher
+    USING (group_id = ANY ((SELECT ej.my_group_ids())::bigint[]));
+CREATE POLICY teacher_add ON ej.data_check FOR INSERT TO ej_teacher
+    WITH CHECK (group_id = ANY ((SELECT ej.my_group_ids())::bigint[]));
+CREATE POLICY methodist_read ON ej.data_check FOR SELECT TO ej_methodist
+    USING (organization_id = (SELECT ej.current_org_id()));
+CREATE POLICY org_read ON ej.data_check FOR SELECT TO ej_deputy, ej_director
+    USING (organization_id = (SELECT ej.current_org_id()));
+GRANT SELECT, INSERT ON ej.data_check TO ej_teacher;
+GRANT SELECT ON ej.data_check TO ej_methodist, ej_deputy, ej_director;
+SELECT audit.enable('ej.data_check');
 GRANT UPDATE (status, resolution_note) ON ej.change_request TO ej_methodist;
 
 GRANT SELECT ON ej.planned_lesson, ej.topic_progress, ej.group_data_check

@@ -49,32 +49,36 @@ AS $$
                         WHEN 'safety_briefing' THEN 'Инструктаж не найден'
                         ELSE 'Запись не найдена' END
 $$;
-
-DO $$
-DECLARE
-    t record;
-BEGIN
-    FOR t IN SELECT * FROM (VALUES
-        ('guardian', '''student_id'', ''student'''),
-        ('program', '''quantum_id'', ''quantum'''),
-        ('program_topic', '''program_id'', ''program'''),
-        ('study_group', '''iteration_id'', ''iteration'', ''program_id'', ''program'', ''teacher_id'', ''staff'''),
-        ('enrollment', '''group_id'', ''study_group'', ''student_id'', ''student'''),
-        ('schedule_slot', '''group_id'', ''study_group'''),
-        ('lesson', '''group_id'', ''study_group'', ''topic_id'', ''program_topic'''),
-        ('safety_briefing', '''group_id'', ''study_group'''),
-        ('safety_briefing_student', '''briefing_id'', ''safety_briefing'', ''student_id'', ''student'''),
-        ('event', '''group_id'', ''study_group'''),
-        ('achievement', '''group_id'', ''study_group'', ''student_id'', ''student'''),
-        ('remark', '''group_id'', ''study_group'', ''lesson_id'', ''lesson'''),
-        ('change_request', '''group_id'', ''study_group'', ''student_id'', ''student'''),
-        ('data_check', '''group_id'', ''study_group'''),
-        ('print_fingerprint', '''iteration_id'', ''iteration'', ''quantum_id'', ''quantum'', ''group_id'', ''study_group''')
-    ) v(tbl, args) LOOP
-        EXECUTE format('CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.%I '
-                       'FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents(%s)', t.tbl, t.args);
-    END LOOP;
-END $$;
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.guardian
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('student_id', 'student');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.program
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('quantum_id', 'quantum');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.program_topic
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('program_id', 'program');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.study_group
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('iteration_id', 'iteration', 'program_id', 'program', 'teacher_id', 'staff');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.enrollment
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('group_id', 'study_group', 'student_id', 'student');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.schedule_slot
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('group_id', 'study_group');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.lesson
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('group_id', 'study_group', 'topic_id', 'program_topic');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.safety_briefing
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('group_id', 'study_group');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.safety_briefing_student
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('briefing_id', 'safety_briefing', 'student_id', 'student');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.event
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('group_id', 'study_group');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.achievement
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('group_id', 'study_group', 'student_id', 'student');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.remark
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('group_id', 'study_group', 'lesson_id', 'lesson');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.change_request
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('group_id', 'study_group', 'student_id', 'student');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.data_check
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('group_id', 'study_group');
+CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.print_fingerprint
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('iteration_id', 'iteration', 'quantum_id', 'quantum', 'group_id', 'study_group');
 
 ---------------------------------------------------------------------------------------------
 -- 7. A remark is fixed when the teacher says so: the moment comes from the server clock.

@@ -40,16 +40,14 @@ BEGIN
     END IF;
     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END $$;
-
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['safety_briefing', 'safety_briefing_student', 'event', 'achievement'] LOOP
-        EXECUTE format('CREATE TRIGGER b_late BEFORE INSERT OR UPDATE OR DELETE ON ej.%I '
-                       'FOR EACH ROW EXECUTE FUNCTION ej.tg_record_late()', t);
-    END LOOP;
-END $$;
+CREATE TRIGGER b_late BEFORE INSERT OR DELETE OR UPDATE ON ej.safety_briefing
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_record_late();
+CREATE TRIGGER b_late BEFORE INSERT OR DELETE OR UPDATE ON ej.safety_briefing_student
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_record_late();
+CREATE TRIGGER b_late BEFORE INSERT OR DELETE OR UPDATE ON ej.event
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_record_late();
+CREATE TRIGGER b_late BEFORE INSERT OR DELETE OR UPDATE ON ej.achievement
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_record_late();
 
 ---------------------------------------------------------------------------------------------
 -- Times that record what happened: the server's clock, not the client's word. (Who did it is

@@ -1,22 +1,8 @@
--- Issue 10, findings 4 and 9.
---
--- Accounts you can answer for (152-FZ). Every account operation (create, role change, lock,
--- unlock, password, request, confirmation, refusal) is written to audit.account_event, an
--- append-only log like audit.log. A login that can read children's data (teacher, methodist,
--- deputy, director) — issuing it, granting such a role, unlocking it or resetting its password —
--- takes effect only when a second person confirms the request in the app:
---   * the director of the organization confirms requests about other staff;
---   * a request about a director's login (or one that would make someone a director) is
---     confirmed by the deputy director (or by another director), never by its subject;
---   * nobody confirms a request they made or one about their own login;
---   * a superuser (the server's owner setting up a new technopark, the demo, the tests) acts
---     directly: that path is the first director's account and is the only bypass.
--- Logins with the administrator role only never read children's data: issued directly (logged).
---
 -- Text that cannot attack: every text column of schema ej refuses control characters
 -- (C0 and C1, so no ESC, BEL or CSI reaches a terminal); multi-line text (a remark, its note,
 -- the weekly analysis) may contain line feeds and nothing else. ej.guard_text_columns() adds
--- the check to every text column that lacks it: a later migration that adds a table calls it.
+-- the check to every text column that lacks it: the last migration calls it, and so does any
+-- later one that adds a text column.
 SET LOCAL ROLE ej_owner;
 
 -- --- text that cannot attack a terminal ----------------------------------------------------------
@@ -66,4 +52,5 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION ej.guard_text_columns() FROM PUBLIC;
 
+-- Every text column made by the migrations above.
 SELECT ej.guard_text_columns();
