@@ -17,6 +17,10 @@ CREATE TABLE audit.log (
     reason          text,
     CONSTRAINT log_op_value CHECK (op IN ('INSERT', 'UPDATE', 'DELETE'))
 );
+COMMENT ON TABLE audit.log IS 'Журнал изменений: каждая вставка, правка и удаление строк схемы ej; только дописывается.';
+COMMENT ON COLUMN audit.log.row_key IS 'Первичный ключ изменённой строки (jsonb).';
+COMMENT ON COLUMN audit.log.txid IS 'Транзакция изменения.';
+COMMENT ON COLUMN audit.log.reason IS 'Причина позднего исправления (ej.set_reason) этой транзакции.';
 CREATE INDEX log_at_brin ON audit.log USING brin (at);
 CREATE INDEX log_row_idx ON audit.log (table_name, row_key);
 
@@ -93,6 +97,7 @@ BEGIN
     RAISE EXCEPTION '% более % дней назад. %', p_subject, ej.edit_window_days(), v_problem
         USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
 END $$;
+
 -- The audit log keeps this transaction's reason only (was: any ej.reason of the session).
 CREATE FUNCTION audit.log_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp

@@ -39,6 +39,7 @@ BEGIN
     END IF;
     RETURN v_org;
 END $$;
+
 -- Lessons and marks (called on every change of a mark): the recent date, the usual case, is let
 -- through here without a second function call.
 CREATE FUNCTION ej.require_reason_for_late(p_held_on date) RETURNS void

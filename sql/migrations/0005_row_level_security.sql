@@ -3,11 +3,12 @@
 -- statement, and every policy filters on an indexed column.
 SET LOCAL ROLE ej_owner;
 
--- The teacher's own groups and their students, as arrays computed once per statement (an
+-- The teacher's own groups and their students (PL/pgSQL: one query, its plan kept), as arrays computed once per statement (an
 -- InitPlan): `col = ANY ((SELECT ej.my_group_ids())::bigint[])` is an index condition on the
 -- indexed column, where `col IN (SELECT id FROM ej.study_group WHERE teacher_id = …)` became a
 -- "hashed SubPlan" filter that scanned all 99,000 students of the region data (16 ms instead of
 -- 0.2 ms). SECURITY DEFINER so that RLS on ej.study_group does not recurse.
+
 CREATE FUNCTION ej.my_group_ids() RETURNS bigint[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -16,6 +17,7 @@ BEGIN
               FROM ej.study_group g JOIN ej.staff s ON s.id = g.teacher_id
              WHERE s.login = session_user AND NOT s.is_locked);
 END $$;
+
 CREATE FUNCTION ej.my_student_ids() RETURNS bigint[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$

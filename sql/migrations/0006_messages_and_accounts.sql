@@ -159,6 +159,8 @@ CREATE TABLE audit.account_event (
     CONSTRAINT account_event_op_value CHECK (op IN ('create', 'roles', 'lock', 'unlock', 'password', 'request',
                                                     'confirm', 'refuse', 'withdraw'))
 );
+COMMENT ON TABLE audit.account_event IS 'Журнал операций с учётными записями; только дописывается.';
+COMMENT ON COLUMN audit.account_event.op IS 'Операция (список — в ограничении account_event_op_value).';
 CREATE INDEX account_event_org_at ON audit.account_event (organization_id, at);
 CREATE TRIGGER account_event_is_append_only BEFORE UPDATE OR DELETE ON audit.account_event
     FOR EACH ROW EXECUTE FUNCTION audit.refuse_change();
@@ -203,6 +205,9 @@ CREATE TABLE ej.account_request (
                                                                  'admin']),
     CONSTRAINT account_request_full_name_shape CHECK (full_name ~ '^\S+( \S+){1,3}$' AND length(full_name) <= 200)
 );
+COMMENT ON TABLE ej.account_request IS 'Запрос об учётной записи, ждущий подтверждения вторым человеком (152-ФЗ).';
+COMMENT ON COLUMN ej.account_request.kind IS 'Что просят: create, roles, unlock или password.';
+COMMENT ON COLUMN ej.account_request.roles IS 'Роли учётной записи после подтверждения (без префикса ej_).';
 CREATE UNIQUE INDEX account_request_one_pending ON ej.account_request (login, kind) WHERE status = 'pending';
 CREATE INDEX account_request_org ON ej.account_request (organization_id, status);
 COMMENT ON CONSTRAINT account_request_full_name_shape ON ej.account_request IS
@@ -230,6 +235,7 @@ CREATE TABLE audit.account_secret (
     request_id bigint PRIMARY KEY REFERENCES ej.account_request ON DELETE CASCADE,
     verifier   text NOT NULL
 );
+COMMENT ON TABLE audit.account_secret IS 'Пароль (SCRAM-верификатор) ждущего подтверждения сброса; читает только владелец.';
 REVOKE ALL ON audit.account_secret FROM PUBLIC;
 
 -- --- helpers -----------------------------------------------------------------------------------
@@ -485,6 +491,7 @@ END $$;
 CREATE FUNCTION ej.set_user_password(p_login text, p_verifier text) RETURNS timestamptz
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$ SELECT valid_until FROM ej.request_password(p_login, p_verifier) $$;
+
 CREATE FUNCTION ej.change_own_password(p_verifier text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -598,11 +605,13 @@ SELECT r.id, r.organization_id, r.login, r.kind, coalesce(r.full_name, s.full_na
  WHERE r.status = 'pending';
 GRANT SELECT ON ej.account_log, ej.pending_account_request TO ej_director, ej_deputy, ej_admin;
 GRANT EXECUTE ON FUNCTION ej.login_data_roles(text) TO ej_director, ej_deputy, ej_admin;
+
 -- The old entry point keeps its signature: the staff id, or NULL when the account awaits confirmation.
 CREATE FUNCTION ej.add_user(p_login text, p_roles text[], p_full_name text, p_organization_id bigint DEFAULT NULL)
     RETURNS bigint
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$ SELECT staff_id FROM ej.request_account(p_login, p_roles, p_full_name, p_organization_id) $$;
+
 CREATE FUNCTION ej.set_user_locked(p_login text, p_locked boolean) RETURNS void
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$ SELECT ej.request_lock(p_login, p_locked) $$;

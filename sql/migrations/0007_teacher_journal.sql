@@ -99,6 +99,9 @@ COMMENT ON CONSTRAINT change_request_created_by_fkey ON ej.change_request IS 'С
 COMMENT ON CONSTRAINT change_request_group_id_fkey ON ej.change_request IS 'Группа не найдена.';
 COMMENT ON CONSTRAINT change_request_resolved_by_fkey ON ej.change_request IS 'Сотрудник не найден.';
 COMMENT ON CONSTRAINT change_request_student_id_fkey ON ej.change_request IS 'Обучающийся не найден.';
+COMMENT ON TABLE ej.change_request IS 'Просьба педагога исправить данные обучающегося; решает методист.';
+COMMENT ON COLUMN ej.change_request.field IS 'Какое поле карточки обучающегося исправить.';
+COMMENT ON COLUMN ej.change_request.proposed IS 'Предложенное значение.';
 CREATE INDEX change_request_group_idx ON ej.change_request (group_id);
 CREATE INDEX change_request_org_open_idx ON ej.change_request (organization_id) WHERE status = 'open';
 
@@ -124,6 +127,7 @@ CREATE TABLE ej.data_check (
 );
 COMMENT ON CONSTRAINT data_check_checked_by_fkey ON ej.data_check IS 'Сотрудник не найден.';
 COMMENT ON CONSTRAINT data_check_group_id_fkey ON ej.data_check IS 'Группа не найдена.';
+COMMENT ON TABLE ej.data_check IS 'Отметка педагога о сверке списка группы.';
 CREATE INDEX data_check_group_idx ON ej.data_check (group_id, checked_at DESC);
 
 COMMENT ON CONSTRAINT data_check_note_len ON ej.data_check IS 'Комментарий к проверке: не длиннее 500 символов.';

@@ -57,6 +57,7 @@ CREATE TABLE ej.frozen_topic (
     CONSTRAINT frozen_topic_iteration_id_fkey FOREIGN KEY (organization_id, iteration_id)
         REFERENCES ej.iteration (organization_id, id)
 );
+COMMENT ON TABLE ej.frozen_topic IS 'Архивная копия тем КТП итерации: журнал архива печатает её, а не живую КТП.';
 CREATE INDEX frozen_topic_program_idx ON ej.frozen_topic (iteration_id, program_id);
 COMMENT ON CONSTRAINT frozen_topic_pkey ON ej.frozen_topic IS 'Тема уже сохранена в архиве итерации.';
 COMMENT ON CONSTRAINT frozen_topic_iteration_id_fkey ON ej.frozen_topic IS 'Итерация не найдена.';
@@ -573,6 +574,10 @@ COMMENT ON CONSTRAINT print_fingerprint_group_id_fkey ON ej.print_fingerprint IS
 COMMENT ON CONSTRAINT print_fingerprint_iteration_id_fkey ON ej.print_fingerprint IS 'Итерация не найдена.';
 COMMENT ON CONSTRAINT print_fingerprint_printed_by_fkey ON ej.print_fingerprint IS 'Сотрудник не найден.';
 COMMENT ON CONSTRAINT print_fingerprint_quantum_id_fkey ON ej.print_fingerprint IS 'Квантум не найден.';
+COMMENT ON TABLE ej.print_fingerprint IS 'Каждая печать: отпечаток в колонтитуле связывает бумагу с данными базы.';
+COMMENT ON COLUMN ej.print_fingerprint.fingerprint IS 'Короткий отпечаток на странице, например 3FA2-91C0: начало data_hash.';
+COMMENT ON COLUMN ej.print_fingerprint.data_hash IS 'SHA-256 напечатанных данных.';
+COMMENT ON COLUMN ej.print_fingerprint.received_by IS 'Заместитель директора, получивший твёрдую копию (регламент).';
 COMMENT ON CONSTRAINT print_fingerprint_received_pair ON ej.print_fingerprint
     IS 'Получение твёрдой копии: кто и когда — вместе.';
 CREATE INDEX print_fingerprint_lookup_idx ON ej.print_fingerprint (organization_id, fingerprint);

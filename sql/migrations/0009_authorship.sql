@@ -67,6 +67,7 @@ BEGIN
 END $$;
 CREATE TRIGGER b_approval BEFORE INSERT OR UPDATE ON ej.iteration
     FOR EACH ROW EXECUTE FUNCTION ej.tg_iteration_approval();
+
 -- 8. The director approves a schedule only when no teacher and no room is booked twice at the
 -- same time; the refusal names the clash.
 CREATE FUNCTION ej.approve_schedule(p_iteration_id bigint) RETURNS timestamptz

@@ -45,6 +45,7 @@ CREATE TABLE ej.regulation_duty (
     CONSTRAINT regulation_duty_pkey PRIMARY KEY (role, position),
     CONSTRAINT regulation_duty_role_value CHECK (role IN ('teacher', 'methodist', 'deputy', 'director', 'admin'))
 );
+COMMENT ON TABLE ej.regulation_duty IS 'Обязанности ролей по регламенту: с ними сотрудник знакомится под подпись.';
 COMMENT ON CONSTRAINT regulation_duty_pkey ON ej.regulation_duty IS 'Пункт обязанностей с таким номером уже есть.';
 COMMENT ON CONSTRAINT regulation_duty_role_value ON ej.regulation_duty IS 'Роль: teacher, methodist, deputy, director или admin.';
 
@@ -97,6 +98,7 @@ CREATE TABLE ej.acknowledgment (
         REFERENCES ej.staff (organization_id, id)
 );
 COMMENT ON CONSTRAINT acknowledgment_staff_id_fkey ON ej.acknowledgment IS 'Сотрудник не найден.';
+COMMENT ON TABLE ej.acknowledgment IS 'Сотрудник ознакомился с обязанностями своей роли по регламенту.';
 COMMENT ON CONSTRAINT acknowledgment_role_value ON ej.acknowledgment IS 'Роль: teacher, methodist, deputy, director или admin.';
 COMMENT ON CONSTRAINT acknowledgment_once ON ej.acknowledgment IS 'Ознакомление с обязанностями этой роли уже отмечено.';
 

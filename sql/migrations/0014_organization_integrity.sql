@@ -1,6 +1,6 @@
--- Issue 10 (findings 1, 2, 3, 5, 7, 8): references that stay inside one organization, rules that
--- say nothing about rows the caller cannot see, the archive frozen against changes elsewhere, and
--- the iteration's life kept by the database.
+-- Issue 10 (findings 3, 7, 8): rules that say nothing about rows the caller cannot see, and the
+-- iteration's life kept by the database. (References that stay inside one organization are the
+-- keys (organization_id, …) of the tables, 0002; the archive's frozen copy is in 0008.)
 SET LOCAL ROLE ej_owner;
 
 ---------------------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 -- Issue 10, findings 12 and 6.
 -- * Time in the organization's zone: every organization has an IANA time zone; "today", the
---   3-day edit window and "overdue" are computed in it by ej.today(), never from the session's
---   TimeZone or current_date. Every rule, default and report of 0004–0012 that read
---   current_date is re-stated below with that one change.
+--   3-day edit window and "overdue" are computed in it by ej.today() (0002), never from the
+--   session's TimeZone or current_date: every rule, default and report uses it.
 -- * Reasons that mean something: a late-correction reason belongs to the transaction that set
 --   it (ej.set_reason stores the transaction id beside it; a session-wide SET ej.reason counts
 --   for nothing), it is required for every dated journal record (briefings, their students,

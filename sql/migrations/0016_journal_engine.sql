@@ -1,3 +1,15 @@
+-- The journal engine's side of the database:
+-- * filling vs correcting: the database decides whether a change of a mark is a correction.
+--   The first filling of a lesson is the sitting of the person who entered the lesson: the
+--   marks they write and rewrite within ej.first_filling_minutes() of entering it are not
+--   corrections, so a late lesson filled for the first time needs no reason per mark. Any
+--   other change of a saved mark is a correction (late ones need a reason, as before);
+-- * one round trip per mark: ej.save_mark does the version check, the reason and the write
+--   and returns the saved row, the conflict, or that a reason is needed;
+-- * live journals: lessons, marks and enrollments announce the group they changed on the
+--   channel ej_journal (payload: table and ids only, never personal data), at most once per
+--   group per ej.live_quiet_ms(). Listeners re-read through RLS, so nobody learns of a row they
+--   cannot see.
 SET LOCAL ROLE ej_owner;
 
 CREATE FUNCTION ej.first_filling_minutes() RETURNS integer
@@ -96,6 +108,7 @@ CREATE TABLE live.notice (
     group_id    bigint PRIMARY KEY,
     notified_at timestamptz NOT NULL
 );
+COMMENT ON TABLE live.notice IS 'Когда группе последний раз отправлено уведомление ej_journal (не чаще ej.live_quiet_ms()).';
 
 CREATE FUNCTION ej.live_quiet_ms() RETURNS integer
     LANGUAGE sql IMMUTABLE AS $$ SELECT 400 $$;
