@@ -7,7 +7,7 @@ import pytest
 
 from ejournal_tui.db import migrations
 from ejournal_tui.db.connection import connect
-from ejournal_tui.db.migrations import MigrationError, discover, split_statements
+from ejournal_tui.db.migrations import PRE_RELEASE, MigrationError, discover
 
 
 def test_apply_on_empty_database_then_no_op(server, empty_db):
@@ -41,17 +41,65 @@ def test_failing_migration_leaves_database_as_it_was(server, empty_db, tmp_path)
     for m in discover():
         shutil.copy(m.path, tmp_path / m.name)
     (tmp_path / "9998_bad.sql").write_text(
-        "SET LOCAL ROLE ej_owner;\nCREATE TABLE ej.half_done (id int PRIMARY KEY);\n\nSELECT 1 / 0;\n"
+        "SET LOCAL ROLE ej_owner;\nCREATE TABLE ej.half_done (id int PRIMARY KEY);\n\n"
+        "SELECT no_such_column FROM ej.half_done;\n"
     )
     with connect(server.conninfo(empty_db)) as conn:
         with pytest.raises(MigrationError) as err:
             migrations.migrate(conn, discover(tmp_path))
         text = str(err.value)
-        assert "9998_bad.sql" in text and "№ 3" in text and "строка 4" in text
+        # the server's position of the error, as a line of the file
+        assert "9998_bad.sql" in text and "строка 4" in text and "no_such_column" in text, text
         assert conn.execute("SELECT to_regclass('ej.half_done') AS t").fetchone()["t"] is None
         states = {s.name: s.state for s in migrations.status(conn, discover(tmp_path))}
         assert states["9998_bad.sql"] == "pending"
         assert states["0001_roles_and_schemas.sql"] == "applied"
+
+
+def test_a_run_time_error_names_the_file_and_its_context(server, empty_db, tmp_path):
+    """A run-time error has no position in the script: the message and its context say where."""
+    shutil.copy(discover()[0].path, tmp_path / discover()[0].name)
+    (tmp_path / "9997_bad.sql").write_text(
+        "SELECT 1;\nDO $$ BEGIN PERFORM 1 / 0; END $$;\n"
+    )
+    with connect(server.conninfo(empty_db)) as conn:
+        with pytest.raises(MigrationError) as err:
+            migrations.migrate(conn, discover(tmp_path))
+        text = str(err.value)
+        assert "9997_bad.sql" in text and "division by zero" in text and "PL/pgSQL" in text, text
+        assert "База данных не изменена" in text
+
+
+def test_script_with_quotes_and_bodies_is_split_by_the_server(server, empty_db, tmp_path):
+    """Semicolons inside strings (E'' with a backslash quote too), dollar quotes and nested
+    comments: the server splits the file, as psql would."""
+    (tmp_path / "0001_tricky.sql").write_text("""-- leading comment; not a statement
+CREATE TABLE t (a text);
+CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;
+INSERT INTO t VALUES ('a;b'), (E'it\\'s; fine'), ($x$ $$; $x$); /* c; /* nested; */ d; */
+DO $body$ BEGIN PERFORM 1; END $body$;
+""")
+    with connect(server.conninfo(empty_db)) as conn:
+        assert migrations.migrate(conn, discover(tmp_path)) == ["0001_tricky.sql"]
+        rows = [r["a"] for r in conn.execute("SELECT a FROM t ORDER BY a").fetchall()]
+        assert rows == [" $$; ", "a;b", "it's; fine"]
+
+
+def test_a_database_of_the_pre_release_schema_is_refused(server, empty_db, tmp_path):
+    """Files 0014–0021 of the pre-release schema were folded into the present set: a database
+    that applied them is not migrated (its history does not match the files), it is recreated."""
+    with connect(server.conninfo(empty_db)) as conn:
+        migrations.migrate(conn, discover()[:3])
+        conn.execute("INSERT INTO ejournal_meta.schema_migration (name, checksum) VALUES (%s, 'x')",
+                     ("0014_teacher_policy_arrays.sql",))
+        with pytest.raises(MigrationError) as err:
+            migrations.migrate(conn)
+        text = str(err.value)
+        assert "предварительной версией схемы" in text and "0014_teacher_policy_arrays.sql" in text
+        assert "Пересоздайте базу" in text and "pg_dump" in text
+        assert conn.execute("SELECT count(*) AS n FROM ejournal_meta.schema_migration").fetchone()["n"] == 4
+        assert conn.execute("SELECT to_regclass('ej.account_request') AS t").fetchone()["t"] is None
+    assert not PRE_RELEASE & {m.name for m in discover()}  # no present file has a retired name
 
 
 def test_two_administrators_at_once(server, empty_db):
@@ -74,23 +122,3 @@ def test_two_administrators_at_once(server, empty_db):
     with connect(server.conninfo(empty_db)) as conn:
         n = conn.execute("SELECT count(*) AS n FROM ejournal_meta.schema_migration").fetchone()["n"]
         assert n == len(discover())
-
-
-def test_split_statements_respects_quotes_and_bodies():
-    text = """-- leading comment; not a statement
-CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;
-SELECT 'a;b', "x;y" FROM t; /* c; d */
-DO $body$ BEGIN PERFORM 1; END $body$;
-SELECT 'it''s; fine'
-"""
-    parts = split_statements(text)
-    assert [line for line, _ in parts] == [2, 3, 4, 5]
-    assert parts[0][1].endswith("END $$")
-    assert parts[1][1] == "SELECT 'a;b', \"x;y\" FROM t"
-    assert parts[3][1] == "SELECT 'it''s; fine'"
-
-
-def test_every_migration_splits_into_whole_statements():
-    for m in discover():
-        for _, stmt in split_statements(m.text):
-            assert stmt.count("$$") % 2 == 0, (m.name, stmt[:80])

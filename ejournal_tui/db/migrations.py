@@ -12,7 +12,6 @@ from ejournal_tui.paths import sql_dir
 
 LOCK_KEY = 7_405_331_101  # pg_advisory_lock key of the migration runner
 _NAME = re.compile(r"^\d{4}_[a-z0-9_]+\.sql$")
-_DOLLAR = re.compile(r"\$[A-Za-z_]*\$")
 
 META_DDL = """
 CREATE SCHEMA IF NOT EXISTS ejournal_meta;
@@ -22,7 +21,28 @@ CREATE TABLE IF NOT EXISTS ejournal_meta.schema_migration (
     applied_at timestamptz NOT NULL DEFAULT now(),
     applied_by text NOT NULL DEFAULT session_user
 );
+DO $$
+BEGIN
+    IF obj_description('ejournal_meta.schema_migration'::regclass, 'pg_class') IS NULL THEN
+        COMMENT ON TABLE ejournal_meta.schema_migration
+            IS 'Применённые миграции sql/migrations: имя файла и его контрольная сумма.';
+    END IF;
+END $$;
 """
+
+# The files of the schema before its first release (0001–0021, folded into the present set while
+# nothing was deployed). A database that applied any of them was built by that pre-release schema:
+# it cannot be migrated forward, only recreated.
+PRE_RELEASE = frozenset({
+    "0014_teacher_policy_arrays.sql", "0015_mark_write_path.sql", "0016_organization_integrity.sql",
+    "0017_accounts_and_text.sql", "0018_time_and_reasons.sql", "0019_journal_engine.sql",
+    "0020_first_hour.sql", "0021_printouts.sql",
+})
+PRE_RELEASE_MESSAGE = (
+    "База данных создана предварительной версией схемы журнала (миграции до первого выпуска, например {name}); "
+    "обновить её нельзя. Пересоздайте базу: выгрузите данные (pg_dump --data-only --schema=ej), создайте "
+    "пустую базу, выполните «ejournal db migrate» и загрузите данные обратно (psql -f)."
+)
 
 
 class MigrationError(RuntimeError):
@@ -54,61 +74,6 @@ def discover(directory: Path | None = None) -> list[Migration]:
     directory = directory or sql_dir() / "migrations"
     files = sorted(p for p in directory.glob("*.sql") if _NAME.match(p.name))
     return [Migration(p.name, p) for p in files]
-
-
-def split_statements(text: str) -> list[tuple[int, str]]:
-    """Split SQL into statements, respecting quotes, dollar quotes and comments.
-    Returns (line number where the statement starts, statement)."""
-    out: list[tuple[int, str]] = []
-    i, n, start = 0, len(text), 0
-    while i < n:
-        c = text[i]
-        if c == "-" and text.startswith("--", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-        elif c == "/" and text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        elif c in "'\"":
-            j = i + 1
-            while j < n:
-                if text[j] == c:
-                    if j + 1 < n and text[j + 1] == c:
-                        j += 2
-                        continue
-                    break
-                j += 1
-            i = j + 1
-        elif c == "$" and (m := _DOLLAR.match(text, i)):
-            j = text.find(m.group(0), m.end())
-            i = n if j < 0 else j + len(m.group(0))
-        elif c == ";":
-            _append(out, text, start, i)
-            i += 1
-            start = i
-        else:
-            i += 1
-    _append(out, text, start, n)
-    return out
-
-
-def _append(out: list[tuple[int, str]], text: str, start: int, end: int) -> None:
-    """Add text[start:end] as a statement, skipping its leading blanks and comments."""
-    i = start
-    while i < end:
-        if text[i].isspace():
-            i += 1
-        elif text.startswith("--", i):
-            j = text.find("\n", i)
-            i = end if j < 0 or j > end else j + 1
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = end if j < 0 or j > end else j + 2
-        else:
-            break
-    body = text[i:end].strip()
-    if body:
-        out.append((text.count("\n", 0, i) + 1, body))
 
 
 def _applied(conn: psycopg.Connection) -> dict[str, dict]:
@@ -148,6 +113,9 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None)
     try:
         with conn.transaction():
             conn.execute(META_DDL)
+        old = sorted(PRE_RELEASE & _applied(conn).keys())
+        if old:
+            raise MigrationError(PRE_RELEASE_MESSAGE.format(name=old[0]))
         states = status(conn, migrations)
         bad = [s for s in states if s.state in ("changed", "missing")]
         if bad:
@@ -167,18 +135,35 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None)
 
 
 def _apply(conn: psycopg.Connection, m: Migration) -> None:
-    text = m.text
+    """Run the file as one script. Without parameters psycopg sends it by the simple query
+    protocol, so the server itself splits the statements (dollar quotes, E'' strings, nested
+    comments — no lexer of our own). Where a statement failed: the server gives the position of
+    a parse or name error in the script (turned into a line); a run-time error (a division by
+    zero, a rule that refuses) has no position, and its message and context are shown instead."""
     with conn.transaction():
-        for number, (line, stmt) in enumerate(split_statements(text), start=1):
-            try:
-                conn.execute(stmt, prepare=False)
-            except psycopg.Error as exc:
-                first = stmt.splitlines()[0][:100]
-                raise MigrationError(
-                    f"{m.name}: оператор № {number} (строка {line}: «{first}») не выполнен: "
-                    f"{(exc.diag.message_primary or str(exc)).strip()}. База данных не изменена."
-                ) from exc
+        try:
+            conn.execute(m.text, prepare=False)
+        except psycopg.Error as exc:
+            raise MigrationError(f"{m.name}: {_where(m.text, exc)}не выполнено: "
+                                 f"{(exc.diag.message_primary or str(exc)).strip()}{_context(exc)}. "
+                                 "База данных не изменена.") from exc
         conn.execute("RESET ROLE")  # a file may SET LOCAL ROLE ej_owner
         conn.execute(
             "INSERT INTO ejournal_meta.schema_migration (name, checksum) VALUES (%s, %s)", (m.name, m.checksum)
         )
+
+
+def _where(text: str, exc: psycopg.Error) -> str:
+    position = exc.diag.statement_position
+    if not position or not position.isdigit():
+        return ""
+    offset = int(position) - 1
+    line = text.count("\n", 0, offset) + 1
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return f"строка {line} («{text[start:end if end >= 0 else None].strip()[:100]}») "
+
+
+def _context(exc: psycopg.Error) -> str:
+    context = (exc.diag.context or "").strip().splitlines()
+    return f" ({context[-1]})" if context else ""
