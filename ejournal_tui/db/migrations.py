@@ -1,5 +1,15 @@
 """Forward-only SQL migrations: applied in order, once, each in its own transaction,
-checksummed, under an advisory lock so that two administrators at once are safe."""
+checksummed, under an advisory lock so that two administrators at once are safe.
+
+Every function, view, trigger and policy is defined once, in the file of its topic, in its final
+form; a later change of one is a new file with CREATE OR REPLACE. Repeatable files (functions
+and views re-applied whenever their checksum changes, as Flyway's R__ files) were weighed and not
+taken: views and SQL-language functions are checked against the tables when created, policies
+and column defaults need their functions first, and tables need functions in their CHECKs — so
+the order between the repeatable files and the versioned ones would have to be declared by hand
+(or re-applying a view would need DROP … CASCADE of its dependants), which is the ordering
+problem the numbered files already solve. scripts/schema_diff shows that the folded files build
+the schema the earlier ones did."""
 
 import hashlib
 import re

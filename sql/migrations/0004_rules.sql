@@ -198,7 +198,6 @@ CREATE CONSTRAINT TRIGGER c_enrollment_keeps_marks AFTER UPDATE OR DELETE ON ej.
 -- in the timeliness reports also "the day it was filled in", which was the session's date of
 -- filled_at).
 
--- from 0004_rules.sql
 CREATE FUNCTION ej.tg_lesson() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -258,8 +257,9 @@ CREATE TRIGGER b_lesson BEFORE INSERT OR UPDATE OR DELETE ON ej.lesson
 
 -- Marks: the group and organization come from the lesson; the student must be enrolled on
 -- the lesson's date; archived iterations are frozen; late corrections need a reason.
--- 0015's rule trigger of marks, with the late-edit rule applied to corrections only (and a
--- lesson with marks can be deleted again: its cascade no longer finds the lesson gone).
+-- One query reads the lesson, group and iteration; the enrollment is checked only when the
+-- student or lesson changes; the late-edit rule applies to corrections only (the first filling
+-- is not one, ej.first_filling), and a lesson with marks can be deleted (its cascade).
 CREATE FUNCTION ej.tg_attendance() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$

@@ -30,7 +30,6 @@ SELECT g.organization_id, g.id AS group_id, t.id AS topic_id, t.position, t.titl
 -- were (or were planned to be) held: no lesson at all, no topic, or marks missing for students
 -- enrolled that day. Most overdue first. p_today is a parameter so that screens and tests can
 -- freeze the date.
--- from 0007_teacher_journal.sql
 CREATE FUNCTION ej.lessons_due(p_today date DEFAULT ej.today())
     RETURNS TABLE (group_id bigint, group_name text, held_on date, lesson_id bigint,
                    days_overdue integer, missing text)

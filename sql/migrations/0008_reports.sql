@@ -261,7 +261,6 @@ END $$;
 ---------------------------------------------------------------------------------------------
 -- Program fulfilment per group: the КТП (topics and hours) against the lessons given, and the
 -- lessons the schedule planned.
--- from 0008_reports.sql
 CREATE VIEW ej.report_fulfilment WITH (security_invoker = true) AS
 SELECT r.organization_id, r.iteration_id, r.iteration_name, r.quantum_id, r.quantum_name,
        r.program_id, r.program_name, r.program_hours, r.group_id, r.group_name, r.teacher_id, r.teacher_name,
@@ -273,7 +272,7 @@ SELECT r.organization_id, r.iteration_id, r.iteration_name, r.quantum_id, r.quan
   FROM ej.report_group r
  CROSS JOIN LATERAL (
        SELECT count(*)::integer AS topics, coalesce(sum(t.hours), 0) AS ktp_hours
-         FROM ej.group_topic t WHERE t.group_id = r.group_id) k  -- an archived term's own КТП (0016)
+         FROM ej.group_topic t WHERE t.group_id = r.group_id) k  -- an archived term's own КТП (ej.group_topic)
  CROSS JOIN LATERAL (
        SELECT count(*)::integer AS lessons, coalesce(sum(l.hours), 0) AS hours,
               count(DISTINCT l.topic_id)::integer AS topics_covered,
@@ -301,7 +300,6 @@ SELECT r.organization_id, r.iteration_id, r.group_id, r.group_name, t.topic_id, 
 -- lesson). Per group: planned dates whose deadline passed, lessons filled on time and late
 -- (filled_at later than held_on + the edit window), planned dates never filled, lessons on
 -- dates the schedule did not plan. p_today is a parameter so that tests can freeze the date.
--- from 0008_reports.sql
 CREATE FUNCTION ej.report_timeliness(p_by text DEFAULT 'teacher', p_iteration_id bigint DEFAULT NULL,
                                      p_today date DEFAULT ej.today())
     RETURNS TABLE (iteration_id bigint, iteration_name text, teacher_id bigint, teacher_name text,
@@ -358,7 +356,6 @@ END $$;
 -- User activity per month from the audit log (regulation 5.1: the methodist checks it
 -- monthly). Everyone of the organization is listed, with zeros for those who did nothing,
 -- when the caller may read the whole log; otherwise only what the caller's log rows show.
--- from 0008_reports.sql
 CREATE FUNCTION ej.report_user_activity(p_from date DEFAULT NULL, p_to date DEFAULT NULL)
     RETURNS TABLE (month date, login text, full_name text, actions integer, days_active integer,
                    lessons integer, marks integer, other integer, last_at timestamptz)
@@ -466,9 +463,7 @@ $$;
 ---------------------------------------------------------------------------------------------
 -- The deputy director's end-of-iteration report on the teachers' work with the journal
 -- (regulation 4, deputy director): per teacher, and a total row (teacher_id NULL).
--- ej.report_numeric: defined once, in 0021 (the academic year, the archived copy, ej.today()).
 
--- from 0008_reports.sql
 CREATE FUNCTION ej.report_iteration(p_iteration_id bigint, p_today date DEFAULT ej.today())
     RETURNS TABLE (teacher_id bigint, teacher_name text, groups integer, students integer, left_students integer,
                    ktp_hours numeric, delivered_hours numeric, hours_pct numeric, lessons integer,

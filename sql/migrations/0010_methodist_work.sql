@@ -161,9 +161,7 @@ END $$;
 -- The weekly analysis of journal keeping, per teacher, for the week starting p_week (Monday):
 -- lessons due (planned and past the edit window), filled on time, late, not filled, without a
 -- topic, and attendance of the week. The methodist edits the text made from it and posts it.
--- ej.archive_problems: defined once, in 0020 (plural forms, ej.today()).
 
--- from 0010_methodist_work.sql
 CREATE FUNCTION ej.weekly_analysis(p_week date, p_today date DEFAULT ej.today())
     RETURNS TABLE (teacher_id bigint, teacher_name text, planned integer, filled_on_time integer,
                    filled_late integer, not_filled integer, no_topic integer, attendance_pct numeric)
@@ -243,7 +241,6 @@ SELECT g.organization_id, g.iteration_id, g.teacher_id, t.full_name AS teacher_n
  GROUP BY g.organization_id, g.iteration_id, g.teacher_id, t.full_name;
 
 -- Iterations starting within a week (or already started) without an approved schedule.
--- from 0010_methodist_work.sql
 CREATE FUNCTION ej.schedule_warnings(p_today date DEFAULT ej.today())
     RETURNS TABLE (iteration_id bigint, iteration_name text, starts_on date, days_left integer)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp

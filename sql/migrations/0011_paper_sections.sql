@@ -3,7 +3,6 @@
 SET LOCAL ROLE ej_owner;
 
 -- Students on the rolls of the caller's running groups today with no вводный briefing in the group.
--- from 0011_paper_sections.sql
 CREATE FUNCTION ej.briefing_missing(p_today date DEFAULT ej.today())
     RETURNS TABLE (group_id bigint, group_name text, student_id bigint, student_name text, enrolled_on date)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -22,7 +21,6 @@ AS $$
 $$;
 
 -- Students on the rolls of running groups without a medical clearance for classes.
--- from 0011_paper_sections.sql
 CREATE FUNCTION ej.clearance_missing(p_today date DEFAULT ej.today())
     RETURNS TABLE (group_id bigint, group_name text, student_id bigint, student_name text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp

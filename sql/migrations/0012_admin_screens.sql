@@ -148,7 +148,6 @@ END $$;
 -- The control of journal keeping (the deputy director's dashboard, regulation 3.4): per
 -- teacher, quantum or group of an iteration — lessons given and how many have a topic, hours of
 -- the КТП delivered, attendance, filled on time, and open remarks. Filters drill down.
--- from 0012_admin_screens.sql
 CREATE FUNCTION ej.control_dashboard(p_by text, p_iteration_id bigint, p_today date DEFAULT ej.today(),
                                      p_teacher_id bigint DEFAULT NULL, p_quantum_id bigint DEFAULT NULL)
     RETURNS TABLE (key_id bigint, name text, detail text, groups integer, lessons integer, with_topic integer,
@@ -210,7 +209,6 @@ END $$;
 -- iteration starting within a week, a roll-over due (the current iteration ends within three
 -- weeks and there is no next one), an ended iteration not archived, last week's analysis not on
 -- the board. The screens of the methodist, deputy and director show them.
--- from 0012_admin_screens.sql
 CREATE FUNCTION ej.duty_reminders(p_today date DEFAULT ej.today())
     RETURNS TABLE (kind text, iteration_id bigint, message text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp

@@ -232,9 +232,6 @@ AS $$
      ORDER BY a.weekday, greatest(a.starts_at, b.starts_at), k.kind
 $$;
 
--- The numeric report prints students' sex and class: as the archived group's copy has them.
--- ej.report_numeric reads the archived copy too: defined once, in 0021 (with 0018's today).
-
 ---------------------------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION ej.tg_visible_parents(), ej.not_found_message(text), ej.tg_remark_fixed_at(),
     ej.tg_iteration_status(), ej.tg_iteration_dates(), ej.my_iteration_for_update(bigint),
