@@ -3,10 +3,10 @@ and the state of the database migrations. Never children's data: the role has no
 
 import re
 
-import psycopg
 from pydantic import field_validator
 
 from ejournal_tui.db import accounts, inputs, migrations
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.models import AccountRequest, UserAccount
 
@@ -49,24 +49,24 @@ class AccountInput(Input):
         return roles
 
 
-def list_accounts(conn: psycopg.Connection) -> list[UserAccount]:
+def list_accounts(conn: Conn) -> list[UserAccount]:
     return accounts.list_users(conn)
 
 
-def pending(conn: psycopg.Connection) -> list[AccountRequest]:
+def pending(conn: Conn) -> list[AccountRequest]:
     return accounts.pending_requests(conn)
 
 
-def issue(conn: psycopg.Connection, data: AccountInput) -> accounts.Issued:
+def issue(conn: Conn, data: AccountInput) -> accounts.Issued:
     """The login role and its staff row in one step, or a request awaiting the director."""
     return accounts.issue_account(conn, data.login, data.roles, data.full_name)
 
 
-def set_locked(conn: psycopg.Connection, login: str, locked: bool) -> int | None:
+def set_locked(conn: Conn, login: str, locked: bool) -> int | None:
     return accounts.set_locked(conn, login, locked)
 
 
-def one_time_password(conn: psycopg.Connection, login: str) -> accounts.IssuedPassword:
+def one_time_password(conn: Conn, login: str) -> accounts.IssuedPassword:
     """A generated password for LAN use, valid for a week: shown once, never stored by the app."""
     return accounts.issue_password(conn, login)
 
@@ -77,5 +77,5 @@ def awaiting(request_id: int | None) -> str:
             "заместителя директора); до этого он не действует.")
 
 
-def migration_status(conn: psycopg.Connection) -> list[migrations.MigrationState]:
+def migration_status(conn: Conn) -> list[migrations.MigrationState]:
     return migrations.status(conn)

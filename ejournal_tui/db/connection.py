@@ -1,21 +1,26 @@
 """Opening connections. Identity is the database session itself; the app stores no passwords."""
 
 import os
+from typing import Any, TypeAlias
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 
 APPLICATION_NAME = "ejournal"
 
+Conn: TypeAlias = psycopg.Connection[DictRow]
+"""Every connection of the app: rows come back as dicts (`dict_row`); a query that wants another
+shape passes its own `row_factory` to `cursor()`."""
 
-def connect(conninfo: str = "", *, autocommit: bool = True, **kwargs) -> psycopg.Connection:
+
+def connect(conninfo: str = "", *, autocommit: bool = True, **kwargs: Any) -> Conn:
     """A connection with libpq's own conventions (conninfo, PG* variables, service file, .pgpass)."""
     kwargs.setdefault("application_name", APPLICATION_NAME)
     kwargs.setdefault("connect_timeout", 10)
     return psycopg.connect(conninfo, autocommit=autocommit, row_factory=dict_row, **kwargs)
 
 
-def connect_for_reports(conninfo: str = "", **kwargs) -> psycopg.Connection:
+def connect_for_reports(conninfo: str = "", **kwargs: Any) -> Conn:
     """Read-only reports may run on a standby: EJOURNAL_REPORT_DSN (e.g. the servers' list with
     target_session_attrs=prefer-standby) when set, else the ordinary connection."""
     return connect(os.environ.get("EJOURNAL_REPORT_DSN") or conninfo, **kwargs)

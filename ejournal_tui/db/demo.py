@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import psycopg
 from faker import Faker
 from psycopg.rows import tuple_row
 
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.paths import sql_dir
 
 SIZES = ("small", "region")
@@ -66,7 +66,7 @@ def name_pools(seed: int) -> list[tuple[str, int, str]]:
 
 
 def load_demo_data(
-    conn: psycopg.Connection,
+    conn: Conn,
     size: str = "small",
     seed: int = 1,
     scale: float = 1.0,

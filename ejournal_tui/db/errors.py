@@ -10,6 +10,8 @@ import re
 import psycopg
 from psycopg import errors as pgerr
 
+from ejournal_tui.db.connection import Conn
+
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 _BY_CLASS = {
@@ -79,6 +81,6 @@ def _bad_characters(exc: BaseException) -> bool:
             and "NUL" in str(exc))
 
 
-def load_constraint_messages(conn: psycopg.Connection) -> dict[str, str]:
+def load_constraint_messages(conn: Conn) -> dict[str, str]:
     rows = conn.execute("SELECT constraint_name, message FROM ej.constraint_messages()").fetchall()
     return {r["constraint_name"]: r["message"] for r in rows}

@@ -9,9 +9,8 @@ meanwhile, or not the caller's — raises LookupError with a sentence for a pers
 
 from datetime import date
 
-import psycopg
-
 from ejournal_tui.db import reports
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.journal import group, set_late_reason
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.models import Row
@@ -162,11 +161,11 @@ SELECT a.id, a.student_id, s.last_name || ' ' || s.first_name AS student_name, a
 """
 
 
-def group_students(conn: psycopg.Connection, group_id: int) -> list[GroupStudent]:
+def group_students(conn: Conn, group_id: int) -> list[GroupStudent]:
     return [GroupStudent(**r) for r in conn.execute(STUDENTS_SQL, {"g": group_id}).fetchall()]
 
 
-def records(conn: psycopg.Connection, group_id: int) -> Records:
+def records(conn: Conn, group_id: int) -> Records:
     """Everything of the group's briefings, events and achievements screen."""
     g = group(conn, group_id)
     briefings = conn.execute(BRIEFINGS_SQL + " WHERE b.group_id = %s ORDER BY b.held_on, b.id", (group_id,))
@@ -193,7 +192,7 @@ def records(conn: psycopg.Connection, group_id: int) -> Records:
     )
 
 
-def introduced(conn: psycopg.Connection, group_id: int) -> tuple[set[int], int]:
+def introduced(conn: Conn, group_id: int) -> tuple[set[int], int]:
     """(students with a вводный briefing in the group, number of the group's briefings)."""
     row = conn.execute(
         """SELECT count(DISTINCT b.id)::int AS briefings,
@@ -208,7 +207,7 @@ def introduced(conn: psycopg.Connection, group_id: int) -> tuple[set[int], int]:
 # --- briefings ---------------------------------------------------------------------------------
 
 
-def add_briefing(conn: psycopg.Connection, group_id: int, b: BriefingInput, late_reason: str | None = None) -> int:
+def add_briefing(conn: Conn, group_id: int, b: BriefingInput, late_reason: str | None = None) -> int:
     """The briefing and its students, in one transaction; who gave it is the session."""
     _check(b)
     with conn.transaction():
@@ -223,7 +222,7 @@ def add_briefing(conn: psycopg.Connection, group_id: int, b: BriefingInput, late
 
 
 def update_briefing(
-    conn: psycopg.Connection, briefing_id: int, b: BriefingInput, late_reason: str | None = None
+    conn: Conn, briefing_id: int, b: BriefingInput, late_reason: str | None = None
 ) -> None:
     _check(b)
     with conn.transaction():
@@ -246,7 +245,7 @@ def _check(b: BriefingInput) -> None:
         raise ValueError("Отметьте хотя бы одного обучающегося, прошедшего инструктаж.")
 
 
-def _set_students(conn: psycopg.Connection, briefing_id: int, student_ids: list[int]) -> None:
+def _set_students(conn: Conn, briefing_id: int, student_ids: list[int]) -> None:
     conn.execute(
         """INSERT INTO ej.safety_briefing_student (briefing_id, student_id)
            SELECT %s, s FROM unnest(%s::bigint[]) s ON CONFLICT DO NOTHING""",
@@ -254,7 +253,7 @@ def _set_students(conn: psycopg.Connection, briefing_id: int, student_ids: list[
     )
 
 
-def delete_briefing(conn: psycopg.Connection, briefing_id: int, late_reason: str | None = None) -> None:
+def delete_briefing(conn: Conn, briefing_id: int, late_reason: str | None = None) -> None:
     _delete(conn, "safety_briefing", briefing_id, late_reason)
 
 
@@ -262,14 +261,14 @@ def delete_briefing(conn: psycopg.Connection, briefing_id: int, late_reason: str
 
 
 def save_event(
-    conn: psycopg.Connection, group_id: int, e: EventInput, event_id: int | None = None, late_reason: str | None = None
+    conn: Conn, group_id: int, e: EventInput, event_id: int | None = None, late_reason: str | None = None
 ) -> int:
     with conn.transaction():
         set_late_reason(conn, late_reason)
         return _save_event(conn, group_id, e, event_id)
 
 
-def _save_event(conn: psycopg.Connection, group_id: int, e: EventInput, event_id: int | None) -> int:
+def _save_event(conn: Conn, group_id: int, e: EventInput, event_id: int | None) -> int:
     values = (e.held_on, e.title.strip(), (e.place or "").strip() or None, e.participants)
     if event_id is None:
         return conn.execute(
@@ -286,12 +285,12 @@ def _save_event(conn: psycopg.Connection, group_id: int, e: EventInput, event_id
     return event_id
 
 
-def delete_event(conn: psycopg.Connection, event_id: int, late_reason: str | None = None) -> None:
+def delete_event(conn: Conn, event_id: int, late_reason: str | None = None) -> None:
     _delete(conn, "event", event_id, late_reason)
 
 
 def save_achievement(
-    conn: psycopg.Connection,
+    conn: Conn,
     group_id: int,
     a: AchievementInput,
     achievement_id: int | None = None,
@@ -302,7 +301,7 @@ def save_achievement(
         return _save_achievement(conn, group_id, a, achievement_id)
 
 
-def _save_achievement(conn: psycopg.Connection, group_id: int, a: AchievementInput, achievement_id: int | None) -> int:
+def _save_achievement(conn: Conn, group_id: int, a: AchievementInput, achievement_id: int | None) -> int:
     values = (a.student_id, a.held_on, a.competition.strip(), a.level, a.result.strip())
     if achievement_id is None:
         return conn.execute(
@@ -320,11 +319,11 @@ def _save_achievement(conn: psycopg.Connection, group_id: int, a: AchievementInp
     return achievement_id
 
 
-def delete_achievement(conn: psycopg.Connection, achievement_id: int, late_reason: str | None = None) -> None:
+def delete_achievement(conn: Conn, achievement_id: int, late_reason: str | None = None) -> None:
     _delete(conn, "achievement", achievement_id, late_reason)
 
 
-def _delete(conn: psycopg.Connection, table: str, row_id: int, late_reason: str | None = None) -> None:
+def _delete(conn: Conn, table: str, row_id: int, late_reason: str | None = None) -> None:
     query = {
         "safety_briefing": "DELETE FROM ej.safety_briefing WHERE id = %s",
         "event": "DELETE FROM ej.event WHERE id = %s",
@@ -339,7 +338,7 @@ def _delete(conn: psycopg.Connection, table: str, row_id: int, late_reason: str 
 # --- flags and a student's records -------------------------------------------------------------
 
 
-def flags(conn: psycopg.Connection, today: date) -> list[StudentFlag]:
+def flags(conn: Conn, today: date) -> list[StudentFlag]:
     """Students on the rolls of the caller's running groups with no вводный briefing in the group
     or without a medical clearance (ej.briefing_missing, ej.clearance_missing)."""
     rows = conn.execute(
@@ -358,7 +357,7 @@ def flags(conn: psycopg.Connection, today: date) -> list[StudentFlag]:
     return [StudentFlag(**r) for r in rows]
 
 
-def student_records(conn: psycopg.Connection, group_id: int, student_id: int) -> StudentRecords:
+def student_records(conn: Conn, group_id: int, student_id: int) -> StudentRecords:
     """A student's briefings and achievements in the group, for the card."""
     briefings = conn.execute(
         BRIEFINGS_SQL
@@ -386,7 +385,7 @@ def report_dates(today: date) -> list[date]:
     return [date(year, 10, 1), date(year + 1, 1, 1), date(year + 1, 6, 1)]
 
 
-def numeric(conn: psycopg.Connection, today: date) -> NumericReport:
+def numeric(conn: Conn, today: date) -> NumericReport:
     """The caller's groups of the academic year (RLS: a teacher sees own groups), each group and
     all of them together, as of the three dates (ej.report_numeric)."""
     dates = report_dates(today)

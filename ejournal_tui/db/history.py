@@ -2,6 +2,7 @@
 
 import psycopg
 
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.journal_models import REASON_NAME, STATUS_LETTER, HistoryEntry
 
 OPS = {"INSERT": "создано", "UPDATE": "изменено", "DELETE": "удалено"}
@@ -24,15 +25,15 @@ def _lesson(row: dict | None) -> str:
     return f"{row.get('hours')} ч, {topic}"
 
 
-def mark_history(conn: psycopg.Connection, lesson_id: int, student_id: int) -> list[HistoryEntry]:
+def mark_history(conn: Conn, lesson_id: int, student_id: int) -> list[HistoryEntry]:
     return _history(conn, "attendance", {"lesson_id": lesson_id, "student_id": student_id}, _mark)
 
 
-def lesson_history(conn: psycopg.Connection, lesson_id: int) -> list[HistoryEntry]:
+def lesson_history(conn: Conn, lesson_id: int) -> list[HistoryEntry]:
     return _history(conn, "lesson", {"id": lesson_id}, _lesson)
 
 
-def _history(conn: psycopg.Connection, table: str, key: dict, describe) -> list[HistoryEntry]:
+def _history(conn: Conn, table: str, key: dict, describe) -> list[HistoryEntry]:
     rows = conn.execute(
         "SELECT * FROM audit.row_history(%s, %s::jsonb)", (table, psycopg.types.json.Jsonb(key))
     ).fetchall()

@@ -8,6 +8,7 @@ import psycopg
 from pydantic import field_validator, model_validator
 
 from ejournal_tui.db import inputs
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.models import Row
 
@@ -19,7 +20,7 @@ class Choice(Row):
     name: str
 
 
-def iteration_choices(conn: psycopg.Connection, archived: bool = False) -> list[Choice]:
+def iteration_choices(conn: Conn, archived: bool = False) -> list[Choice]:
     rows = conn.execute(
         """SELECT id, name || ' · ' || CASE status WHEN 'planned' THEN 'планируется' WHEN 'active' THEN 'идёт'
                                             WHEN 'closed' THEN 'закончена' ELSE 'архив' END AS name
@@ -30,7 +31,7 @@ def iteration_choices(conn: psycopg.Connection, archived: bool = False) -> list[
     return [Choice(**r) for r in rows]
 
 
-def teacher_choices(conn: psycopg.Connection) -> list[Choice]:
+def teacher_choices(conn: Conn) -> list[Choice]:
     rows = conn.execute(
         """SELECT s.id, s.full_name AS name FROM ej.user_account s
             WHERE 'teacher' = ANY (s.roles) AND NOT s.is_locked ORDER BY s.full_name"""
@@ -38,7 +39,7 @@ def teacher_choices(conn: psycopg.Connection) -> list[Choice]:
     return [Choice(**r) for r in rows]
 
 
-def program_choices(conn: psycopg.Connection) -> list[Choice]:
+def program_choices(conn: Conn) -> list[Choice]:
     rows = conn.execute(
         """SELECT p.id, q.name || ': ' || p.name AS name FROM ej.program p JOIN ej.quantum q ON q.id = p.quantum_id
             ORDER BY q.name, p.name"""
@@ -46,11 +47,11 @@ def program_choices(conn: psycopg.Connection) -> list[Choice]:
     return [Choice(**r) for r in rows]
 
 
-def quantum_choices(conn: psycopg.Connection) -> list[Choice]:
+def quantum_choices(conn: Conn) -> list[Choice]:
     return [Choice(**r) for r in conn.execute("SELECT id, name FROM ej.quantum ORDER BY name").fetchall()]
 
 
-def group_choices(conn: psycopg.Connection) -> list[Choice]:
+def group_choices(conn: Conn) -> list[Choice]:
     """Groups one may enroll into: of iterations not archived."""
     rows = conn.execute(
         """SELECT g.id, g.name || ' · ' || i.name AS name
@@ -98,7 +99,7 @@ class StaffInput(Input):
     _email = field_validator("email", mode="before")(lambda v: inputs.email(v))
 
 
-def staff(conn: psycopg.Connection) -> list[StaffRow]:
+def staff(conn: Conn) -> list[StaffRow]:
     rows = conn.execute(
         """
         SELECT s.id, s.login, s.full_name, s.position, s.phone, s.email, s.is_locked, u.roles,
@@ -111,7 +112,7 @@ def staff(conn: psycopg.Connection) -> list[StaffRow]:
     return [StaffRow(**r) for r in rows]
 
 
-def save_staff(conn: psycopg.Connection, staff_id: int, data: StaffInput) -> None:
+def save_staff(conn: Conn, staff_id: int, data: StaffInput) -> None:
     cur = conn.execute(
         "UPDATE ej.staff SET full_name = %s, position = %s, phone = %s, email = %s WHERE id = %s",
         (data.full_name, data.position, data.phone, data.email, staff_id),
@@ -219,7 +220,7 @@ SELECT s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.school, s
 """
 
 
-def find_students(conn: psycopg.Connection, query: str = "", limit: int = 300) -> list[StudentRow]:
+def find_students(conn: Conn, query: str = "", limit: int = 300) -> list[StudentRow]:
     """Students whose name starts with the words typed («Ив Ан» finds Иванова Анна), by name."""
     words = [w.replace("%", "").replace("_", "") for w in query.split()][:3]
     cond, params = [], []
@@ -233,14 +234,14 @@ def find_students(conn: psycopg.Connection, query: str = "", limit: int = 300) -
     return [StudentRow(**r) for r in rows]
 
 
-def student(conn: psycopg.Connection, student_id: int) -> StudentInput:
+def student(conn: Conn, student_id: int) -> StudentInput:
     row = conn.execute("SELECT * FROM ej.student WHERE id = %s", (student_id,)).fetchone()
     if row is None:
         raise LookupError("Обучающийся не найден")
     return StudentInput.model_construct(**row)
 
 
-def duplicates(conn: psycopg.Connection, data: StudentInput, except_id: int | None = None) -> list[Duplicate]:
+def duplicates(conn: Conn, data: StudentInput, except_id: int | None = None) -> list[Duplicate]:
     rows = conn.execute(
         "SELECT * FROM ej.student_duplicates(%s, %s, %s, %s)",
         (data.last_name, data.first_name, data.birth_date, except_id),
@@ -252,7 +253,7 @@ STUDENT_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "sex",
                   "address", "phone", "medical_clearance", "medical_clearance_on", "pd_consent_on")
 
 
-def save_student(conn: psycopg.Connection, student_id: int | None, data: StudentInput) -> int:
+def save_student(conn: Conn, student_id: int | None, data: StudentInput) -> int:
     values = [getattr(data, f) for f in STUDENT_FIELDS]
     if student_id is None:
         row = conn.execute(
@@ -304,12 +305,12 @@ class GuardianInput(Input):
         return v
 
 
-def guardians(conn: psycopg.Connection, student_id: int) -> list[GuardianRow]:
+def guardians(conn: Conn, student_id: int) -> list[GuardianRow]:
     rows = conn.execute("SELECT * FROM ej.guardian WHERE student_id = %s ORDER BY id", (student_id,)).fetchall()
     return [GuardianRow(**r) for r in rows]
 
 
-def save_guardian(conn: psycopg.Connection, guardian_id: int | None, student_id: int, data: GuardianInput) -> int:
+def save_guardian(conn: Conn, guardian_id: int | None, student_id: int, data: GuardianInput) -> int:
     values = (data.full_name, data.relation, data.phone, data.email, data.pd_consent_on)
     if guardian_id is None:
         row = conn.execute(
@@ -328,7 +329,7 @@ def save_guardian(conn: psycopg.Connection, guardian_id: int | None, student_id:
     return guardian_id
 
 
-def delete_guardian(conn: psycopg.Connection, guardian_id: int) -> None:
+def delete_guardian(conn: Conn, guardian_id: int) -> None:
     if conn.execute("DELETE FROM ej.guardian WHERE id = %s", (guardian_id,)).rowcount != 1:
         raise LookupError("Родитель (законный представитель) не найден")
 
@@ -406,19 +407,19 @@ SELECT e.id, e.group_id, g.name AS group_name, i.name AS iteration_name, i.statu
 """
 
 
-def student_enrollments(conn: psycopg.Connection, student_id: int) -> list[EnrollmentRow]:
+def student_enrollments(conn: Conn, student_id: int) -> list[EnrollmentRow]:
     rows = conn.execute(ENROLLMENT_SQL + " WHERE e.student_id = %s ORDER BY e.enrolled_on DESC, g.name",
                         (student_id,)).fetchall()
     return [EnrollmentRow(**r) for r in rows]
 
 
-def group_enrollments(conn: psycopg.Connection, group_id: int) -> list[EnrollmentRow]:
+def group_enrollments(conn: Conn, group_id: int) -> list[EnrollmentRow]:
     rows = conn.execute(ENROLLMENT_SQL + " WHERE e.group_id = %s ORDER BY s.last_name, s.first_name, e.enrolled_on",
                         (group_id,)).fetchall()
     return [EnrollmentRow(**r) for r in rows]
 
 
-def enroll(conn: psycopg.Connection, student_id: int, data: EnrollInput) -> int:
+def enroll(conn: Conn, student_id: int, data: EnrollInput) -> int:
     row = conn.execute(
         "INSERT INTO ej.enrollment (group_id, student_id, enrolled_on, enroll_order) VALUES (%s, %s, %s, %s)"
         " RETURNING id",
@@ -427,7 +428,7 @@ def enroll(conn: psycopg.Connection, student_id: int, data: EnrollInput) -> int:
     return row["id"]
 
 
-def expel_or_transfer(conn: psycopg.Connection, data: LeaveInput) -> int | None:
+def expel_or_transfer(conn: Conn, data: LeaveInput) -> int | None:
     """One SQL function, one transaction: the old enrollment ends, the new one (a transfer) begins."""
     row = conn.execute(
         "SELECT ej.expel_or_transfer(%s, %s, %s, %s, %s) AS id",
@@ -474,7 +475,7 @@ class GroupInput(Input):
         return v
 
 
-def groups(conn: psycopg.Connection, iteration_id: int | None) -> list[GroupRow]:
+def groups(conn: Conn, iteration_id: int | None) -> list[GroupRow]:
     rows = conn.execute(
         """
         SELECT g.id, g.name, g.iteration_id, i.name AS iteration_name, i.status AS iteration_status,
@@ -499,7 +500,7 @@ def groups(conn: psycopg.Connection, iteration_id: int | None) -> list[GroupRow]
     return [GroupRow(**r) for r in rows]
 
 
-def save_group(conn: psycopg.Connection, group_id: int | None, data: GroupInput) -> int:
+def save_group(conn: Conn, group_id: int | None, data: GroupInput) -> int:
     if group_id is None:
         row = conn.execute(
             """INSERT INTO ej.study_group (iteration_id, program_id, teacher_id, name, room)
@@ -569,14 +570,14 @@ class SlotInput(Input):
         return self
 
 
-def slots(conn: psycopg.Connection, group_id: int) -> list[SlotRow]:
+def slots(conn: Conn, group_id: int) -> list[SlotRow]:
     rows = conn.execute(
         "SELECT * FROM ej.schedule_slot WHERE group_id = %s ORDER BY weekday, starts_at", (group_id,)
     ).fetchall()
     return [SlotRow(**r) for r in rows]
 
 
-def add_slot(conn: psycopg.Connection, group_id: int, data: SlotInput) -> int:
+def add_slot(conn: Conn, group_id: int, data: SlotInput) -> int:
     row = conn.execute(
         """INSERT INTO ej.schedule_slot (group_id, weekday, starts_at, ends_at, room, valid_from, change_order)
            VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
@@ -585,12 +586,12 @@ def add_slot(conn: psycopg.Connection, group_id: int, data: SlotInput) -> int:
     return row["id"]
 
 
-def delete_slot(conn: psycopg.Connection, slot_id: int) -> None:
+def delete_slot(conn: Conn, slot_id: int) -> None:
     if conn.execute("DELETE FROM ej.schedule_slot WHERE id = %s", (slot_id,)).rowcount != 1:
         raise LookupError("Занятие расписания не найдено")
 
 
-def delete_student(conn: psycopg.Connection, student_id: int) -> None:
+def delete_student(conn: Conn, student_id: int) -> None:
     """Delete a student entered by mistake; the database refuses one with enrollments or marks."""
     try:
         with conn.transaction():
@@ -602,7 +603,7 @@ def delete_student(conn: psycopg.Connection, student_id: int) -> None:
         raise LookupError("Обучающийся не найден")
 
 
-def delete_group(conn: psycopg.Connection, group_id: int) -> None:
+def delete_group(conn: Conn, group_id: int) -> None:
     """Delete a group entered by mistake; the database refuses one with lessons or enrollments."""
     if not conn.execute("DELETE FROM ej.study_group WHERE id = %s", (group_id,)).rowcount:
         raise LookupError("Группа не найдена")

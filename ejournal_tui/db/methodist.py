@@ -5,10 +5,10 @@ users' activity, teachers' proposed corrections. Every step is one SQL function 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import psycopg
 from pydantic import Field, field_validator, model_validator
 
 from ejournal_tui.db import inputs
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.models import Row
 
@@ -34,7 +34,7 @@ class Iteration(Row):
         return STATUS_NAME.get(self.status, self.status)
 
 
-def iterations(conn: psycopg.Connection) -> list[Iteration]:
+def iterations(conn: Conn) -> list[Iteration]:
     rows = conn.execute(
         """
         SELECT i.id, i.name, i.starts_on, i.ends_on, i.status, i.schedule_approved_at,
@@ -47,7 +47,7 @@ def iterations(conn: psycopg.Connection) -> list[Iteration]:
     return [Iteration(**r) for r in rows]
 
 
-def set_status(conn: psycopg.Connection, iteration_id: int, status: str) -> None:
+def set_status(conn: Conn, iteration_id: int, status: str) -> None:
     """planned → active → closed; the archive only through archive()."""
     if status not in ("active", "closed"):
         raise ValueError("Итерацию можно только начать или закончить; в архив — командой «архивировать»")
@@ -107,12 +107,12 @@ def _number_in(name: str) -> int:
     return int(digits) if digits else 0
 
 
-def rollover_candidates(conn: psycopg.Connection, from_iteration: int) -> list[Candidate]:
+def rollover_candidates(conn: Conn, from_iteration: int) -> list[Candidate]:
     rows = conn.execute("SELECT * FROM ej.rollover_candidates(%s)", (from_iteration,)).fetchall()
     return [Candidate(**r) for r in rows]
 
 
-def rollover(conn: psycopg.Connection, data: RolloverInput) -> int:
+def rollover(conn: Conn, data: RolloverInput) -> int:
     """ej.rollover: one transaction, safe to run twice or twice at once."""
     row = conn.execute(
         "SELECT ej.rollover(%s, %s, %s, %s, %s, %s) AS id",
@@ -132,12 +132,12 @@ class ArchiveProblem(Row):
     problem: str
 
 
-def archive_problems(conn: psycopg.Connection, iteration_id: int) -> list[ArchiveProblem]:
+def archive_problems(conn: Conn, iteration_id: int) -> list[ArchiveProblem]:
     rows = conn.execute("SELECT * FROM ej.archive_problems(%s)", (iteration_id,)).fetchall()
     return [ArchiveProblem(**r) for r in rows]
 
 
-def archive(conn: psycopg.Connection, iteration_id: int, accept_problems: bool) -> int:
+def archive(conn: Conn, iteration_id: int, accept_problems: bool) -> int:
     row = conn.execute("SELECT ej.archive_iteration(%s, %s) AS n", (iteration_id, accept_problems)).fetchone()
     return row["n"]
 
@@ -169,7 +169,7 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def weekly_analysis(conn: psycopg.Connection, week: date, today: date) -> list[WeekRow]:
+def weekly_analysis(conn: Conn, week: date, today: date) -> list[WeekRow]:
     rows = conn.execute("SELECT * FROM ej.weekly_analysis(%s, %s)", (week, today)).fetchall()
     return [WeekRow(**r) for r in rows]
 
@@ -218,7 +218,7 @@ def analysis_text(week: date, rows: list[WeekRow]) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
-def post_analysis(conn: psycopg.Connection, week: date, title: str, body: str) -> int:
+def post_analysis(conn: Conn, week: date, title: str, body: str) -> int:
     title, body = inputs.required(title, "Заголовок", 200), (body or "").strip()
     if not body:
         raise ValueError("Текст анализа пуст")
@@ -228,7 +228,7 @@ def post_analysis(conn: psycopg.Connection, week: date, title: str, body: str) -
     return row["id"]
 
 
-def posts(conn: psycopg.Connection, week: date) -> list[BoardPost]:
+def posts(conn: Conn, week: date) -> list[BoardPost]:
     rows = conn.execute(
         """SELECT b.id, b.week_of, b.title, b.body, b.posted_at, s.full_name AS author_name
              FROM ej.board_post b LEFT JOIN ej.staff s ON s.id = b.author_id
@@ -269,14 +269,14 @@ def month_span(month: date) -> tuple[date, date]:
     return first, last
 
 
-def activity(conn: psycopg.Connection, month: date) -> list[ActivityRow]:
+def activity(conn: Conn, month: date) -> list[ActivityRow]:
     """ej.report_user_activity of one month: everyone of the organization, zeros included."""
     first, last = month_span(month)
     rows = conn.execute("SELECT * FROM ej.report_user_activity(%s, %s)", (first, last)).fetchall()
     return [ActivityRow(**r) for r in rows]
 
 
-def activity_detail(conn: psycopg.Connection, login: str, month: date) -> list[ActivityDay]:
+def activity_detail(conn: Conn, login: str, month: date) -> list[ActivityDay]:
     """What one person changed that month, per day and group, from the audit log (RLS applies)."""
     first, last = month_span(month)
     rows = conn.execute(
@@ -310,7 +310,7 @@ class ChangeRequest(Row):
     created_at: datetime
 
 
-def change_requests(conn: psycopg.Connection) -> list[ChangeRequest]:
+def change_requests(conn: Conn) -> list[ChangeRequest]:
     """Open requests, oldest first, with the value the card holds now."""
     rows = conn.execute(
         """
@@ -339,7 +339,7 @@ def change_requests(conn: psycopg.Connection) -> list[ChangeRequest]:
 APPLIED = ("last_name", "first_name", "middle_name", "school", "school_class", "address", "phone")
 
 
-def resolve_request(conn: psycopg.Connection, request_id: int, accept: bool, note: str | None) -> None:
+def resolve_request(conn: Conn, request_id: int, accept: bool, note: str | None) -> None:
     conn.execute("SELECT ej.resolve_change_request(%s, %s, %s)", (request_id, accept, (note or "").strip() or None))
 
 
@@ -352,7 +352,7 @@ class Reminder(Row):
     message: str
 
 
-def reminders(conn: psycopg.Connection, today: date) -> list[Reminder]:
+def reminders(conn: Conn, today: date) -> list[Reminder]:
     rows = conn.execute("SELECT * FROM ej.duty_reminders(%s)", (today,)).fetchall()
     return [Reminder(**r) for r in rows]
 
@@ -368,7 +368,7 @@ class MethodistHome(Row):
     week_of: date
 
 
-def home(conn: psycopg.Connection, today: date) -> MethodistHome:
+def home(conn: Conn, today: date) -> MethodistHome:
     """What needs the methodist now: the regulation's deadlines, teachers' requests, remarks to
     close, and how the journal is kept this week."""
     from ejournal_tui.db.remarks import remarks
@@ -394,7 +394,7 @@ class IterationSummary(Row):
     slots: int
 
 
-def iteration_summary(conn: psycopg.Connection, iteration_id: int) -> IterationSummary:
+def iteration_summary(conn: Conn, iteration_id: int) -> IterationSummary:
     row = conn.execute(
         """SELECT i.id, i.name, i.starts_on, i.ends_on,
                   (SELECT count(*) FROM ej.study_group g WHERE g.iteration_id = i.id)::int AS groups,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.paths import sql_dir
 
 LOCK_KEY = 7_405_331_101  # pg_advisory_lock key of the migration runner
@@ -111,7 +112,7 @@ def _append(out: list[tuple[int, str]], text: str, start: int, end: int) -> None
         out.append((text.count("\n", 0, i) + 1, body))
 
 
-def _applied(conn: psycopg.Connection) -> dict[str, dict]:
+def _applied(conn: Conn) -> dict[str, dict]:
     exists = conn.execute("SELECT to_regclass('ejournal_meta.schema_migration') IS NOT NULL AS ok").fetchone()
     if not _get(exists, "ok", 0):
         return {}
@@ -124,7 +125,7 @@ def _get(row, key: str, index: int):
     return row[key] if isinstance(row, dict) else row[index]
 
 
-def status(conn: psycopg.Connection, migrations: list[Migration] | None = None) -> list[MigrationState]:
+def status(conn: Conn, migrations: list[Migration] | None = None) -> list[MigrationState]:
     migrations = migrations if migrations is not None else discover()
     applied = _applied(conn)
     states = []
@@ -139,7 +140,7 @@ def status(conn: psycopg.Connection, migrations: list[Migration] | None = None) 
     return states
 
 
-def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None) -> list[str]:
+def migrate(conn: Conn, migrations: list[Migration] | None = None) -> list[str]:
     """Apply pending migrations; return their names. `conn` must be in autocommit mode."""
     if not conn.autocommit:
         raise MigrationError("Для миграций нужно соединение в режиме autocommit")
@@ -166,7 +167,7 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None)
         conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
 
 
-def _apply(conn: psycopg.Connection, m: Migration) -> None:
+def _apply(conn: Conn, m: Migration) -> None:
     text = m.text
     with conn.transaction():
         for number, (line, stmt) in enumerate(split_statements(text), start=1):

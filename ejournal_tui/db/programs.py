@@ -8,11 +8,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
 from psycopg.types.json import Jsonb
 from pydantic import field_validator
 
 from ejournal_tui.db import inputs
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.models import Row
 
@@ -63,7 +63,7 @@ class KtpLine(Row):
     error: str | None
 
 
-def programs(conn: psycopg.Connection) -> list[ProgramRow]:
+def programs(conn: Conn) -> list[ProgramRow]:
     rows = conn.execute(
         """
         SELECT p.id, p.quantum_id, q.name AS quantum_name, p.name, p.total_hours, p.approved_on,
@@ -76,14 +76,14 @@ def programs(conn: psycopg.Connection) -> list[ProgramRow]:
     return [ProgramRow(**r) for r in rows]
 
 
-def program(conn: psycopg.Connection, program_id: int) -> ProgramRow:
+def program(conn: Conn, program_id: int) -> ProgramRow:
     found = [p for p in programs(conn) if p.id == program_id]
     if not found:
         raise LookupError("Программа не найдена")
     return found[0]
 
 
-def save_program(conn: psycopg.Connection, program_id: int | None, data: ProgramInput) -> int:
+def save_program(conn: Conn, program_id: int | None, data: ProgramInput) -> int:
     values = (data.quantum_id, data.name, data.total_hours, data.approved_on)
     if program_id is None:
         row = conn.execute(
@@ -100,7 +100,7 @@ def save_program(conn: psycopg.Connection, program_id: int | None, data: Program
     return program_id
 
 
-def topics(conn: psycopg.Connection, program_id: int) -> list[TopicRow]:
+def topics(conn: Conn, program_id: int) -> list[TopicRow]:
     rows = conn.execute(
         """SELECT t.id, t.position, t.title, t.hours,
                   (SELECT count(*) FROM ej.lesson l WHERE l.topic_id = t.id)::int AS lessons
@@ -144,16 +144,16 @@ def read_ktp_file(path: str) -> str:
         return data.decode("cp1251")
 
 
-def check_ktp(conn: psycopg.Connection, program_id: int, lines: list[dict]) -> list[KtpLine]:
+def check_ktp(conn: Conn, program_id: int, lines: list[dict]) -> list[KtpLine]:
     """The preview: every line with its error, nothing written."""
     return _import(conn, program_id, lines, False)
 
 
-def import_ktp(conn: psycopg.Connection, program_id: int, lines: list[dict]) -> list[KtpLine]:
+def import_ktp(conn: Conn, program_id: int, lines: list[dict]) -> list[KtpLine]:
     return _import(conn, program_id, lines, True)
 
 
-def _import(conn: psycopg.Connection, program_id: int, lines: list[dict], apply: bool) -> list[KtpLine]:
+def _import(conn: Conn, program_id: int, lines: list[dict], apply: bool) -> list[KtpLine]:
     with conn.transaction():
         rows = conn.execute(
             "SELECT * FROM ej.import_ktp(%s, %s, %s)", (program_id, Jsonb(lines), apply)

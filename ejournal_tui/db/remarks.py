@@ -4,10 +4,10 @@ by the administration. Who wrote and who closed come from the session (0009)."""
 
 from datetime import date, datetime
 
-import psycopg
 from pydantic import field_validator
 
 from ejournal_tui.db import inputs
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.models import Row
 
@@ -49,7 +49,7 @@ class RemarkInput(Input):
         return v
 
 
-def remarks(conn: psycopg.Connection, include_closed: bool = False) -> list[RemarkRow]:
+def remarks(conn: Conn, include_closed: bool = False) -> list[RemarkRow]:
     """Remarks of the organization: fixed ones (waiting to be closed) first, then open, newest first."""
     rows = conn.execute(
         """
@@ -68,7 +68,7 @@ def remarks(conn: psycopg.Connection, include_closed: bool = False) -> list[Rema
     return [RemarkRow(**r) for r in rows]
 
 
-def add_remark(conn: psycopg.Connection, data: RemarkInput) -> int:
+def add_remark(conn: Conn, data: RemarkInput) -> int:
     """On the group, or on its lesson of that date (which must be in the journal)."""
     with conn.transaction():
         lesson_id = None
@@ -84,7 +84,7 @@ def add_remark(conn: psycopg.Connection, data: RemarkInput) -> int:
     return row["id"]
 
 
-def close_remark(conn: psycopg.Connection, remark_id: int) -> None:
+def close_remark(conn: Conn, remark_id: int) -> None:
     cur = conn.execute("UPDATE ej.remark SET closed_at = now() WHERE id = %s AND closed_at IS NULL", (remark_id,))
     if cur.rowcount != 1:
         raise LookupError("Замечание не найдено или уже закрыто")

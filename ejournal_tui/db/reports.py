@@ -9,8 +9,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-import psycopg
 from pydantic import BaseModel, ConfigDict
+
+from ejournal_tui.db.connection import Conn
 
 # ------------------------------------------------------------------------------------------ models
 
@@ -247,7 +248,7 @@ class Choice(Rec):
 # ------------------------------------------------------------------------------------- hard copy
 
 
-def journal_header(conn: psycopg.Connection, iteration_id: int, quantum_id: int | None) -> Header | None:
+def journal_header(conn: Conn, iteration_id: int, quantum_id: int | None) -> Header | None:
     row = conn.execute(
         """
         SELECT o.id AS organization_id, o.name AS organization_name, o.unit_name, o.city, o.director_name,
@@ -265,7 +266,7 @@ def journal_header(conn: psycopg.Connection, iteration_id: int, quantum_id: int 
     return Header(**row) if row else None
 
 
-def journal_groups(conn: psycopg.Connection, iteration_id: int, quantum_id: int | None = None,
+def journal_groups(conn: Conn, iteration_id: int, quantum_id: int | None = None,
                    group_id: int | None = None) -> list[GroupInfo]:
     rows = conn.execute(
         """
@@ -280,14 +281,14 @@ def journal_groups(conn: psycopg.Connection, iteration_id: int, quantum_id: int 
     return [GroupInfo(**r) for r in rows]
 
 
-def group_place(conn: psycopg.Connection, group_id: int) -> tuple[int, int] | None:
+def group_place(conn: Conn, group_id: int) -> tuple[int, int] | None:
     """(iteration_id, quantum_id) of a group the caller can see."""
     row = conn.execute("SELECT iteration_id, quantum_id FROM ej.report_group WHERE group_id = %s",
                        (group_id,)).fetchone()
     return (row["iteration_id"], row["quantum_id"]) if row else None
 
 
-def journal_slots(conn: psycopg.Connection, group_ids: list[int]) -> list[Slot]:
+def journal_slots(conn: Conn, group_ids: list[int]) -> list[Slot]:
     rows = conn.execute(
         """
         SELECT s.group_id, s.weekday, s.starts_at, s.ends_at, coalesce(s.room, g.room) AS room,
@@ -299,7 +300,7 @@ def journal_slots(conn: psycopg.Connection, group_ids: list[int]) -> list[Slot]:
     return [Slot(**r) for r in rows]
 
 
-def journal_students(conn: psycopg.Connection, group_ids: list[int]) -> list[Enrolled]:
+def journal_students(conn: Conn, group_ids: list[int]) -> list[Enrolled]:
     rows = conn.execute(
         """
         SELECT e.group_id, e.student_id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex,
@@ -319,7 +320,7 @@ def journal_students(conn: psycopg.Connection, group_ids: list[int]) -> list[Enr
     return [Enrolled(**r) for r in rows]
 
 
-def journal_lessons(conn: psycopg.Connection, group_ids: list[int]) -> list[LessonRow]:
+def journal_lessons(conn: Conn, group_ids: list[int]) -> list[LessonRow]:
     rows = conn.execute(
         """
         SELECT l.group_id, l.id AS lesson_id, l.held_on, l.hours, t.position AS topic_no,
@@ -334,7 +335,7 @@ def journal_lessons(conn: psycopg.Connection, group_ids: list[int]) -> list[Less
     return [LessonRow(**r) for r in rows]
 
 
-def journal_marks(conn: psycopg.Connection, group_ids: list[int]) -> list[MarkRow]:
+def journal_marks(conn: Conn, group_ids: list[int]) -> list[MarkRow]:
     rows = conn.execute(
         """
         SELECT a.lesson_id, a.student_id, ej.attendance_code(a.status, a.reason) AS code
@@ -344,7 +345,7 @@ def journal_marks(conn: psycopg.Connection, group_ids: list[int]) -> list[MarkRo
     return [MarkRow(**r) for r in rows]
 
 
-def journal_student_months(conn: psycopg.Connection, group_ids: list[int]) -> list[StudentMonth]:
+def journal_student_months(conn: Conn, group_ids: list[int]) -> list[StudentMonth]:
     rows = conn.execute(
         """
         SELECT group_id, student_id, month, lessons, present, absent, excused, unmarked
@@ -353,7 +354,7 @@ def journal_student_months(conn: psycopg.Connection, group_ids: list[int]) -> li
     return [StudentMonth(**r) for r in rows]
 
 
-def journal_group_months(conn: psycopg.Connection, group_ids: list[int]) -> list[GroupMonth]:
+def journal_group_months(conn: Conn, group_ids: list[int]) -> list[GroupMonth]:
     rows = conn.execute(
         """
         SELECT group_id, month, lessons, hours, marks, present, absent, excused, present_pct,
@@ -366,13 +367,13 @@ def journal_group_months(conn: psycopg.Connection, group_ids: list[int]) -> list
     return [GroupMonth(**r) for r in rows]
 
 
-def journal_fulfilment(conn: psycopg.Connection, group_ids: list[int]) -> list[Fulfilment]:
+def journal_fulfilment(conn: Conn, group_ids: list[int]) -> list[Fulfilment]:
     rows = conn.execute("SELECT * FROM ej.report_fulfilment WHERE group_id = ANY(%s) ORDER BY group_name",
                         (group_ids,)).fetchall()
     return [Fulfilment(**r) for r in rows]
 
 
-def student_totals(conn: psycopg.Connection, group_id: int) -> list[dict]:
+def student_totals(conn: Conn, group_id: int) -> list[dict]:
     """Each student's lessons and marks over the whole period in a group."""
     return conn.execute(
         """
@@ -382,7 +383,7 @@ def student_totals(conn: psycopg.Connection, group_id: int) -> list[dict]:
         """, (group_id,)).fetchall()
 
 
-def fulfilment_total(conn: psycopg.Connection, group_ids: list[int]) -> dict | None:
+def fulfilment_total(conn: Conn, group_ids: list[int]) -> dict | None:
     """КТП hours planned and delivered summed over the groups."""
     return conn.execute(
         """
@@ -393,7 +394,7 @@ def fulfilment_total(conn: psycopg.Connection, group_ids: list[int]) -> dict | N
         """, (group_ids,)).fetchone()
 
 
-def journal_briefings(conn: psycopg.Connection, group_ids: list[int]) -> list[Briefing]:
+def journal_briefings(conn: Conn, group_ids: list[int]) -> list[Briefing]:
     rows = conn.execute(
         """
         SELECT b.group_id, b.id AS briefing_id, b.held_on, b.kind, b.content, st.full_name AS given_by,
@@ -413,7 +414,7 @@ def journal_briefings(conn: psycopg.Connection, group_ids: list[int]) -> list[Br
     return [Briefing(**r) for r in rows]
 
 
-def journal_unbriefed(conn: psycopg.Connection, group_ids: list[int]) -> list[Unbriefed]:
+def journal_unbriefed(conn: Conn, group_ids: list[int]) -> list[Unbriefed]:
     """Students of a group with no вводный briefing in that group."""
     rows = conn.execute(
         """
@@ -431,7 +432,7 @@ def journal_unbriefed(conn: psycopg.Connection, group_ids: list[int]) -> list[Un
     return [Unbriefed(**r) for r in rows]
 
 
-def journal_events(conn: psycopg.Connection, group_ids: list[int]) -> list[Event]:
+def journal_events(conn: Conn, group_ids: list[int]) -> list[Event]:
     rows = conn.execute(
         """
         SELECT group_id, held_on, title, place, participants FROM ej.event
@@ -440,7 +441,7 @@ def journal_events(conn: psycopg.Connection, group_ids: list[int]) -> list[Event
     return [Event(**r) for r in rows]
 
 
-def journal_achievements(conn: psycopg.Connection, group_ids: list[int]) -> list[Achievement]:
+def journal_achievements(conn: Conn, group_ids: list[int]) -> list[Achievement]:
     rows = conn.execute(
         """
         SELECT a.group_id, a.held_on, s.last_name || ' ' || s.first_name AS student, a.competition, a.level,
@@ -455,7 +456,7 @@ def journal_achievements(conn: psycopg.Connection, group_ids: list[int]) -> list
     return [Achievement(**r) for r in rows]
 
 
-def journal_remarks(conn: psycopg.Connection, group_ids: list[int]) -> list[Remark]:
+def journal_remarks(conn: Conn, group_ids: list[int]) -> list[Remark]:
     rows = conn.execute(
         """
         SELECT r.group_id, r.created_at, r.body, st.full_name AS author, st.position AS author_position,
@@ -470,7 +471,7 @@ def journal_remarks(conn: psycopg.Connection, group_ids: list[int]) -> list[Rema
     return [Remark(**r) for r in rows]
 
 
-def attendance_legend(conn: psycopg.Connection) -> list[LegendRow]:
+def attendance_legend(conn: Conn) -> list[LegendRow]:
     rows = conn.execute("SELECT position, code, meaning FROM ej.attendance_code_legend ORDER BY position")
     return [LegendRow(**r) for r in rows.fetchall()]
 
@@ -478,7 +479,7 @@ def attendance_legend(conn: psycopg.Connection) -> list[LegendRow]:
 # ---------------------------------------------------------------------------------------- reports
 
 
-def attendance(conn: psycopg.Connection, by: str = "group", iteration_id: int | None = None,
+def attendance(conn: Conn, by: str = "group", iteration_id: int | None = None,
                quantum_id: int | None = None, teacher_id: int | None = None, group_id: int | None = None,
                date_from: date | None = None, date_to: date | None = None) -> list[dict]:
     return conn.execute(
@@ -486,7 +487,7 @@ def attendance(conn: psycopg.Connection, by: str = "group", iteration_id: int | 
         (by, iteration_id, quantum_id, teacher_id, group_id, date_from, date_to)).fetchall()
 
 
-def fulfilment(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
+def fulfilment(conn: Conn, iteration_id: int | None = None, quantum_id: int | None = None,
                teacher_id: int | None = None, group_id: int | None = None) -> list[dict]:
     return conn.execute(
         """
@@ -497,12 +498,12 @@ def fulfilment(conn: psycopg.Connection, iteration_id: int | None = None, quantu
         """, {"it": iteration_id, "q": quantum_id, "t": teacher_id, "g": group_id}).fetchall()
 
 
-def fulfilment_topics(conn: psycopg.Connection, group_id: int) -> list[dict]:
+def fulfilment_topics(conn: Conn, group_id: int) -> list[dict]:
     return conn.execute(
         "SELECT * FROM ej.report_fulfilment_topic WHERE group_id = %s ORDER BY position", (group_id,)).fetchall()
 
 
-def timeliness(conn: psycopg.Connection, by: str = "teacher", iteration_id: int | None = None,
+def timeliness(conn: Conn, by: str = "teacher", iteration_id: int | None = None,
                today: date | None = None, teacher_id: int | None = None) -> list[dict]:
     return conn.execute(
         """
@@ -511,21 +512,21 @@ def timeliness(conn: psycopg.Connection, by: str = "teacher", iteration_id: int 
         """, {"by": by, "it": iteration_id, "today": today, "t": teacher_id}).fetchall()
 
 
-def today(conn: psycopg.Connection) -> date:
+def today(conn: Conn) -> date:
     """The date of the caller's organization (ej.today()): what "as of today" means in a report."""
     return conn.execute("SELECT ej.today() AS d").fetchone()["d"]
 
 
-def user_activity(conn: psycopg.Connection, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
+def user_activity(conn: Conn, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
     return conn.execute("SELECT * FROM ej.report_user_activity(%s, %s)", (date_from, date_to)).fetchall()
 
 
-def iteration_report(conn: psycopg.Connection, iteration_id: int, today: date | None = None) -> list[dict]:
+def iteration_report(conn: Conn, iteration_id: int, today: date | None = None) -> list[dict]:
     return conn.execute("SELECT * FROM ej.report_iteration(%s, coalesce(%s::date, ej.today()))",
                         (iteration_id, today)).fetchall()
 
 
-def numeric(conn: psycopg.Connection, iteration_id: int | None = None, as_of: list[date] | None = None,
+def numeric(conn: Conn, iteration_id: int | None = None, as_of: list[date] | None = None,
             group_ids: list[int] | None = None, quantum_id: int | None = None) -> list[NumericRow]:
     rows = conn.execute(
         """
@@ -536,7 +537,7 @@ def numeric(conn: psycopg.Connection, iteration_id: int | None = None, as_of: li
     return [NumericRow(**r) for r in rows]
 
 
-def numeric_dates(conn: psycopg.Connection, iteration_id: int | None) -> list[date]:
+def numeric_dates(conn: Conn, iteration_id: int | None) -> list[date]:
     """The three dates of the numeric report for an iteration (01.10, 01.01, 01.06 of its year)."""
     row = conn.execute(
         """
@@ -547,7 +548,7 @@ def numeric_dates(conn: psycopg.Connection, iteration_id: int | None) -> list[da
     return list(row["dates"])
 
 
-def journal_gaps(conn: psycopg.Connection, iteration_id: int, group_ids: list[int], ends_on: date) -> dict:
+def journal_gaps(conn: Conn, iteration_id: int, group_ids: list[int], ends_on: date) -> dict:
     """What keeps a hard copy from being the one to bind: lessons with a student left without a
     mark, and scheduled dates with no lesson written (counted as of a few days after the end, so
     every date of the iteration is due)."""
@@ -563,7 +564,7 @@ def journal_gaps(conn: psycopg.Connection, iteration_id: int, group_ids: list[in
             "missing_lessons": missing["missing"]}
 
 
-def reads_whole_organization(conn: psycopg.Connection) -> bool:
+def reads_whole_organization(conn: Conn) -> bool:
     """Whether the caller's role sees every group of the organization (a teacher sees only own)."""
     row = conn.execute(
         """SELECT pg_has_role(session_user, 'ej_methodist', 'MEMBER')
@@ -577,21 +578,21 @@ def reads_whole_organization(conn: psycopg.Connection) -> bool:
 # ------------------------------------------------------------------------------ lookups for the CLI
 
 
-def iterations(conn: psycopg.Connection) -> list[Choice]:
+def iterations(conn: Conn) -> list[Choice]:
     rows = conn.execute(
         """SELECT id, name, status AS detail FROM ej.iteration
             ORDER BY status = 'active' DESC, starts_on DESC""").fetchall()
     return [Choice(**r) for r in rows]
 
 
-def current_iteration(conn: psycopg.Connection) -> int | None:
+def current_iteration(conn: Conn) -> int | None:
     row = conn.execute(
         """SELECT id FROM ej.iteration
             ORDER BY status = 'active' DESC, status = 'closed' DESC, starts_on DESC LIMIT 1""").fetchone()
     return row["id"] if row else None
 
 
-def quantums_with_groups(conn: psycopg.Connection, iteration_id: int) -> list[Choice]:
+def quantums_with_groups(conn: Conn, iteration_id: int) -> list[Choice]:
     """Quantums of an iteration that have groups the caller can see, the one with most groups first."""
     rows = conn.execute(
         """SELECT quantum_id AS id, quantum_name AS name, count(*)::text AS detail
@@ -603,7 +604,7 @@ def quantums_with_groups(conn: psycopg.Connection, iteration_id: int) -> list[Ch
 # --------------------------------------------------------------------------------- fingerprints
 
 
-def record_print(conn: psycopg.Connection, *, organization_id: int, fingerprint: str, data_hash: str, kind: str,
+def record_print(conn: Conn, *, organization_id: int, fingerprint: str, data_hash: str, kind: str,
                  title: str, pages: int, iteration_id: int | None = None, quantum_id: int | None = None,
                  group_id: int | None = None, params: dict | None = None) -> int:
     from psycopg.types.json import Jsonb
@@ -618,7 +619,7 @@ def record_print(conn: psycopg.Connection, *, organization_id: int, fingerprint:
     return row["id"]
 
 
-def find_prints(conn: psycopg.Connection, fingerprint: str) -> list[PrintRecord]:
+def find_prints(conn: Conn, fingerprint: str) -> list[PrintRecord]:
     code = fingerprint.strip().upper().replace(" ", "")
     if len(code) == 8 and "-" not in code:
         code = code[:4] + "-" + code[4:]
@@ -632,7 +633,7 @@ def find_prints(conn: psycopg.Connection, fingerprint: str) -> list[PrintRecord]
     return [PrintRecord(**r) for r in rows]
 
 
-def changes_since(conn: psycopg.Connection, since: datetime, group_ids: list[int]) -> list[dict]:
+def changes_since(conn: Conn, since: datetime, group_ids: list[int]) -> list[dict]:
     """What the audit log holds about the printed groups after `since`: lessons, marks,
     enrollments and the data of their students, oldest first, with the names and dates a
     person recognizes (under the caller's role: RLS of audit.log applies)."""

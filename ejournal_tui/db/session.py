@@ -13,7 +13,7 @@ from typing import TypeVar
 import psycopg
 
 from ejournal_tui.db import errors
-from ejournal_tui.db.connection import connect
+from ejournal_tui.db.connection import Conn, connect
 
 T = TypeVar("T")
 
@@ -25,7 +25,7 @@ class Unreachable(Exception):
 class Session:
     def __init__(self, conninfo: str = ""):
         self.conninfo = conninfo
-        self._conn: psycopg.Connection | None = None
+        self._conn: Conn | None = None
         self._lock = threading.Lock()
         self._messages: dict[str, str] = {}
 
@@ -59,7 +59,7 @@ class Session:
         with self._lock:
             self._drop()
 
-    def _connection(self) -> psycopg.Connection:
+    def _connection(self) -> Conn:
         if self._conn is not None and (self._conn.closed or self._conn.broken):
             self._drop()
         if self._conn is None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import psycopg
-
 from ejournal_tui.db import reports as q
+from ejournal_tui.db.connection import Conn
 
 
 @dataclass
@@ -56,7 +55,7 @@ ATTENDANCE_BY = ("group", "teacher", "quantum", "month", "group_month")
 TIMELINESS_BY = ("teacher", "group")
 
 
-def build(conn: psycopg.Connection, name: str, opts: Options) -> Report:
+def build(conn: Conn, name: str, opts: Options) -> Report:
     if name not in REPORTS:
         raise ValueError(f"Неизвестный отчёт «{name}». Отчёты: {', '.join(REPORTS)}")
     if opts.iteration is None and name != "activity":

@@ -16,8 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import psycopg
-
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.reports.catalog import ATTENDANCE_BY, REPORTS, TIMELINESS_BY, Options
 from ejournal_tui.terminal import safe, say
 
@@ -82,7 +81,7 @@ def add_commands(subparsers) -> None:
     ex.add_argument("-o", "--output", help="файл CSV (по умолчанию — вывод на экран)")
 
 
-def run(args: argparse.Namespace, conn: psycopg.Connection, out=None, err=None) -> int:
+def run(args: argparse.Namespace, conn: Conn, out=None, err=None) -> int:
     """Run `print`, `report` or `export`; returns the exit code. Messages for people go to err."""
     out = out or sys.stdout
     err = err or sys.stderr

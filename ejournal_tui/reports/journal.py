@@ -18,9 +18,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
-
 from ejournal_tui.db import reports as q
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.reports import pdf
 from ejournal_tui.reports.russian import SHEETS, WEEKDAYS, count_in_words, month_name
 
@@ -153,7 +152,7 @@ def _dump(items) -> list:
     return [i.model_dump(mode="json") for i in items]
 
 
-def collect(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
+def collect(conn: Conn, iteration_id: int | None = None, quantum_id: int | None = None,
             group_id: int | None = None) -> JournalDoc:
     """The hard copy of one quantum's iteration (kind «journal») or of one group («group»)."""
     kind = "group" if group_id is not None else "journal"
@@ -480,7 +479,7 @@ def check_output(path: str | os.PathLike) -> Path:
     return target
 
 
-def save(conn: psycopg.Connection, printed: Printed, target: Path, record) -> None:
+def save(conn: Conn, printed: Printed, target: Path, record) -> None:
     """Write the PDF to a temporary file beside the target, then, in one transaction, record the
     print and move the complete file into place: a print is recorded only if its file exists
     in full, and a failed print leaves neither a file nor a record."""
@@ -499,7 +498,7 @@ def save(conn: psycopg.Connection, printed: Printed, target: Path, record) -> No
         raise
 
 
-def print_journal(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
+def print_journal(conn: Conn, iteration_id: int | None = None, quantum_id: int | None = None,
                   group_id: int | None = None, progress: pdf.Progress | None = None,
                   record: bool = True, output: str | os.PathLike | None = None) -> Printed:
     """Collect, render, and (with `output`) save the hard copy and record its fingerprint

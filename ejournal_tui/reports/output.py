@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import psycopg
-
 from ejournal_tui.db import reports as q
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.reports import journal, pdf
 from ejournal_tui.reports.catalog import Report
 from ejournal_tui.reports.journal import JournalError, Printed, Section, check_output, fingerprint_of, footer_line, save
 from ejournal_tui.reports.text import is_number, to_csv
 
 
-def _me(conn: psycopg.Connection) -> tuple[int | None, str | None, str | None]:
+def _me(conn: Conn) -> tuple[int | None, str | None, str | None]:
     """(organization id, organization name, the caller's name)."""
     row = conn.execute(
         """
@@ -24,7 +23,7 @@ def _me(conn: psycopg.Connection) -> tuple[int | None, str | None, str | None]:
     return (row["id"], row["name"], row["me"]) if row else (None, None, None)
 
 
-def report_pdf(conn: psycopg.Connection, report: Report, record: bool = True, output=None) -> Printed:
+def report_pdf(conn: Conn, report: Report, record: bool = True, output=None) -> Printed:
     """The report as PDF; with `output` written there (complete, or not at all) and recorded in
     the transaction that puts the file in place."""
     org_id, org_name, me = _me(conn)
@@ -57,7 +56,7 @@ def report_pdf(conn: psycopg.Connection, report: Report, record: bool = True, ou
     return printed
 
 
-def journal_csv(conn: psycopg.Connection, group_id: int) -> str:
+def journal_csv(conn: Conn, group_id: int) -> str:
     """A group's journal as CSV: the attendance grid (codes as in the hard copy) with each
     student's totals, then the lessons with topics and hours."""
     from ejournal_tui.reports.journal import collect
