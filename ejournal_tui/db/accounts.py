@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 from psycopg import sql
 
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.errors import Forbidden
 from ejournal_tui.models import AccountEvent, AccountRequest, Me, UserAccount
 
 ROLES = ("teacher", "methodist", "deputy", "director", "admin")
@@ -31,8 +32,8 @@ class IssuedPassword:
 
 def issue_account(conn: Conn, login: str, roles: list[str], full_name: str,
                   organization_id: int | None = None) -> Issued:
-    row = conn.execute("SELECT * FROM ej.request_account(%s, %s, %s, %s)",
-                       (login, roles, full_name, organization_id)).fetchone()
+    row = one(conn.execute("SELECT * FROM ej.request_account(%s, %s, %s, %s)",
+                       (login, roles, full_name, organization_id)))
     return Issued(row["staff_id"], row["request_id"])
 
 
@@ -44,12 +45,12 @@ def add_user(conn: Conn, login: str, roles: list[str], full_name: str,
 
 def set_locked(conn: Conn, login: str, locked: bool) -> int | None:
     """Locking is immediate; unlocking a login that reads children's data is a request."""
-    return conn.execute("SELECT ej.request_lock(%s, %s) AS id", (login, locked)).fetchone()["id"]
+    return one(conn.execute("SELECT ej.request_lock(%s, %s) AS id", (login, locked)))["id"]
 
 
 def set_roles(conn: Conn, login: str, roles: list[str]) -> int | None:
     """The login's roles become exactly these; a new role that reads children's data is a request."""
-    return conn.execute("SELECT ej.request_roles(%s, %s) AS id", (login, roles)).fetchone()["id"]
+    return one(conn.execute("SELECT ej.request_roles(%s, %s) AS id", (login, roles)))["id"]
 
 
 def pending_requests(conn: Conn) -> list[AccountRequest]:
@@ -97,8 +98,8 @@ def ensure_login_role(conn: Conn, login: str, role: str) -> None:
     but a superuser."""
     if role not in ROLES:
         raise ValueError(role)
-    if not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user").fetchone()["rolsuper"]:
-        raise PermissionError("Учётные записи без подтверждения создаёт только суперпользователь (демо, тесты)")
+    if not one(conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user"))["rolsuper"]:
+        raise Forbidden("Учётные записи без подтверждения создаёт только суперпользователь (демо, тесты)")
     if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
         conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login)))
     conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier("ej_" + role), sql.Identifier(login)))
@@ -118,8 +119,8 @@ def issue_password(conn: Conn, login: str) -> IssuedPassword:
 
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     password = "".join(secrets.choice(alphabet) for _ in range(14))
-    row = conn.execute("SELECT * FROM ej.request_password(%s, %s)",
-                       (login, _verifier(conn, login, password))).fetchone()
+    row = one(conn.execute("SELECT * FROM ej.request_password(%s, %s)",
+                       (login, _verifier(conn, login, password))))
     return IssuedPassword(password, row["request_id"])
 
 
@@ -132,9 +133,9 @@ def add_organization(conn: Conn, name: str, *, unit_name: str | None = None,
                      time_zone: str | None = None) -> int:
     """A technopark; only the database owner or a superuser may add one (no role has INSERT).
     `time_zone` (IANA, default Europe/Moscow) is where its "today" and the 3-day window are counted."""
-    row = conn.execute(
+    row = one(conn.execute(
         "INSERT INTO ej.organization (name, unit_name, director_name, address, time_zone)"
         " VALUES (%s, %s, %s, %s, coalesce(%s, 'Europe/Moscow')) RETURNING id",
         (name, unit_name, director_name, address, time_zone),
-    ).fetchone()
+    ))
     return row["id"]

@@ -8,6 +8,7 @@ from pydantic import field_validator
 from ejournal_tui.db import accounts, inputs, migrations
 from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.inputs import Input
+from ejournal_tui.errors import Invalid
 from ejournal_tui.models import AccountRequest, UserAccount
 
 LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{1,62}$")
@@ -25,7 +26,7 @@ class AccountInput(Input):
     def _login(cls, v):
         v = (v or "").strip()
         if not LOGIN.match(v):
-            raise ValueError("Логин: латинские строчные буквы, цифры, «_», «.», «-»; от 2 до 63 символов, "
+            raise Invalid("Логин: латинские строчные буквы, цифры, «_», «.», «-»; от 2 до 63 символов, "
                              "начинается с буквы")
         return v
 
@@ -34,7 +35,7 @@ class AccountInput(Input):
     def _name(cls, v):
         v = " ".join(inputs.required(v, "ФИО", 200).split())
         if not 2 <= len(v.split()) <= 4:
-            raise ValueError("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
+            raise Invalid("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
         return v
 
     @field_validator("roles", mode="before")
@@ -42,10 +43,10 @@ class AccountInput(Input):
     def _roles(cls, v):
         roles = [r for r in (v or []) if r]
         if not roles:
-            raise ValueError("Выберите хотя бы одну роль")
+            raise Invalid("Выберите хотя бы одну роль")
         unknown = [r for r in roles if r not in accounts.ROLES]
         if unknown:
-            raise ValueError(f"Неизвестная роль: {', '.join(unknown)}")
+            raise Invalid(f"Неизвестная роль: {', '.join(unknown)}")
         return roles
 
 

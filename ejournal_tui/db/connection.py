@@ -1,16 +1,29 @@
 """Opening connections. Identity is the database session itself; the app stores no passwords."""
 
 import os
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import psycopg
 from psycopg.rows import DictRow, dict_row
+
+from ejournal_tui.errors import NotFound
 
 APPLICATION_NAME = "ejournal"
 
 Conn: TypeAlias = psycopg.Connection[DictRow]
 """Every connection of the app: rows come back as dicts (`dict_row`); a query that wants another
 shape passes its own `row_factory` to `cursor()`."""
+
+R = TypeVar("R")
+
+
+def one(cur: psycopg.Cursor[R]) -> R:
+    """The row of a query that returns one: `SELECT f()`, `INSERT … RETURNING`, or an `UPDATE …
+    RETURNING` whose row may be hidden from this session (row-level security) or gone."""
+    row = cur.fetchone()
+    if row is None:
+        raise NotFound("Запись не найдена или недоступна")
+    return row
 
 
 def connect(conninfo: str = "", *, autocommit: bool = True, **kwargs: Any) -> Conn:

@@ -5,7 +5,7 @@ ej.teacher_load); the approval is ej.approve_schedule, recorded with who and whe
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.models import Row
 
 BY = ("teacher", "quantum", "group")
@@ -107,7 +107,7 @@ def schedule(conn: Conn, iteration_id: int) -> list[SlotView]:
 
 
 def approve(conn: Conn, iteration_id: int) -> datetime:
-    return conn.execute("SELECT ej.approve_schedule(%s) AS at", (iteration_id,)).fetchone()["at"]
+    return one(conn.execute("SELECT ej.approve_schedule(%s) AS at", (iteration_id,)))["at"]
 
 
 class HardCopy(Row):
@@ -138,4 +138,4 @@ def hard_copies(conn: Conn, iteration_id: int | None) -> list[HardCopy]:
 
 def receive_hard_copy(conn: Conn, copy_id: int) -> datetime:
     """The deputy director confirms receiving a hard copy from the methodist: who and when."""
-    return conn.execute("SELECT ej.receive_hard_copy(%s) AS at", (copy_id,)).fetchone()["at"]
+    return one(conn.execute("SELECT ej.receive_hard_copy(%s) AS at", (copy_id,)))["at"]

@@ -13,7 +13,7 @@ import datetime as dt
 from faker import Faker
 from psycopg.rows import tuple_row
 
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.paths import sql_dir
 
 SIZES = ("small", "region")
@@ -90,14 +90,14 @@ def load_demo_data(
         if not (row and row[0]):
             raise DemoDataError("Демо-данные загружает только суперпользователь базы данных")
         cur.execute("SELECT to_regclass('ej.organization') IS NOT NULL")
-        if not cur.fetchone()[0]:
+        if not one(cur)[0]:
             raise DemoDataError("База не подготовлена: сначала примените миграции")
         cur.execute("SELECT EXISTS (SELECT 1 FROM ej.organization)")
-        if cur.fetchone()[0]:
+        if one(cur)[0]:
             raise DemoDataError("В базе уже есть организации: демо-данные загружаются только в пустую базу")
         if today is None:  # the date of the organizations it makes: in their (default) time zone
             cur.execute("SELECT ej.today(NULL)")
-            today = cur.fetchone()[0]
+            today = one(cur)[0]
 
         pools = name_pools(seed)
         with conn.transaction():
@@ -114,7 +114,7 @@ def load_demo_data(
                     copy.write_row(pool_row)
             cur.execute(script)
             cur.execute("SELECT ej_demo.generate(%s, %s, %s, %s)", (size, seed, float(scale), today))
-            counts = cur.fetchone()[0]
+            counts = one(cur)[0]
             cur.execute("DROP SCHEMA ej_demo CASCADE")
         if not conn.autocommit:
             conn.commit()

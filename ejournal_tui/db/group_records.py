@@ -10,8 +10,9 @@ meanwhile, or not the caller's — raises LookupError with a sentence for a pers
 from datetime import date
 
 from ejournal_tui.db import reports
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.db.journal import group, set_late_reason
+from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.models import Row
 
@@ -194,13 +195,13 @@ def records(conn: Conn, group_id: int) -> Records:
 
 def introduced(conn: Conn, group_id: int) -> tuple[set[int], int]:
     """(students with a вводный briefing in the group, number of the group's briefings)."""
-    row = conn.execute(
+    row = one(conn.execute(
         """SELECT count(DISTINCT b.id)::int AS briefings,
                   coalesce(array_agg(DISTINCT bs.student_id) FILTER (WHERE b.kind = 'вводный'), '{}') AS ids
              FROM ej.safety_briefing b LEFT JOIN ej.safety_briefing_student bs ON bs.briefing_id = b.id
             WHERE b.group_id = %s""",
         (group_id,),
-    ).fetchone()
+    ))
     return set(row["ids"]), row["briefings"]
 
 
@@ -212,11 +213,11 @@ def add_briefing(conn: Conn, group_id: int, b: BriefingInput, late_reason: str |
     _check(b)
     with conn.transaction():
         set_late_reason(conn, late_reason)
-        briefing_id = conn.execute(
+        briefing_id = one(conn.execute(
             """INSERT INTO ej.safety_briefing (group_id, held_on, kind, content)
                VALUES (%s, %s, %s, %s) RETURNING id""",
             (group_id, b.held_on, b.kind, b.content.strip()),
-        ).fetchone()["id"]
+        ))["id"]
         _set_students(conn, briefing_id, b.student_ids)
     return briefing_id
 
@@ -232,7 +233,7 @@ def update_briefing(
             (b.held_on, b.kind, b.content.strip(), briefing_id),
         )
         if cur.rowcount != 1:
-            raise LookupError(GONE)
+            raise NotFound(GONE)
         conn.execute(
             "DELETE FROM ej.safety_briefing_student WHERE briefing_id = %s AND student_id <> ALL(%s::bigint[])",
             (briefing_id, b.student_ids),
@@ -242,7 +243,7 @@ def update_briefing(
 
 def _check(b: BriefingInput) -> None:
     if not b.student_ids:
-        raise ValueError("Отметьте хотя бы одного обучающегося, прошедшего инструктаж.")
+        raise Invalid("Отметьте хотя бы одного обучающегося, прошедшего инструктаж.")
 
 
 def _set_students(conn: Conn, briefing_id: int, student_ids: list[int]) -> None:
@@ -271,17 +272,17 @@ def save_event(
 def _save_event(conn: Conn, group_id: int, e: EventInput, event_id: int | None) -> int:
     values = (e.held_on, e.title.strip(), (e.place or "").strip() or None, e.participants)
     if event_id is None:
-        return conn.execute(
+        return one(conn.execute(
             "INSERT INTO ej.event (held_on, title, place, participants, group_id) VALUES (%s, %s, %s, %s, %s)"
             " RETURNING id",
             (*values, group_id),
-        ).fetchone()["id"]
+        ))["id"]
     cur = conn.execute(
         "UPDATE ej.event SET held_on = %s, title = %s, place = %s, participants = %s WHERE id = %s",
         (*values, event_id),
     )
     if cur.rowcount != 1:
-        raise LookupError(GONE)
+        raise NotFound(GONE)
     return event_id
 
 
@@ -304,18 +305,18 @@ def save_achievement(
 def _save_achievement(conn: Conn, group_id: int, a: AchievementInput, achievement_id: int | None) -> int:
     values = (a.student_id, a.held_on, a.competition.strip(), a.level, a.result.strip())
     if achievement_id is None:
-        return conn.execute(
+        return one(conn.execute(
             """INSERT INTO ej.achievement (student_id, held_on, competition, level, result, group_id)
                VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
             (*values, group_id),
-        ).fetchone()["id"]
+        ))["id"]
     cur = conn.execute(
         """UPDATE ej.achievement SET student_id = %s, held_on = %s, competition = %s, level = %s, result = %s
             WHERE id = %s""",
         (*values, achievement_id),
     )
     if cur.rowcount != 1:
-        raise LookupError(GONE)
+        raise NotFound(GONE)
     return achievement_id
 
 
@@ -332,7 +333,7 @@ def _delete(conn: Conn, table: str, row_id: int, late_reason: str | None = None)
     with conn.transaction():
         set_late_reason(conn, late_reason)
         if conn.execute(query, (row_id,)).rowcount != 1:
-            raise LookupError(GONE)
+            raise NotFound(GONE)
 
 
 # --- flags and a student's records -------------------------------------------------------------

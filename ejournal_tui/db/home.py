@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.journal import my_groups
+from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import BoardPost, DataCheck, DueLesson, Home, Remark, WeekLesson
 
 
@@ -73,4 +74,4 @@ def answer_remark(conn: Conn, remark_id: int, note: str) -> None:
     """The teacher reports a remark fixed; the author closes it."""
     cur = conn.execute("UPDATE ej.remark SET fixed_at = now(), fixed_note = %s WHERE id = %s", (note, remark_id))
     if cur.rowcount != 1:
-        raise LookupError("Замечание не найдено или уже закрыто")
+        raise NotFound("Замечание не найдено или уже закрыто")

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from psycopg.rows import tuple_row
 
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import (
     Grid,
     Group,
@@ -69,7 +70,7 @@ def my_groups(conn: Conn, include_archived: bool = False) -> list[Group]:
 def group(conn: Conn, group_id: int) -> Group:
     row = conn.execute(GROUP_SQL + " WHERE g.id = %s", (group_id,)).fetchone()
     if row is None:
-        raise LookupError("Группа не найдена или недоступна")
+        raise NotFound("Группа не найдена или недоступна")
     return Group(**row)
 
 
@@ -191,7 +192,7 @@ def set_late_reason(conn: Conn, reason: str | None) -> None:
 
 def reason_problem(conn: Conn, reason: str) -> str | None:
     """What the database finds wrong with a late-correction reason (None: it will do)."""
-    return conn.execute("SELECT ej.reason_problem(%s) AS p", (reason,)).fetchone()["p"]
+    return one(conn.execute("SELECT ej.reason_problem(%s) AS p", (reason,)))["p"]
 
 
 def save_lesson(

@@ -8,8 +8,9 @@ import psycopg
 from pydantic import field_validator, model_validator
 
 from ejournal_tui.db import inputs
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.db.inputs import Input
+from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.models import Row
 
 # ----------------------------------------------------------------------------------- choices
@@ -91,7 +92,7 @@ class StaffInput(Input):
     def _name(cls, v):
         v = " ".join(inputs.required(v, "ФИО", 200).split())
         if not 2 <= len(v.split()) <= 4:
-            raise ValueError("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
+            raise Invalid("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
         return v
 
     _position = field_validator("position", mode="before")(lambda v: inputs.text(v))
@@ -118,7 +119,7 @@ def save_staff(conn: Conn, staff_id: int, data: StaffInput) -> None:
         (data.full_name, data.position, data.phone, data.email, staff_id),
     )
     if cur.rowcount != 1:
-        raise LookupError("Сотрудник не найден")
+        raise NotFound("Сотрудник не найден")
 
 
 # ---------------------------------------------------------------------------------- students
@@ -171,7 +172,7 @@ class StudentInput(Input):
     def _sex(cls, v):
         v = (v or "").strip().lower()
         if v not in ("м", "ж"):
-            raise ValueError("Пол: «м» или «ж»")
+            raise Invalid("Пол: «м» или «ж»")
         return v
 
     @field_validator("school_class", mode="before")
@@ -181,7 +182,7 @@ class StudentInput(Input):
 
         v = inputs.text(v)
         if v and not re.match(r"^(1[01]|[1-9])( ?[А-ЯЁа-яё])?$", v):
-            raise ValueError("Класс: число от 1 до 11 и, при необходимости, буква, например «7Б»")
+            raise Invalid("Класс: число от 1 до 11 и, при необходимости, буква, например «7Б»")
         return v.upper() if v else None
 
     @field_validator("medical_clearance", mode="before")
@@ -192,10 +193,10 @@ class StudentInput(Input):
     @model_validator(mode="after")
     def _dates(self):
         if self.medical_clearance_on and not self.medical_clearance:
-            raise ValueError("Дата медицинского допуска указывается только при наличии допуска")
+            raise Invalid("Дата медицинского допуска указывается только при наличии допуска")
         # a sanity bound only (the journal's "today" is the database's): no zone is a day ahead
         if not date(1995, 1, 1) <= self.birth_date <= date.today() + timedelta(days=1):
-            raise ValueError("Дата рождения вне допустимого диапазона")
+            raise Invalid("Дата рождения вне допустимого диапазона")
         return self
 
 
@@ -237,7 +238,7 @@ def find_students(conn: Conn, query: str = "", limit: int = 300) -> list[Student
 def student(conn: Conn, student_id: int) -> StudentInput:
     row = conn.execute("SELECT * FROM ej.student WHERE id = %s", (student_id,)).fetchone()
     if row is None:
-        raise LookupError("Обучающийся не найден")
+        raise NotFound("Обучающийся не найден")
     return StudentInput.model_construct(**row)
 
 
@@ -256,16 +257,16 @@ STUDENT_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "sex",
 def save_student(conn: Conn, student_id: int | None, data: StudentInput) -> int:
     values = [getattr(data, f) for f in STUDENT_FIELDS]
     if student_id is None:
-        row = conn.execute(
+        row = one(conn.execute(
             f"INSERT INTO ej.student ({', '.join(STUDENT_FIELDS)}) VALUES ({', '.join(['%s'] * len(values))})"
             " RETURNING id",
             values,
-        ).fetchone()
+        ))
         return row["id"]
     sets = ", ".join(f"{f} = %s" for f in STUDENT_FIELDS)
     cur = conn.execute(f"UPDATE ej.student SET {sets} WHERE id = %s", (*values, student_id))
     if cur.rowcount != 1:
-        raise LookupError("Обучающийся не найден")
+        raise NotFound("Обучающийся не найден")
     return student_id
 
 
@@ -301,7 +302,7 @@ class GuardianInput(Input):
     @classmethod
     def _relation(cls, v):
         if v not in RELATIONS:
-            raise ValueError("Кем приходится: мать, отец, опекун или другое")
+            raise Invalid("Кем приходится: мать, отец, опекун или другое")
         return v
 
 
@@ -313,11 +314,11 @@ def guardians(conn: Conn, student_id: int) -> list[GuardianRow]:
 def save_guardian(conn: Conn, guardian_id: int | None, student_id: int, data: GuardianInput) -> int:
     values = (data.full_name, data.relation, data.phone, data.email, data.pd_consent_on)
     if guardian_id is None:
-        row = conn.execute(
+        row = one(conn.execute(
             """INSERT INTO ej.guardian (student_id, full_name, relation, phone, email, pd_consent_on)
                VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
             (student_id, *values),
-        ).fetchone()
+        ))
         return row["id"]
     cur = conn.execute(
         """UPDATE ej.guardian SET full_name = %s, relation = %s, phone = %s, email = %s, pd_consent_on = %s
@@ -325,13 +326,13 @@ def save_guardian(conn: Conn, guardian_id: int | None, student_id: int, data: Gu
         (*values, guardian_id),
     )
     if cur.rowcount != 1:
-        raise LookupError("Родитель (законный представитель) не найден")
+        raise NotFound("Родитель (законный представитель) не найден")
     return guardian_id
 
 
 def delete_guardian(conn: Conn, guardian_id: int) -> None:
     if conn.execute("DELETE FROM ej.guardian WHERE id = %s", (guardian_id,)).rowcount != 1:
-        raise LookupError("Родитель (законный представитель) не найден")
+        raise NotFound("Родитель (законный представитель) не найден")
 
 
 # ------------------------------------------------------------------------------- enrollments
@@ -368,7 +369,7 @@ class EnrollInput(Input):
     @classmethod
     def _group(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите группу")
+            raise Invalid("Выберите группу")
         return v
 
 
@@ -387,7 +388,7 @@ class LeaveInput(Input):
     @classmethod
     def _enrollment(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите группу, из которой обучающийся выбывает")
+            raise Invalid("Выберите группу, из которой обучающийся выбывает")
         return v
 
     @field_validator("to_group_id", mode="before")
@@ -420,20 +421,20 @@ def group_enrollments(conn: Conn, group_id: int) -> list[EnrollmentRow]:
 
 
 def enroll(conn: Conn, student_id: int, data: EnrollInput) -> int:
-    row = conn.execute(
+    row = one(conn.execute(
         "INSERT INTO ej.enrollment (group_id, student_id, enrolled_on, enroll_order) VALUES (%s, %s, %s, %s)"
         " RETURNING id",
         (data.group_id, student_id, data.enrolled_on, data.enroll_order),
-    ).fetchone()
+    ))
     return row["id"]
 
 
 def expel_or_transfer(conn: Conn, data: LeaveInput) -> int | None:
     """One SQL function, one transaction: the old enrollment ends, the new one (a transfer) begins."""
-    row = conn.execute(
+    row = one(conn.execute(
         "SELECT ej.expel_or_transfer(%s, %s, %s, %s, %s) AS id",
         (data.enrollment_id, data.left_on, data.order, data.reason, data.to_group_id),
-    ).fetchone()
+    ))
     return row["id"]
 
 
@@ -471,7 +472,7 @@ class GroupInput(Input):
     def _chosen(cls, v, info):
         if v in (None, "", False):
             what = {"iteration_id": "итерацию", "program_id": "программу", "teacher_id": "педагога"}[info.field_name]
-            raise ValueError(f"Выберите {what}")
+            raise Invalid(f"Выберите {what}")
         return v
 
 
@@ -502,18 +503,18 @@ def groups(conn: Conn, iteration_id: int | None) -> list[GroupRow]:
 
 def save_group(conn: Conn, group_id: int | None, data: GroupInput) -> int:
     if group_id is None:
-        row = conn.execute(
+        row = one(conn.execute(
             """INSERT INTO ej.study_group (iteration_id, program_id, teacher_id, name, room)
                VALUES (%s, %s, %s, %s, %s) RETURNING id""",
             (data.iteration_id, data.program_id, data.teacher_id, data.name, data.room),
-        ).fetchone()
+        ))
         return row["id"]
     cur = conn.execute(
         "UPDATE ej.study_group SET program_id = %s, teacher_id = %s, name = %s, room = %s WHERE id = %s",
         (data.program_id, data.teacher_id, data.name, data.room, group_id),
     )
     if cur.rowcount != 1:
-        raise LookupError("Группа не найдена")
+        raise NotFound("Группа не найдена")
     return group_id
 
 
@@ -550,7 +551,7 @@ class SlotInput(Input):
     @classmethod
     def _weekday(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите день недели")
+            raise Invalid("Выберите день недели")
         return v
 
     @field_validator("starts_at", "ends_at", mode="before")
@@ -561,12 +562,12 @@ class SlotInput(Input):
         try:
             return datetime.strptime((v or "").strip().replace(".", ":"), "%H:%M").time()
         except ValueError:
-            raise ValueError(f"Время: ЧЧ:ММ, например 16:00 (а не «{v}»)") from None
+            raise Invalid(f"Время: ЧЧ:ММ, например 16:00 (а не «{v}»)") from None
 
     @model_validator(mode="after")
     def _order(self):
         if self.ends_at <= self.starts_at:
-            raise ValueError("Занятие должно заканчиваться позже, чем начинается")
+            raise Invalid("Занятие должно заканчиваться позже, чем начинается")
         return self
 
 
@@ -578,17 +579,17 @@ def slots(conn: Conn, group_id: int) -> list[SlotRow]:
 
 
 def add_slot(conn: Conn, group_id: int, data: SlotInput) -> int:
-    row = conn.execute(
+    row = one(conn.execute(
         """INSERT INTO ej.schedule_slot (group_id, weekday, starts_at, ends_at, room, valid_from, change_order)
            VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
         (group_id, data.weekday, data.starts_at, data.ends_at, data.room, data.valid_from, data.change_order),
-    ).fetchone()
+    ))
     return row["id"]
 
 
 def delete_slot(conn: Conn, slot_id: int) -> None:
     if conn.execute("DELETE FROM ej.schedule_slot WHERE id = %s", (slot_id,)).rowcount != 1:
-        raise LookupError("Занятие расписания не найдено")
+        raise NotFound("Занятие расписания не найдено")
 
 
 def delete_student(conn: Conn, student_id: int) -> None:
@@ -597,13 +598,13 @@ def delete_student(conn: Conn, student_id: int) -> None:
         with conn.transaction():
             deleted = conn.execute("DELETE FROM ej.student WHERE id = %s", (student_id,)).rowcount
     except psycopg.errors.ForeignKeyViolation as exc:
-        raise ValueError("Удалить нельзя: обучающийся уже зачислялся в группы или отмечен в журнале. "
+        raise Invalid("Удалить нельзя: обучающийся уже зачислялся в группы или отмечен в журнале. "
                          "Удаляют только введённого по ошибке; выбывшего отчисляют по приказу.") from exc
     if not deleted:
-        raise LookupError("Обучающийся не найден")
+        raise NotFound("Обучающийся не найден")
 
 
 def delete_group(conn: Conn, group_id: int) -> None:
     """Delete a group entered by mistake; the database refuses one with lessons or enrollments."""
     if not conn.execute("DELETE FROM ej.study_group WHERE id = %s", (group_id,)).rowcount:
-        raise LookupError("Группа не найдена")
+        raise NotFound("Группа не найдена")

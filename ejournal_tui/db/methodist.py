@@ -8,8 +8,9 @@ from decimal import Decimal
 from pydantic import Field, field_validator, model_validator
 
 from ejournal_tui.db import inputs
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.db.inputs import Input
+from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.models import Row
 
 STATUS_NAME = {"planned": "планируется", "active": "идёт", "closed": "закончена", "archived": "в архиве"}
@@ -50,7 +51,7 @@ def iterations(conn: Conn) -> list[Iteration]:
 def set_status(conn: Conn, iteration_id: int, status: str) -> None:
     """planned → active → closed; the archive only through archive()."""
     if status not in ("active", "closed"):
-        raise ValueError("Итерацию можно только начать или закончить; в архив — командой «архивировать»")
+        raise Invalid("Итерацию можно только начать или закончить; в архив — командой «архивировать»")
     conn.execute("SELECT ej.set_iteration_status(%s, %s)", (iteration_id, status))
 
 
@@ -81,9 +82,9 @@ class RolloverInput(Input):
     @model_validator(mode="after")
     def _dates(self):
         if self.ends_on <= self.starts_on:
-            raise ValueError("Итерация должна заканчиваться позже, чем начинается")
+            raise Invalid("Итерация должна заканчиваться позже, чем начинается")
         if (self.ends_on - self.starts_on).days > 366:
-            raise ValueError("Итерация длится не больше года")
+            raise Invalid("Итерация длится не больше года")
         return self
 
 
@@ -114,10 +115,10 @@ def rollover_candidates(conn: Conn, from_iteration: int) -> list[Candidate]:
 
 def rollover(conn: Conn, data: RolloverInput) -> int:
     """ej.rollover: one transaction, safe to run twice or twice at once."""
-    row = conn.execute(
+    row = one(conn.execute(
         "SELECT ej.rollover(%s, %s, %s, %s, %s, %s) AS id",
         (data.from_iteration, data.name, data.starts_on, data.ends_on, data.student_ids, data.order),
-    ).fetchone()
+    ))
     return row["id"]
 
 
@@ -138,7 +139,7 @@ def archive_problems(conn: Conn, iteration_id: int) -> list[ArchiveProblem]:
 
 
 def archive(conn: Conn, iteration_id: int, accept_problems: bool) -> int:
-    row = conn.execute("SELECT ej.archive_iteration(%s, %s) AS n", (iteration_id, accept_problems)).fetchone()
+    row = one(conn.execute("SELECT ej.archive_iteration(%s, %s) AS n", (iteration_id, accept_problems)))
     return row["n"]
 
 
@@ -221,10 +222,10 @@ def analysis_text(week: date, rows: list[WeekRow]) -> tuple[str, str]:
 def post_analysis(conn: Conn, week: date, title: str, body: str) -> int:
     title, body = inputs.required(title, "Заголовок", 200), (body or "").strip()
     if not body:
-        raise ValueError("Текст анализа пуст")
-    row = conn.execute(
+        raise Invalid("Текст анализа пуст")
+    row = one(conn.execute(
         "INSERT INTO ej.board_post (week_of, title, body) VALUES (%s, %s, %s) RETURNING id", (week, title, body)
-    ).fetchone()
+    ))
     return row["id"]
 
 
@@ -406,5 +407,5 @@ def iteration_summary(conn: Conn, iteration_id: int) -> IterationSummary:
         (iteration_id,),
     ).fetchone()
     if row is None:
-        raise LookupError("Итерация не найдена")
+        raise NotFound("Итерация не найдена")
     return IterationSummary(**row)

@@ -12,8 +12,9 @@ from psycopg.types.json import Jsonb
 from pydantic import field_validator
 
 from ejournal_tui.db import inputs
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.db.inputs import Input
+from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.models import Row
 
 
@@ -43,7 +44,7 @@ class ProgramInput(Input):
     @classmethod
     def _quantum(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите квантум")
+            raise Invalid("Выберите квантум")
         return v
 
 
@@ -79,24 +80,24 @@ def programs(conn: Conn) -> list[ProgramRow]:
 def program(conn: Conn, program_id: int) -> ProgramRow:
     found = [p for p in programs(conn) if p.id == program_id]
     if not found:
-        raise LookupError("Программа не найдена")
+        raise NotFound("Программа не найдена")
     return found[0]
 
 
 def save_program(conn: Conn, program_id: int | None, data: ProgramInput) -> int:
     values = (data.quantum_id, data.name, data.total_hours, data.approved_on)
     if program_id is None:
-        row = conn.execute(
+        row = one(conn.execute(
             "INSERT INTO ej.program (quantum_id, name, total_hours, approved_on) VALUES (%s, %s, %s, %s) RETURNING id",
             values,
-        ).fetchone()
+        ))
         return row["id"]
     cur = conn.execute(
         "UPDATE ej.program SET quantum_id = %s, name = %s, total_hours = %s, approved_on = %s WHERE id = %s",
         (*values, program_id),
     )
     if cur.rowcount != 1:
-        raise LookupError("Программа не найдена")
+        raise NotFound("Программа не найдена")
     return program_id
 
 
@@ -134,10 +135,10 @@ def read_ktp_file(path: str) -> str:
     """A CSV file as text: UTF-8 (with or without BOM), else Windows-1251 (older spreadsheets)."""
     p = Path(path).expanduser()
     if not p.is_file():
-        raise ValueError(f"Файл «{path}» не найден")
+        raise Invalid(f"Файл «{path}» не найден")
     data = p.read_bytes()
     if len(data) > 1_000_000:
-        raise ValueError("Файл слишком большой для КТП (больше 1 МБ)")
+        raise Invalid("Файл слишком большой для КТП (больше 1 МБ)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

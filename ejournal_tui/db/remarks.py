@@ -7,8 +7,9 @@ from datetime import date, datetime
 from pydantic import field_validator
 
 from ejournal_tui.db import inputs
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.db.inputs import Input
+from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.models import Row
 
 STATES = {"open": "открыто", "fixed": "устранено, ждёт закрытия", "closed": "закрыто"}
@@ -45,7 +46,7 @@ class RemarkInput(Input):
     @classmethod
     def _group(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите группу")
+            raise Invalid("Выберите группу")
         return v
 
 
@@ -76,15 +77,15 @@ def add_remark(conn: Conn, data: RemarkInput) -> int:
             row = conn.execute("SELECT id FROM ej.lesson WHERE group_id = %s AND held_on = %s",
                                (data.group_id, data.lesson_on)).fetchone()
             if row is None:
-                raise ValueError(f"У группы нет занятия {data.lesson_on:%d.%m.%Y}: оставьте дату пустой, "
+                raise Invalid(f"У группы нет занятия {data.lesson_on:%d.%m.%Y}: оставьте дату пустой, "
                                  "чтобы сделать замечание на группу")
             lesson_id = row["id"]
-        row = conn.execute("INSERT INTO ej.remark (group_id, lesson_id, body) VALUES (%s, %s, %s) RETURNING id",
-                           (data.group_id, lesson_id, data.body)).fetchone()
+        row = one(conn.execute("INSERT INTO ej.remark (group_id, lesson_id, body) VALUES (%s, %s, %s) RETURNING id",
+                           (data.group_id, lesson_id, data.body)))
     return row["id"]
 
 
 def close_remark(conn: Conn, remark_id: int) -> None:
     cur = conn.execute("UPDATE ej.remark SET closed_at = now() WHERE id = %s AND closed_at IS NULL", (remark_id,))
     if cur.rowcount != 1:
-        raise LookupError("Замечание не найдено или уже закрыто")
+        raise NotFound("Замечание не найдено или уже закрыто")

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
 
 # ------------------------------------------------------------------------------------------ models
 
@@ -514,7 +514,7 @@ def timeliness(conn: Conn, by: str = "teacher", iteration_id: int | None = None,
 
 def today(conn: Conn) -> date:
     """The date of the caller's organization (ej.today()): what "as of today" means in a report."""
-    return conn.execute("SELECT ej.today() AS d").fetchone()["d"]
+    return one(conn.execute("SELECT ej.today() AS d"))["d"]
 
 
 def user_activity(conn: Conn, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
@@ -539,12 +539,12 @@ def numeric(conn: Conn, iteration_id: int | None = None, as_of: list[date] | Non
 
 def numeric_dates(conn: Conn, iteration_id: int | None) -> list[date]:
     """The three dates of the numeric report for an iteration (01.10, 01.01, 01.06 of its year)."""
-    row = conn.execute(
+    row = one(conn.execute(
         """
         SELECT ARRAY[make_date(y, 10, 1), make_date(y + 1, 1, 1), make_date(y + 1, 6, 1)] AS dates
           FROM (SELECT ej.academic_year(coalesce((SELECT starts_on FROM ej.iteration WHERE id = %s),
                                                  ej.today())) AS y) x
-        """, (iteration_id,)).fetchone()
+        """, (iteration_id,)))
     return list(row["dates"])
 
 
@@ -552,26 +552,26 @@ def journal_gaps(conn: Conn, iteration_id: int, group_ids: list[int], ends_on: d
     """What keeps a hard copy from being the one to bind: lessons with a student left without a
     mark, and scheduled dates with no lesson written (counted as of a few days after the end, so
     every date of the iteration is due)."""
-    unmarked = conn.execute(
+    unmarked = one(conn.execute(
         """SELECT count(*)::integer AS lessons, coalesce(sum(la.unmarked), 0)::integer AS cells
              FROM ej.lesson l JOIN ej.report_lesson_attendance la ON la.lesson_id = l.id
-            WHERE l.group_id = ANY(%s) AND la.unmarked > 0""", (group_ids,)).fetchone()
-    missing = conn.execute(
+            WHERE l.group_id = ANY(%s) AND la.unmarked > 0""", (group_ids,)))
+    missing = one(conn.execute(
         """SELECT coalesce(sum(missing), 0)::integer AS missing
              FROM ej.report_timeliness('group', %s, least(%s::date + 4, current_date)) WHERE group_id = ANY(%s)""",
-        (iteration_id, ends_on, group_ids)).fetchone()
+        (iteration_id, ends_on, group_ids)))
     return {"unmarked_lessons": unmarked["lessons"], "unmarked_cells": unmarked["cells"],
             "missing_lessons": missing["missing"]}
 
 
 def reads_whole_organization(conn: Conn) -> bool:
     """Whether the caller's role sees every group of the organization (a teacher sees only own)."""
-    row = conn.execute(
+    row = one(conn.execute(
         """SELECT pg_has_role(session_user, 'ej_methodist', 'MEMBER')
                   OR pg_has_role(session_user, 'ej_deputy', 'MEMBER')
                   OR pg_has_role(session_user, 'ej_director', 'MEMBER')
                   OR pg_has_role(session_user, 'ej_owner', 'MEMBER') OR
-                  (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS whole""").fetchone()
+                  (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS whole"""))
     return bool(row["whole"])
 
 
@@ -609,13 +609,13 @@ def record_print(conn: Conn, *, organization_id: int, fingerprint: str, data_has
                  group_id: int | None = None, params: dict | None = None) -> int:
     from psycopg.types.json import Jsonb
 
-    row = conn.execute(
+    row = one(conn.execute(
         """
         INSERT INTO ej.print_fingerprint (organization_id, fingerprint, data_hash, kind, title, iteration_id,
                                           quantum_id, group_id, params, pages)
         VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
         """, (organization_id, fingerprint, data_hash, kind, title[:300], iteration_id, quantum_id, group_id,
-              Jsonb(params or {}), pages)).fetchone()
+              Jsonb(params or {}), pages)))
     return row["id"]
 
 

@@ -2,7 +2,8 @@
 for the methodist, and the monthly "data checked" mark of a group."""
 
 
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import DataCheck, StudentCard
 
 
@@ -26,15 +27,15 @@ def card(conn: Conn, group_id: int, student_id: int) -> StudentCard:
         {"g": group_id, "s": student_id},
     ).fetchone()
     if row is None:
-        raise LookupError("Обучающийся не найден или недоступен")
+        raise NotFound("Обучающийся не найден или недоступен")
     return StudentCard(**row)
 
 
 def request_change(conn: Conn, group_id: int, student_id: int, field: str, proposed: str) -> int:
-    row = conn.execute(
+    row = one(conn.execute(
         "INSERT INTO ej.change_request (group_id, student_id, field, proposed) VALUES (%s, %s, %s, %s) RETURNING id",
         (group_id, student_id, field, proposed.strip()),
-    ).fetchone()
+    ))
     return row["id"]
 
 

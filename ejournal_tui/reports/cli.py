@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from ejournal_tui.db.connection import Conn
+from ejournal_tui.errors import Invalid
 from ejournal_tui.reports.catalog import ATTENDANCE_BY, REPORTS, TIMELINESS_BY, Options
 from ejournal_tui.terminal import safe, say
 
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace, conn: Conn, out=None, err=None) -> int:
 
         say(f"ejournal: {exc if isinstance(exc, JournalError) else user_message(exc)}", err)
         return 1
-    raise ValueError(f"неизвестная команда {args.command}")
+    raise Invalid(f"неизвестная команда {args.command}")
 
 
 def _progress(err):
@@ -229,7 +230,7 @@ def _export(args, conn, out, err) -> int:
 
     if args.name == "journal":
         if args.group is None:
-            raise ValueError("Укажите группу: ejournal export journal --group ID")
+            raise Invalid("Укажите группу: ejournal export journal --group ID")
         text = output.journal_csv(conn, args.group)
     else:
         report = catalog.build(conn, args.name, _options(args))

@@ -19,7 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ejournal_tui.db import reports as q
-from ejournal_tui.db.connection import Conn
+from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.errors import UserError
 from ejournal_tui.reports import pdf
 from ejournal_tui.reports.russian import SHEETS, WEEKDAYS, count_in_words, month_name
 
@@ -27,7 +28,7 @@ from ejournal_tui.reports.russian import SHEETS, WEEKDAYS, count_in_words, month
 ROWS_PER_SPREAD = 28
 
 
-class JournalError(RuntimeError):
+class JournalError(UserError, RuntimeError):
     """Nothing to print, or not allowed to see it; the message is for a person."""
 
 
@@ -187,7 +188,7 @@ def collect(conn: Conn, iteration_id: int | None = None, quantum_id: int | None 
     remarks = q.journal_remarks(conn, ids)
     numeric = q.numeric(conn, iteration_id, group_ids=ids, quantum_id=quantum_id)
     dates = q.numeric_dates(conn, iteration_id)
-    today = conn.execute("SELECT current_date AS d").fetchone()["d"]
+    today = one(conn.execute("SELECT current_date AS d"))["d"]
     legend = q.attendance_legend(conn)
     group_attendance = {r["group_id"]: r for r in q.attendance(conn, "group", iteration_id, quantum_id,
                                                                  group_id=group_id)}

@@ -33,6 +33,8 @@ from pickle import PicklingError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ejournal_tui.errors import UserError
+
 HERE = Path(__file__).resolve().parent
 FONT_DIR = HERE / "fonts"
 TEMPLATE_DIR = HERE / "templates"
@@ -50,7 +52,7 @@ BASE_FONT = "dejavusans_00"
 Progress = Callable[[int, int, str], None]
 
 
-class PdfError(RuntimeError):
+class PdfError(UserError, RuntimeError):
     pass
 
 

@@ -241,19 +241,12 @@ class EJournalApp(App):
 
     def error_text(self, exc: BaseException) -> str:
         """A Russian sentence for what went wrong: a form's check, a lookup, or the database."""
-        from pydantic import ValidationError
+        return self.db.user_error(exc).message
 
-        from ejournal_tui.db.inputs import first_error
-
-        if isinstance(exc, ValidationError):
-            return first_error(exc)
-        if type(exc) in (ValueError, LookupError, RuntimeError) or type(exc).__name__ in ("JournalError", "PdfError"):
-            return str(exc)
-        return self.db.message(exc)
-
-    def show_error(self, exc: BaseException, title: str = "Ошибка") -> None:
-        """The one place an error becomes a message a person reads."""
-        self.notify(self.error_text(exc), title=title, severity="error", timeout=10, markup=False)
+    def show_error(self, exc: BaseException, title: str | None = None) -> None:
+        """The one place an error becomes a message a person reads (ejournal_tui.errors)."""
+        error = self.db.user_error(exc)
+        self.notify(error.message, title=title or error.title, severity="error", timeout=10, markup=False)
 
     def action_help(self) -> None:
         from ejournal_tui.tui.screens.help import HelpScreen

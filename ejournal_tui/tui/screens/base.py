@@ -1,19 +1,31 @@
 """What every screen shares: the app's database session, the date, the error handler, F1 help."""
 
 from datetime import date
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from textual import getters
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+if TYPE_CHECKING:
+    from ejournal_tui.db.session import Session
+    from ejournal_tui.tui.app import EJournalApp
 
-class _Common:
-    HELP = ""  # F1: what the screen is for; the keys are listed from BINDINGS
+
+R = TypeVar("R")
+
+
+class _Common(Screen[R]):
+    # F1 shows the screen's HELP (Textual's own DOMNode.HELP: what the screen is for, in Markdown);
+    # the keys are listed from BINDINGS.
+
+    if TYPE_CHECKING:  # the app as its own class for the type checker; at run time Textual's property
+        app = getters.app(EJournalApp)
 
     @property
-    def db(self):
+    def db(self) -> "Session":
         return self.app.db
 
     @property
@@ -25,7 +37,7 @@ class _Common:
             self.app.show_error(event.worker.error)
 
 
-class BaseScreen(_Common, Screen):
+class BaseScreen(_Common[None]):
     pass
 
 
@@ -70,10 +82,7 @@ class ReloadingScreen(BaseScreen):
             self.load()
 
 
-R = TypeVar("R")
-
-
-class BaseModal(_Common, ModalScreen[R]):
+class BaseModal(_Common[R], ModalScreen[R]):
     # a modal screen hides the app's own keys: F1 is bound again here for every dialog
     BINDINGS: ClassVar[list[Binding]] = [Binding("f1", "app.help", "справка", id="modal.help", show=False)]
 

@@ -31,10 +31,7 @@ def parse_date(screen, text: str) -> date | None:
 
 def save_failed(screen, exc: BaseException) -> None:
     """A refused write: the dialog stays open with what was typed."""
-    if isinstance(exc, (LookupError, ValueError)):
-        screen.notify(str(exc), title="Не сохранено", severity="error", timeout=10, markup=False)
-    else:
-        screen.app.show_error(exc, title="Не сохранено")
+    screen.app.show_error(exc, title="Не сохранено")
 
 
 class StudentPicks(SelectionList[int]):

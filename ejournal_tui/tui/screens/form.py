@@ -151,10 +151,12 @@ class FormScreen(BaseModal[FormResult | None]):
         self.app.push_screen(ConfirmScreen(question, yes="Да, сохранить", no="Вернуться"), answer)
 
     def _failed(self, exc: Exception) -> None:
-        message = self.app.error_text(exc)
+        error = self.db.user_error(exc)
+        message = error.message
         self.query_one("#form-error", Static).update(esc(message))
         self.notify(message, title="Не сохранено", severity="error", timeout=8, markup=False)
-        if (name := self._bad_field(exc, message)) is not None:
+        names = [f.name for f in self.fields]
+        if (name := error.field if error.field in names else self._bad_field(exc, message)) is not None:
             self.query_one(f"#f-{name}").focus()  # the next typing corrects the field
 
     def _bad_field(self, exc: Exception, message: str) -> str | None:

@@ -10,6 +10,7 @@ from textual.widgets import Input
 
 from ejournal_tui.db import lists
 from ejournal_tui.db.lists import StudentRow
+from ejournal_tui.errors import NotFound
 from ejournal_tui.tui.screens.base import esc
 from ejournal_tui.tui.screens.table_screen import TableScreen
 
@@ -125,5 +126,5 @@ Delete — удалить обучающегося, введённого по о
 def _leave_data(conn, student_id: int, today):
     enrollments = lists.student_enrollments(conn, student_id)
     if not any(e.open_on(today) for e in enrollments):
-        raise LookupError("Обучающийся сейчас не числится ни в одной группе")
+        raise NotFound("Обучающийся сейчас не числится ни в одной группе")
     return enrollments, lists.group_choices(conn)

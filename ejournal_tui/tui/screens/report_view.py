@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Select
 
 from ejournal_tui.db import lists
+from ejournal_tui.errors import Invalid
 from ejournal_tui.reports import catalog
 from ejournal_tui.reports.catalog import REPORTS, Options, Report
 from ejournal_tui.tui.screens.base import esc
@@ -139,9 +140,9 @@ def _write(path: str, data: str | bytes) -> str:
     """Write a file into an existing folder (none is made that was not asked for); return where it went."""
     target = Path(path).expanduser()
     if not target.name:
-        raise ValueError("Укажите имя файла")
+        raise Invalid("Укажите имя файла")
     if not target.parent.is_dir():
-        raise ValueError(f"Папки «{target.parent}» нет: выберите существующую папку")
+        raise Invalid(f"Папки «{target.parent}» нет: выберите существующую папку")
     if isinstance(data, bytes):
         target.write_bytes(data)
     else:
