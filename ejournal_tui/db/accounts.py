@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from psycopg import sql
 
 from ejournal_tui.db.connection import Conn, one
-from ejournal_tui.errors import Forbidden
+from ejournal_tui.errors import Forbidden, NotFound
 from ejournal_tui.models import AccountEvent, AccountRequest, Me, UserAccount
 
 ROLES = ("teacher", "methodist", "deputy", "director", "admin")
@@ -89,6 +89,8 @@ def whoami(conn: Conn) -> Me:
         """,
         (datetime.now(UTC),),
     ).fetchone()
+    if row is None:  # FROM (SELECT 1): always one row
+        raise NotFound("Учётная запись не найдена")
     return Me(**row)
 
 

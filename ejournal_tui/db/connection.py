@@ -41,7 +41,7 @@ def connect_for_reports(conninfo: str = "", **kwargs: Any) -> Conn:
 
 def with_user(conninfo: str, user: str, dbname: str | None = None) -> str:
     """The same server, another login (the demo server trusts its local socket)."""
-    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    params: dict[str, Any] = psycopg.conninfo.conninfo_to_dict(conninfo)
     params["user"] = user
     if dbname:
         params["dbname"] = dbname

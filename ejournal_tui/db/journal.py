@@ -153,11 +153,11 @@ def save_mark_once(
 ) -> MarkResult:
     """One mark in one round trip (ej.save_mark): saved, conflict or needs_reason."""
     with conn.cursor(row_factory=tuple_row) as cur:
-        row = cur.execute(
+        row = one(cur.execute(
             SAVE_MARK_SQL,
             (group_id, held_on, student_id, status, reason, reason_text or None, version, hours, late_reason),
             prepare=True,
-        ).fetchone()
+        ))
     outcome, lid, lver, lhours, lat, lby, st, r, t, v, by, at, correction = row
     lesson = Lesson(held_on=held_on, id=lid, hours=lhours, version=lver, filled_at=lat, filled_by_name=lby)
     mark = Saved(Value(st, r, t), v, by, at) if st is not None else None

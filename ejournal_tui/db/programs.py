@@ -115,7 +115,7 @@ def parse_ktp(text: str) -> list[dict]:
     """Lines «тема; часы» into {"line", "title", "hours"} as typed. A line may be separated by «;»,
     a tab (copied from a spreadsheet) or a comma; the last field is the hours; a leading number
     column («1; Введение; 2») is dropped; empty lines and a header line («Тема; Часы») are skipped."""
-    out = []
+    out: list[dict] = []
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         delimiter = next((d for d in (";", "\t") if d in line), ",")
         fields = [f.strip() for f in next(csv.reader(io.StringIO(line), delimiter=delimiter), [])]

@@ -50,4 +50,6 @@ def last_check(conn: Conn, group_id: int) -> DataCheck:
              FROM ej.group_data_check c JOIN ej.study_group g ON g.id = c.group_id WHERE c.group_id = %s""",
         (group_id,),
     ).fetchone()
+    if row is None:
+        raise NotFound("Группа не найдена или недоступна")
     return DataCheck(**row)

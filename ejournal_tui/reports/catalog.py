@@ -186,8 +186,8 @@ def _numeric(conn, o: Options) -> Report:
         level, quantum, group = scope
         where = group or quantum or "вся организация"
         for (_, measure), values in sorted(scopes[scope].items()):
-            out.append([level_name[level], where, measure] + [NOT_YET if d in future else values.get(d)
-                                                               for d in dates])
+            out.append([level_name[level], where, measure,
+                        *(NOT_YET if d in future else values.get(d) for d in dates)])
     return Report("numeric", "Цифровой отчёт: количество обучающихся",
                   ["Уровень", "Группа / квантум", "Показатель"] + [f"на {d:%d.%m.%Y}" for d in dates], out,
                   subtitle=_iteration_name(conn, o.iteration)

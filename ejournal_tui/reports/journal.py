@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ejournal_tui.db import reports as q
 from ejournal_tui.db.connection import Conn, one
@@ -157,7 +158,7 @@ def collect(conn: Conn, iteration_id: int | None = None, quantum_id: int | None 
             group_id: int | None = None) -> JournalDoc:
     """The hard copy of one quantum's iteration (kind «journal») or of one group («group»)."""
     kind = "group" if group_id is not None else "journal"
-    if kind == "group":
+    if group_id is not None:
         place = q.group_place(conn, group_id)
         if place is None:
             raise JournalError(f"Группа № {group_id} не найдена или недоступна")
@@ -366,7 +367,7 @@ def sections(doc: JournalDoc) -> list[Section]:
     """The hard copy as sections that each begin a page, in the order of PRINT_FORM.md: title;
     per group the main data, the monthly spreads, the student list, then briefings, events and
     achievements, remarks, totals and the numeric report; the quantum summary."""
-    m = pdf.environment().get_template("sections.html").module
+    m: Any = pdf.environment().get_template("sections.html").module  # its macros, by name
     out = [Section("portrait", m.title(doc), 40, "титульный лист")]
     for g in doc.groups:
         name = g.info.group_name
@@ -444,7 +445,7 @@ def render(doc: JournalDoc, progress: pdf.Progress | None = None, unit=SHEETS) -
     closing: list[bytes] = []
     if doc.binding:
         pages = sum(pdf.page_count(b) for b in body)
-        m = pdf.environment().get_template("sections.html").module
+        m: Any = pdf.environment().get_template("sections.html").module
         # The closing page counts every sheet, itself included; it is one page unless the list of
         # teachers is very long, and then the count is made again with its real length.
         own = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ejournal_tui.db import reports as q
 from ejournal_tui.db.connection import Conn
@@ -29,7 +30,7 @@ def report_pdf(conn: Conn, report: Report, record: bool = True, output=None) -> 
     org_id, org_name, me = _me(conn)
     data_hash, fp = fingerprint_of({"report": report.name, "title": report.title, "subtitle": report.subtitle,
                                     "headers": report.headers, "rows": report.rows, "params": report.params})
-    m = pdf.environment().get_template("sections.html").module
+    m: Any = pdf.environment().get_template("sections.html").module  # its macros, by name
     numeric = [bool(report.rows) and all(is_number(r[i]) or r[i] is None for r in report.rows)
                for i in range(len(report.headers))]
     size, widths = pdf.column_widths(report.headers, report.rows, 273 if report.landscape else 168)

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -23,6 +23,10 @@ from ejournal_tui import i18n
 from ejournal_tui.db.session import Session
 from ejournal_tui.models import ROLE_NAMES, Me
 from ejournal_tui.tui import russian
+
+if TYPE_CHECKING:
+    from ejournal_tui.db.live import Listener
+    from ejournal_tui.outbox import Outbox
 
 russian.install()
 
@@ -43,7 +47,7 @@ class EJournalApp(App):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "справка", id="app.help"),
         Binding("ctrl+p", "command_palette", "команды", id="app.commands", show=False),
         Binding("f2", "switch_role", "роль", id="app.role", tooltip="сменить роль (у вас их несколько)"),
@@ -56,8 +60,8 @@ class EJournalApp(App):
         self.db = Session(conninfo)
         self.fixed_today = today  # tests and snapshots freeze the date the screens show
         self.me: Me | None = None
-        self.outbox = None  # unsaved journal writes of this process, on disk (ejournal_tui.outbox)
-        self.listener = None  # LISTEN ej_journal: changes made elsewhere (ejournal_tui.db.live)
+        self.outbox: Outbox | None = None  # unsaved journal writes of this process, on disk (ejournal_tui.outbox)
+        self.listener: Listener | None = None  # LISTEN ej_journal: changes made elsewhere (ejournal_tui.db.live)
         self.role: str | None = None  # the role whose home is open
         self.roles: list[str] = []  # the roles this person may open
         # where reports and printouts are saved (over SSH: the server's home of the OS user)
@@ -166,8 +170,8 @@ class EJournalApp(App):
         from ejournal_tui.db.live import Listener
 
         if self.listener is None:
-            self.listener = Listener(self.db.conninfo, self._heard, own_pid=lambda: self.db.backend_pid)
-            self.listener.start()
+            self.listener = listener = Listener(self.db.conninfo, self._heard, own_pid=lambda: self.db.backend_pid)
+            listener.start()
 
     def _heard(self, changes: set[tuple[str, int, int]]) -> None:
         """From the listener's thread: (table, organization id, group id) of what changed."""

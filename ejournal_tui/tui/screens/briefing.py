@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
@@ -37,7 +37,7 @@ def save_failed(screen, exc: BaseException) -> None:
 class StudentPicks(SelectionList[int]):
     """Space ticks a student; Enter saves the dialog (not a second way to tick)."""
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("enter", "screen.save", "сохранить", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "screen.save", "сохранить", show=False)]
 
 
 class BriefingScreen(BaseModal[BriefingInput | None]):
@@ -52,7 +52,7 @@ class BriefingScreen(BaseModal[BriefingInput | None]):
 Enter — сохранить (инструктаж и список — одной записью), пробел — отметить или снять обучающегося,
 Ctrl+A — отметить всех или снять всех, Tab — к следующему полю, Esc — отменить.
 Кто провёл инструктаж, база данных записывает сама: вы."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "сохранить", id="briefing.save"),
         Binding("ctrl+a", "toggle_all", "всех / никого", id="briefing.all"),
         Binding("escape", "cancel", "отмена", id="briefing.cancel"),
@@ -110,7 +110,8 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
                 yield Button("Сохранить (Enter)", variant="primary", id="save")
                 yield Button("Отмена (Esc)", id="cancel")
 
-    def _options(self, chosen: set[int]) -> list[Selection]:
+    def _options(self, chosen: set[int] | None) -> list[Selection]:
+        chosen = chosen or set()
         out = []
         for s in self.students:
             # who still lacks a вводный matters once the group has had one

@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import (
@@ -56,7 +56,7 @@ class GroupRecordsScreen(BaseScreen):
 
 Под таблицей — вся выбранная запись: полный текст, кто провёл инструктаж и кого инструктировали.
 Записи итерации в архиве изменить нельзя."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "edit", "изменить", id="records.edit", key_display="⏎", priority=True),
         Binding("д,l", "add", "добавить", id="records.add"),
         Binding("delete", "delete", "удалить", id="records.delete"),
@@ -320,7 +320,7 @@ def _initials(full_name: str | None) -> str:
 class _Form(BaseModal):
     """A dialog that saves itself and closes only when the database accepted the record."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "сохранить", id="form.save"),
         Binding("escape", "cancel", "отмена", id="form.cancel"),
         Binding("f1", "app.help", "справка", id="form.help"),  # a modal hides the app's own keys

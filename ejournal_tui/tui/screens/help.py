@@ -4,7 +4,7 @@ import re
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Markdown
@@ -20,7 +20,7 @@ COMMON = """
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape,f1,q", "dismiss", "закрыть", id="help.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss", "закрыть", id="help.close")]
 
     def __init__(self, screen: Screen):
         super().__init__(id="help")
@@ -50,5 +50,5 @@ class HelpScreen(ModalScreen):
         lines += ["", COMMON]
         return "\n".join(lines)
 
-    def action_dismiss(self) -> None:
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss()

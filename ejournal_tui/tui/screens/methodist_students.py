@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from ejournal_tui.db import lists
@@ -28,7 +28,7 @@ Delete — удалить обучающегося, введённого по о
 зачислялся в группы или отмечен в журнале: выбывшего отчисляют по приказу («в»)."""
     DEFAULT_CSS = "StudentsListScreen #st-search { margin: 0 1; }"
     AUTO_FOCUS = "#st-search"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "карточка", id="students.edit", key_display="⏎",
                 tooltip="карточка обучающегося: изменить данные"),
         Binding("д,l", "add", "добавить", id="students.add", tooltip="добавить обучающегося"),
