@@ -2,6 +2,7 @@
 in — the date of the lesson under the cursor, the kind, a short content, the students present —
 and Enter saves the briefing with its students in one transaction."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import ClassVar
 
@@ -62,7 +63,7 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
     def __init__(
         self,
         group: Group,
-        students: list[Student],
+        students: Sequence[Student],
         day: date,
         present: dict[date, list[int]],
         introduced: set[int],
