@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from psycopg import sql
 
-from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.errors import Forbidden, NotFound
 from ejournal_tui.models import AccountEvent, AccountRequest, Me, UserAccount
 
@@ -54,8 +54,7 @@ def set_roles(conn: Conn, login: str, roles: list[str]) -> int | None:
 
 
 def pending_requests(conn: Conn) -> list[AccountRequest]:
-    rows = conn.execute("SELECT * FROM ej.pending_account_request ORDER BY requested_at, id").fetchall()
-    return [AccountRequest(**r) for r in rows]
+    return rows_as(conn, AccountRequest, "SELECT * FROM ej.pending_account_request ORDER BY requested_at, id")
 
 
 def decide(conn: Conn, request_id: int, confirm: bool) -> None:
@@ -63,13 +62,11 @@ def decide(conn: Conn, request_id: int, confirm: bool) -> None:
 
 
 def account_log(conn: Conn, limit: int = 200) -> list[AccountEvent]:
-    rows = conn.execute("SELECT * FROM ej.account_log ORDER BY at DESC, id DESC LIMIT %s", (limit,)).fetchall()
-    return [AccountEvent(**r) for r in rows]
+    return rows_as(conn, AccountEvent, "SELECT * FROM ej.account_log ORDER BY at DESC, id DESC LIMIT %s", (limit,))
 
 
 def list_users(conn: Conn) -> list[UserAccount]:
-    rows = conn.execute("SELECT * FROM ej.user_account ORDER BY organization_id, full_name").fetchall()
-    return [UserAccount(**r) for r in rows]
+    return rows_as(conn, UserAccount, "SELECT * FROM ej.user_account ORDER BY organization_id, full_name")
 
 
 def whoami(conn: Conn) -> Me:

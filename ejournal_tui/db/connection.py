@@ -4,7 +4,8 @@ import os
 from typing import Any, TypeAlias, TypeVar
 
 import psycopg
-from psycopg.rows import DictRow, dict_row
+from psycopg.abc import Params
+from psycopg.rows import DictRow, class_row, dict_row
 
 from ejournal_tui.errors import NotFound
 
@@ -24,6 +25,12 @@ def one(cur: psycopg.Cursor[R]) -> R:
     if row is None:
         raise NotFound("Запись не найдена или недоступна")
     return row
+
+
+def rows_as(conn: Conn, model: type[R], query: str, params: Params | None = None) -> list[R]:
+    """The rows of a query as `model` instances, built by psycopg's `class_row` (model(**columns))."""
+    with conn.cursor(row_factory=class_row(model)) as cur:
+        return cur.execute(query, params).fetchall()
 
 
 def connect(conninfo: str = "", *, autocommit: bool = True, **kwargs: Any) -> Conn:

@@ -10,7 +10,7 @@ meanwhile, or not the caller's — raises LookupError with a sentence for a pers
 from datetime import date
 
 from ejournal_tui.db import reports
-from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.journal import group, set_late_reason
 from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.journal_models import Group, Student
@@ -342,7 +342,8 @@ def _delete(conn: Conn, table: str, row_id: int, late_reason: str | None = None)
 def flags(conn: Conn, today: date) -> list[StudentFlag]:
     """Students on the rolls of the caller's running groups with no вводный briefing in the group
     or without a medical clearance (ej.briefing_missing, ej.clearance_missing)."""
-    rows = conn.execute(
+    return rows_as(
+        conn, StudentFlag,
         """
         SELECT group_id, group_name, student_id, student_name, bool_or(b) AS no_briefing, bool_or(c) AS no_clearance
           FROM (SELECT group_id, group_name, student_id, student_name, true AS b, false AS c
@@ -354,8 +355,7 @@ def flags(conn: Conn, today: date) -> list[StudentFlag]:
          ORDER BY group_name, student_name, student_id
         """,
         {"d": today},
-    ).fetchall()
-    return [StudentFlag(**r) for r in rows]
+    )
 
 
 def student_records(conn: Conn, group_id: int, student_id: int) -> StudentRecords:

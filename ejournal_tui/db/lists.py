@@ -8,44 +8,39 @@ import psycopg
 from pydantic import field_validator, model_validator
 
 from ejournal_tui.db import inputs
-from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.errors import Invalid, NotFound
-from ejournal_tui.models import Row
+from ejournal_tui.models import Choice, Row
 
 # ----------------------------------------------------------------------------------- choices
 
 
-class Choice(Row):
-    id: int
-    name: str
-
-
 def iteration_choices(conn: Conn, archived: bool = False) -> list[Choice]:
-    rows = conn.execute(
+    return rows_as(
+        conn, Choice,
         """SELECT id, name || ' · ' || CASE status WHEN 'planned' THEN 'планируется' WHEN 'active' THEN 'идёт'
                                             WHEN 'closed' THEN 'закончена' ELSE 'архив' END AS name
              FROM ej.iteration WHERE %s OR status <> 'archived'
             ORDER BY status = 'active' DESC, starts_on DESC""",
         (archived,),
-    ).fetchall()
-    return [Choice(**r) for r in rows]
+    )
 
 
 def teacher_choices(conn: Conn) -> list[Choice]:
-    rows = conn.execute(
+    return rows_as(
+        conn, Choice,
         """SELECT s.id, s.full_name AS name FROM ej.user_account s
             WHERE 'teacher' = ANY (s.roles) AND NOT s.is_locked ORDER BY s.full_name"""
-    ).fetchall()
-    return [Choice(**r) for r in rows]
+    )
 
 
 def program_choices(conn: Conn) -> list[Choice]:
-    rows = conn.execute(
+    return rows_as(
+        conn, Choice,
         """SELECT p.id, q.name || ': ' || p.name AS name FROM ej.program p JOIN ej.quantum q ON q.id = p.quantum_id
             ORDER BY q.name, p.name"""
-    ).fetchall()
-    return [Choice(**r) for r in rows]
+    )
 
 
 def quantum_choices(conn: Conn) -> list[Choice]:
@@ -54,12 +49,12 @@ def quantum_choices(conn: Conn) -> list[Choice]:
 
 def group_choices(conn: Conn) -> list[Choice]:
     """Groups one may enroll into: of iterations not archived."""
-    rows = conn.execute(
+    return rows_as(
+        conn, Choice,
         """SELECT g.id, g.name || ' · ' || i.name AS name
              FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id
             WHERE i.status <> 'archived' ORDER BY i.starts_on DESC, g.name"""
-    ).fetchall()
-    return [Choice(**r) for r in rows]
+    )
 
 
 # ------------------------------------------------------------------------------------- staff
@@ -101,7 +96,8 @@ class StaffInput(Input):
 
 
 def staff(conn: Conn) -> list[StaffRow]:
-    rows = conn.execute(
+    return rows_as(
+        conn, StaffRow,
         """
         SELECT s.id, s.login, s.full_name, s.position, s.phone, s.email, s.is_locked, u.roles,
                coalesce((SELECT jsonb_object_agg(a.role, a.acknowledged_at) FROM ej.acknowledgment a
@@ -109,8 +105,7 @@ def staff(conn: Conn) -> list[StaffRow]:
           FROM ej.staff s JOIN ej.user_account u ON u.id = s.id
          ORDER BY s.is_locked, s.full_name
         """
-    ).fetchall()
-    return [StaffRow(**r) for r in rows]
+    )
 
 
 def save_staff(conn: Conn, staff_id: int, data: StaffInput) -> None:
@@ -229,10 +224,10 @@ def find_students(conn: Conn, query: str = "", limit: int = 300) -> list[Student
         cond.append("(s.last_name ILIKE %s OR s.first_name ILIKE %s OR s.middle_name ILIKE %s)")
         params += [w + "%"] * 3
     where = " WHERE " + " AND ".join(cond) if cond else ""
-    rows = conn.execute(
+    return rows_as(
+        conn, StudentRow,
         STUDENT_SQL + where + " ORDER BY s.last_name, s.first_name, s.middle_name, s.id LIMIT %s", (*params, limit)
-    ).fetchall()
-    return [StudentRow(**r) for r in rows]
+    )
 
 
 def student(conn: Conn, student_id: int) -> StudentInput:
@@ -243,11 +238,11 @@ def student(conn: Conn, student_id: int) -> StudentInput:
 
 
 def duplicates(conn: Conn, data: StudentInput, except_id: int | None = None) -> list[Duplicate]:
-    rows = conn.execute(
+    return rows_as(
+        conn, Duplicate,
         "SELECT * FROM ej.student_duplicates(%s, %s, %s, %s)",
         (data.last_name, data.first_name, data.birth_date, except_id),
-    ).fetchall()
-    return [Duplicate(**r) for r in rows]
+    )
 
 
 STUDENT_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "sex", "school", "school_class",
@@ -307,8 +302,7 @@ class GuardianInput(Input):
 
 
 def guardians(conn: Conn, student_id: int) -> list[GuardianRow]:
-    rows = conn.execute("SELECT * FROM ej.guardian WHERE student_id = %s ORDER BY id", (student_id,)).fetchall()
-    return [GuardianRow(**r) for r in rows]
+    return rows_as(conn, GuardianRow, "SELECT * FROM ej.guardian WHERE student_id = %s ORDER BY id", (student_id,))
 
 
 def save_guardian(conn: Conn, guardian_id: int | None, student_id: int, data: GuardianInput) -> int:
@@ -477,7 +471,8 @@ class GroupInput(Input):
 
 
 def groups(conn: Conn, iteration_id: int | None) -> list[GroupRow]:
-    rows = conn.execute(
+    return rows_as(
+        conn, GroupRow,
         """
         SELECT g.id, g.name, g.iteration_id, i.name AS iteration_name, i.status AS iteration_status,
                g.program_id, p.name AS program_name, q.name AS quantum_name, g.teacher_id,
@@ -497,8 +492,7 @@ def groups(conn: Conn, iteration_id: int | None) -> list[GroupRow]:
          ORDER BY g.name
         """,
         {"it": iteration_id},
-    ).fetchall()
-    return [GroupRow(**r) for r in rows]
+    )
 
 
 def save_group(conn: Conn, group_id: int | None, data: GroupInput) -> int:
@@ -572,10 +566,10 @@ class SlotInput(Input):
 
 
 def slots(conn: Conn, group_id: int) -> list[SlotRow]:
-    rows = conn.execute(
+    return rows_as(
+        conn, SlotRow,
         "SELECT * FROM ej.schedule_slot WHERE group_id = %s ORDER BY weekday, starts_at", (group_id,)
-    ).fetchall()
-    return [SlotRow(**r) for r in rows]
+    )
 
 
 def add_slot(conn: Conn, group_id: int, data: SlotInput) -> int:

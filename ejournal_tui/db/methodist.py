@@ -8,9 +8,10 @@ from decimal import Decimal
 from pydantic import Field, field_validator, model_validator
 
 from ejournal_tui.db import inputs
-from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.errors import Invalid, NotFound
+from ejournal_tui.journal_models import BoardPost
 from ejournal_tui.models import Row
 
 STATUS_NAME = {"planned": "планируется", "active": "идёт", "closed": "закончена", "archived": "в архиве"}
@@ -36,7 +37,8 @@ class Iteration(Row):
 
 
 def iterations(conn: Conn) -> list[Iteration]:
-    rows = conn.execute(
+    return rows_as(
+        conn, Iteration,
         """
         SELECT i.id, i.name, i.starts_on, i.ends_on, i.status, i.schedule_approved_at,
                s.full_name AS approved_by_name, i.archived_at,
@@ -44,8 +46,7 @@ def iterations(conn: Conn) -> list[Iteration]:
           FROM ej.iteration i LEFT JOIN ej.staff s ON s.id = i.schedule_approved_by
          ORDER BY i.starts_on DESC
         """
-    ).fetchall()
-    return [Iteration(**r) for r in rows]
+    )
 
 
 def set_status(conn: Conn, iteration_id: int, status: str) -> None:
@@ -109,8 +110,7 @@ def _number_in(name: str) -> int:
 
 
 def rollover_candidates(conn: Conn, from_iteration: int) -> list[Candidate]:
-    rows = conn.execute("SELECT * FROM ej.rollover_candidates(%s)", (from_iteration,)).fetchall()
-    return [Candidate(**r) for r in rows]
+    return rows_as(conn, Candidate, "SELECT * FROM ej.rollover_candidates(%s)", (from_iteration,))
 
 
 def rollover(conn: Conn, data: RolloverInput) -> int:
@@ -134,8 +134,7 @@ class ArchiveProblem(Row):
 
 
 def archive_problems(conn: Conn, iteration_id: int) -> list[ArchiveProblem]:
-    rows = conn.execute("SELECT * FROM ej.archive_problems(%s)", (iteration_id,)).fetchall()
-    return [ArchiveProblem(**r) for r in rows]
+    return rows_as(conn, ArchiveProblem, "SELECT * FROM ej.archive_problems(%s)", (iteration_id,))
 
 
 def archive(conn: Conn, iteration_id: int, accept_problems: bool) -> int:
@@ -157,22 +156,12 @@ class WeekRow(Row):
     attendance_pct: Decimal | None
 
 
-class BoardPost(Row):
-    id: int
-    week_of: date
-    title: str
-    body: str
-    posted_at: datetime
-    author_name: str | None
-
-
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
 def weekly_analysis(conn: Conn, week: date, today: date) -> list[WeekRow]:
-    rows = conn.execute("SELECT * FROM ej.weekly_analysis(%s, %s)", (week, today)).fetchall()
-    return [WeekRow(**r) for r in rows]
+    return rows_as(conn, WeekRow, "SELECT * FROM ej.weekly_analysis(%s, %s)", (week, today))
 
 
 def _pct(value: Decimal | None) -> str:
@@ -230,13 +219,13 @@ def post_analysis(conn: Conn, week: date, title: str, body: str) -> int:
 
 
 def posts(conn: Conn, week: date) -> list[BoardPost]:
-    rows = conn.execute(
+    return rows_as(
+        conn, BoardPost,
         """SELECT b.id, b.week_of, b.title, b.body, b.posted_at, s.full_name AS author_name
              FROM ej.board_post b LEFT JOIN ej.staff s ON s.id = b.author_id
             WHERE b.week_of = %s ORDER BY b.posted_at DESC""",
         (week,),
-    ).fetchall()
-    return [BoardPost(**r) for r in rows]
+    )
 
 
 # ------------------------------------------------------------------------ monthly activity
@@ -273,14 +262,14 @@ def month_span(month: date) -> tuple[date, date]:
 def activity(conn: Conn, month: date) -> list[ActivityRow]:
     """ej.report_user_activity of one month: everyone of the organization, zeros included."""
     first, last = month_span(month)
-    rows = conn.execute("SELECT * FROM ej.report_user_activity(%s, %s)", (first, last)).fetchall()
-    return [ActivityRow(**r) for r in rows]
+    return rows_as(conn, ActivityRow, "SELECT * FROM ej.report_user_activity(%s, %s)", (first, last))
 
 
 def activity_detail(conn: Conn, login: str, month: date) -> list[ActivityDay]:
     """What one person changed that month, per day and group, from the audit log (RLS applies)."""
     first, last = month_span(month)
-    rows = conn.execute(
+    return rows_as(
+        conn, ActivityDay,
         """
         SELECT l.at::date AS day, g.name AS group_name,
                count(*) FILTER (WHERE l.table_name = 'lesson')::int AS lessons,
@@ -292,8 +281,7 @@ def activity_detail(conn: Conn, login: str, month: date) -> list[ActivityDay]:
          GROUP BY 1, 2 ORDER BY 1, 2
         """,
         (login, first, last),
-    ).fetchall()
-    return [ActivityDay(**r) for r in rows]
+    )
 
 
 # ------------------------------------------------------------------------ change requests
@@ -313,7 +301,8 @@ class ChangeRequest(Row):
 
 def change_requests(conn: Conn) -> list[ChangeRequest]:
     """Open requests, oldest first, with the value the card holds now."""
-    rows = conn.execute(
+    return rows_as(
+        conn, ChangeRequest,
         """
         SELECT c.id, g.name AS group_name, c.student_id,
                concat_ws(' ', s.last_name, s.first_name, s.middle_name) AS student_name, c.field, c.proposed,
@@ -332,8 +321,7 @@ def change_requests(conn: Conn) -> list[ChangeRequest]:
          WHERE c.status = 'open'
          ORDER BY c.created_at
         """
-    ).fetchall()
-    return [ChangeRequest(**r) for r in rows]
+    )
 
 
 # Fields ej.resolve_change_request applies itself; the others the methodist edits in the card.
@@ -354,8 +342,7 @@ class Reminder(Row):
 
 
 def reminders(conn: Conn, today: date) -> list[Reminder]:
-    rows = conn.execute("SELECT * FROM ej.duty_reminders(%s)", (today,)).fetchall()
-    return [Reminder(**r) for r in rows]
+    return rows_as(conn, Reminder, "SELECT * FROM ej.duty_reminders(%s)", (today,))
 
 
 # ------------------------------------------------------------------------------ home page

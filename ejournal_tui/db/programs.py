@@ -12,7 +12,7 @@ from psycopg.types.json import Jsonb
 from pydantic import field_validator
 
 from ejournal_tui.db import inputs
-from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.models import Row
@@ -65,7 +65,8 @@ class KtpLine(Row):
 
 
 def programs(conn: Conn) -> list[ProgramRow]:
-    rows = conn.execute(
+    return rows_as(
+        conn, ProgramRow,
         """
         SELECT p.id, p.quantum_id, q.name AS quantum_name, p.name, p.total_hours, p.approved_on,
                count(t.id)::int AS topics, coalesce(sum(t.hours), 0) AS ktp_hours
@@ -73,8 +74,7 @@ def programs(conn: Conn) -> list[ProgramRow]:
           LEFT JOIN ej.program_topic t ON t.program_id = p.id
          GROUP BY p.id, q.name ORDER BY q.name, p.name
         """
-    ).fetchall()
-    return [ProgramRow(**r) for r in rows]
+    )
 
 
 def program(conn: Conn, program_id: int) -> ProgramRow:
@@ -102,13 +102,13 @@ def save_program(conn: Conn, program_id: int | None, data: ProgramInput) -> int:
 
 
 def topics(conn: Conn, program_id: int) -> list[TopicRow]:
-    rows = conn.execute(
+    return rows_as(
+        conn, TopicRow,
         """SELECT t.id, t.position, t.title, t.hours,
                   (SELECT count(*) FROM ej.lesson l WHERE l.topic_id = t.id)::int AS lessons
              FROM ej.program_topic t WHERE t.program_id = %s ORDER BY t.position""",
         (program_id,),
-    ).fetchall()
-    return [TopicRow(**r) for r in rows]
+    )
 
 
 def parse_ktp(text: str) -> list[dict]:
@@ -156,7 +156,7 @@ def import_ktp(conn: Conn, program_id: int, lines: list[dict]) -> list[KtpLine]:
 
 def _import(conn: Conn, program_id: int, lines: list[dict], apply: bool) -> list[KtpLine]:
     with conn.transaction():
-        rows = conn.execute(
+        return rows_as(
+        conn, KtpLine,
             "SELECT * FROM ej.import_ktp(%s, %s, %s)", (program_id, Jsonb(lines), apply)
-        ).fetchall()
-    return [KtpLine(**r) for r in rows]
+        )

@@ -2,35 +2,20 @@
 teacher fixes them): written on a group or one of its lessons, answered by the teacher, closed
 by the administration. Who wrote and who closed come from the session (0009)."""
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import field_validator
 
 from ejournal_tui.db import inputs
-from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.errors import Invalid, NotFound
-from ejournal_tui.models import Row
+from ejournal_tui.journal_models import Remark
 
 STATES = {"open": "открыто", "fixed": "устранено, ждёт закрытия", "closed": "закрыто"}
 
 
-class RemarkRow(Row):
-    id: int
-    group_id: int
-    group_name: str
-    teacher_name: str
-    lesson_held_on: date | None
-    author_name: str | None
-    body: str
-    created_at: datetime
-    fixed_at: datetime | None
-    fixed_note: str | None
-    closed_at: datetime | None
-
-    @property
-    def state(self) -> str:
-        return "closed" if self.closed_at else "fixed" if self.fixed_at else "open"
+RemarkRow = Remark  # the staff's list of remarks: the one remark model (ejournal_tui.journal_models)
 
 
 class RemarkInput(Input):
@@ -52,7 +37,8 @@ class RemarkInput(Input):
 
 def remarks(conn: Conn, include_closed: bool = False) -> list[RemarkRow]:
     """Remarks of the organization: fixed ones (waiting to be closed) first, then open, newest first."""
-    rows = conn.execute(
+    return rows_as(
+        conn, RemarkRow,
         """
         SELECT r.id, r.group_id, g.name AS group_name, t.full_name AS teacher_name, l.held_on AS lesson_held_on,
                a.full_name AS author_name, r.body, r.created_at, r.fixed_at, r.fixed_note, r.closed_at
@@ -65,8 +51,7 @@ def remarks(conn: Conn, include_closed: bool = False) -> list[RemarkRow]:
          ORDER BY r.closed_at IS NOT NULL, r.fixed_at IS NULL, r.created_at DESC
         """,
         (include_closed,),
-    ).fetchall()
-    return [RemarkRow(**r) for r in rows]
+    )
 
 
 def add_remark(conn: Conn, data: RemarkInput) -> int:

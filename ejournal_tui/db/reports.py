@@ -9,18 +9,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.models import Choice, Row
 
 # ------------------------------------------------------------------------------------------ models
 
 
-class Rec(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Header(Rec):
+class Header(Row):
     organization_id: int
     organization_name: str
     unit_name: str | None
@@ -35,7 +30,7 @@ class Header(Rec):
     quantum_name: str | None
 
 
-class GroupInfo(Rec):
+class GroupInfo(Row):
     group_id: int
     group_name: str
     room: str | None
@@ -49,7 +44,7 @@ class GroupInfo(Rec):
     teacher_name: str
 
 
-class Slot(Rec):
+class Slot(Row):
     group_id: int
     weekday: int
     starts_at: time
@@ -60,13 +55,13 @@ class Slot(Rec):
     change_order: str | None
 
 
-class Guardian(Rec):
+class Guardian(Row):
     full_name: str
     relation: str
     phone: str | None
 
 
-class Enrolled(Rec):
+class Enrolled(Row):
     group_id: int
     student_id: int
     last_name: str
@@ -88,7 +83,7 @@ class Enrolled(Rec):
     guardians: list[Guardian]
 
 
-class LessonRow(Rec):
+class LessonRow(Row):
     group_id: int
     lesson_id: int
     held_on: date
@@ -102,13 +97,13 @@ class LessonRow(Rec):
     unmarked: int
 
 
-class MarkRow(Rec):
+class MarkRow(Row):
     lesson_id: int
     student_id: int
     code: str
 
 
-class StudentMonth(Rec):
+class StudentMonth(Row):
     group_id: int
     student_id: int
     month: date
@@ -119,7 +114,7 @@ class StudentMonth(Rec):
     unmarked: int
 
 
-class GroupMonth(Rec):
+class GroupMonth(Row):
     group_id: int
     month: date
     lessons: int
@@ -133,7 +128,7 @@ class GroupMonth(Rec):
     hours_total: Decimal
 
 
-class Fulfilment(Rec):
+class Fulfilment(Row):
     organization_id: int
     iteration_id: int
     iteration_name: str
@@ -158,7 +153,7 @@ class Fulfilment(Rec):
     topics_pct: Decimal | None
 
 
-class Briefing(Rec):
+class Briefing(Row):
     group_id: int
     briefing_id: int
     held_on: date
@@ -168,12 +163,12 @@ class Briefing(Rec):
     students: list[str]
 
 
-class Unbriefed(Rec):
+class Unbriefed(Row):
     group_id: int
     student: str
 
 
-class Event(Rec):
+class Event(Row):
     group_id: int
     held_on: date
     title: str
@@ -181,7 +176,7 @@ class Event(Rec):
     participants: int
 
 
-class Achievement(Rec):
+class Achievement(Row):
     group_id: int
     held_on: date
     student: str
@@ -190,7 +185,7 @@ class Achievement(Rec):
     result: str
 
 
-class Remark(Rec):
+class Remark(Row):
     group_id: int
     created_at: datetime
     body: str
@@ -201,7 +196,7 @@ class Remark(Rec):
     closed_at: datetime | None
 
 
-class NumericRow(Rec):
+class NumericRow(Row):
     level: str
     organization_id: int
     quantum_id: int | None
@@ -215,13 +210,13 @@ class NumericRow(Rec):
     students: int
 
 
-class LegendRow(Rec):
+class LegendRow(Row):
     position: int
     code: str
     meaning: str
 
 
-class PrintRecord(Rec):
+class PrintRecord(Row):
     id: int
     organization_id: int
     fingerprint: str
@@ -237,12 +232,6 @@ class PrintRecord(Rec):
     printed_by_name: str | None
     printed_login: str
     printed_at: datetime
-
-
-class Choice(Rec):
-    id: int
-    name: str
-    detail: str | None = None
 
 
 # ------------------------------------------------------------------------------------- hard copy
