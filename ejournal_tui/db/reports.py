@@ -13,6 +13,8 @@ from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.models import Choice, Row
 
 # ------------------------------------------------------------------------------------------ models
+# Paper…: a record as the hard copy prints it (people as text, one row per line of the form), not
+# the screens' model of the same record (ejournal_tui.db.group_records, ejournal_tui.journal_models).
 
 
 class Header(Row):
@@ -55,7 +57,7 @@ class Slot(Row):
     change_order: str | None
 
 
-class Guardian(Row):
+class PaperGuardian(Row):
     full_name: str
     relation: str
     phone: str | None
@@ -80,7 +82,7 @@ class Enrolled(Row):
     left_on: date | None
     leave_order: str | None
     leave_reason: str | None
-    guardians: list[Guardian]
+    guardians: list[PaperGuardian]
 
 
 class LessonRow(Row):
@@ -153,7 +155,7 @@ class Fulfilment(Row):
     topics_pct: Decimal | None
 
 
-class Briefing(Row):
+class PaperBriefing(Row):
     group_id: int
     briefing_id: int
     held_on: date
@@ -168,7 +170,7 @@ class Unbriefed(Row):
     student: str
 
 
-class Event(Row):
+class PaperEvent(Row):
     group_id: int
     held_on: date
     title: str
@@ -176,7 +178,7 @@ class Event(Row):
     participants: int
 
 
-class Achievement(Row):
+class PaperAchievement(Row):
     group_id: int
     held_on: date
     student: str
@@ -185,7 +187,7 @@ class Achievement(Row):
     result: str
 
 
-class Remark(Row):
+class PaperRemark(Row):
     group_id: int
     created_at: datetime
     body: str
@@ -383,7 +385,7 @@ def fulfilment_total(conn: Conn, group_ids: list[int]) -> dict | None:
         """, (group_ids,)).fetchone()
 
 
-def journal_briefings(conn: Conn, group_ids: list[int]) -> list[Briefing]:
+def journal_briefings(conn: Conn, group_ids: list[int]) -> list[PaperBriefing]:
     rows = conn.execute(
         """
         SELECT b.group_id, b.id AS briefing_id, b.held_on, b.kind, b.content, st.full_name AS given_by,
@@ -400,7 +402,7 @@ def journal_briefings(conn: Conn, group_ids: list[int]) -> list[Briefing]:
          GROUP BY b.id, st.full_name
          ORDER BY b.group_id, b.held_on, b.id
         """, (group_ids,)).fetchall()
-    return [Briefing(**r) for r in rows]
+    return [PaperBriefing(**r) for r in rows]
 
 
 def journal_unbriefed(conn: Conn, group_ids: list[int]) -> list[Unbriefed]:
@@ -421,16 +423,16 @@ def journal_unbriefed(conn: Conn, group_ids: list[int]) -> list[Unbriefed]:
     return [Unbriefed(**r) for r in rows]
 
 
-def journal_events(conn: Conn, group_ids: list[int]) -> list[Event]:
+def journal_events(conn: Conn, group_ids: list[int]) -> list[PaperEvent]:
     rows = conn.execute(
         """
         SELECT group_id, held_on, title, place, participants FROM ej.event
          WHERE group_id = ANY(%s) ORDER BY group_id, held_on, id
         """, (group_ids,)).fetchall()
-    return [Event(**r) for r in rows]
+    return [PaperEvent(**r) for r in rows]
 
 
-def journal_achievements(conn: Conn, group_ids: list[int]) -> list[Achievement]:
+def journal_achievements(conn: Conn, group_ids: list[int]) -> list[PaperAchievement]:
     rows = conn.execute(
         """
         SELECT a.group_id, a.held_on, s.last_name || ' ' || s.first_name AS student, a.competition, a.level,
@@ -442,10 +444,10 @@ def journal_achievements(conn: Conn, group_ids: list[int]) -> list[Achievement]:
          WHERE a.group_id = ANY(%s)
          ORDER BY a.group_id, a.held_on, s.last_name, s.first_name, a.id
         """, (group_ids,)).fetchall()
-    return [Achievement(**r) for r in rows]
+    return [PaperAchievement(**r) for r in rows]
 
 
-def journal_remarks(conn: Conn, group_ids: list[int]) -> list[Remark]:
+def journal_remarks(conn: Conn, group_ids: list[int]) -> list[PaperRemark]:
     rows = conn.execute(
         """
         SELECT r.group_id, r.created_at, r.body, st.full_name AS author, st.position AS author_position,
@@ -457,7 +459,7 @@ def journal_remarks(conn: Conn, group_ids: list[int]) -> list[Remark]:
          WHERE r.group_id = ANY(%s)
          ORDER BY r.group_id, r.created_at, r.id
         """, (group_ids,)).fetchall()
-    return [Remark(**r) for r in rows]
+    return [PaperRemark(**r) for r in rows]
 
 
 def attendance_legend(conn: Conn) -> list[LegendRow]:

@@ -86,11 +86,11 @@ class GroupDoc:
     slot_changes: list[q.Slot]
     students: list[StudentLine]
     months: list[MonthSpread]
-    briefings: list[q.Briefing]
+    briefings: list[q.PaperBriefing]
     unbriefed: list[str]
-    events: list[q.Event]
-    achievements: list[q.Achievement]
-    remarks: list[q.Remark]
+    events: list[q.PaperEvent]
+    achievements: list[q.PaperAchievement]
+    remarks: list[q.PaperRemark]
     group_months: list[q.GroupMonth]
     fulfilment: q.Fulfilment | None
     numeric: NumericTable

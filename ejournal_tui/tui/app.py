@@ -5,7 +5,6 @@ worker through `self.db`."""
 
 import importlib
 import os
-import re
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
 
 russian.install()
 
-_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 # The home screen of each role: (module, class).
 HOMES = {
@@ -287,7 +285,7 @@ class EJournalApp(App):
         for active in screen.active_bindings.values():
             b = active.binding
             own = active.node in (screen, self)  # not the widgets' own keys (arrows…)
-            if not own or not _CYRILLIC.search(b.description or "") or b.action in seen or not active.enabled:
+            if not own or b.id is None or b.action in seen or not active.enabled:
                 continue
             seen.add(b.action)
             key = b.key_display or self.get_key_display(b)

@@ -38,7 +38,9 @@ def save_failed(screen, exc: BaseException) -> None:
 class StudentPicks(SelectionList[int]):
     """Space ticks a student; Enter saves the dialog (not a second way to tick)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "screen.save", "сохранить", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.save", "сохранить", id="briefing.save", show=False)
+    ]
 
 
 class BriefingScreen(BaseModal[BriefingInput | None]):

@@ -1,6 +1,5 @@
 """F1: what the screen under it is for and every key it answers to."""
 
-import re
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -8,8 +7,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Markdown
-
-_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 COMMON = """
 Стрелки, PgUp/PgDn, Home/End — перемещение по таблицам, Tab — к следующему полю или таблице.
@@ -40,8 +37,9 @@ class HelpScreen(ModalScreen):
         texts: dict[str, str] = {}
         for key, active in self.target.active_bindings.items():
             b = active.binding
-            # the screen's and the app's own keys; widgets' standard keys are summarised below
-            if active.node not in (self.target, self.app) or not _CYRILLIC.search(b.description or ""):
+            # the screen's and the app's own keys (ours carry an id; Textual's built-in ones, such as
+            # Tab, have none); widgets' standard keys are summarised below
+            if active.node not in (self.target, self.app) or b.id is None:
                 continue
             keys.setdefault(b.action, []).append(self.app.get_key_display(Binding(key, b.action)))
             texts[b.action] = b.tooltip or b.description
