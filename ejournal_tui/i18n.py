@@ -5,6 +5,7 @@ Our own screens are written in Russian; these are the strings the libraries brin
 """
 
 import argparse
+from typing import Any
 
 PALETTE_PLACEHOLDER = "Найти команду…"
 THEMES_PLACEHOLDER = "Найти оформление…"
@@ -71,7 +72,8 @@ def install_argparse() -> None:
     catalogue: its module-level `_`/`ngettext` are replaced by lookups in the tables above."""
     if getattr(argparse, "_ejournal_ru", False):
         return
-    english, english_n = argparse._, argparse.ngettext
+    module: Any = argparse  # its `_` and `ngettext` are not declared in the stubs
+    english, english_n = module._, module.ngettext
 
     def gettext(message: str) -> str:
         return ARGPARSE.get(message) or english(message)
@@ -79,9 +81,9 @@ def install_argparse() -> None:
     def ngettext(singular: str, plural: str, n: int) -> str:
         return ARGPARSE_PLURAL.get(singular) or english_n(singular, plural, n)
 
-    argparse._ = gettext
-    argparse.ngettext = ngettext
-    argparse._ejournal_ru = True
+    module._ = gettext
+    module.ngettext = ngettext
+    module._ejournal_ru = True
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:

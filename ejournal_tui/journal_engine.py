@@ -342,7 +342,7 @@ class JournalEngine:
 
     def _send(self, write):
         if isinstance(write, LessonWrite):
-            base = write.base
+            base: tuple[int, int | None] | None = write.base
             if base is None:  # a new lesson, unless a mark of this date created it meanwhile (mine)
                 lesson = self.state.lesson_at.get(write.day)
                 if lesson is not None and lesson.id is not None and lesson.title is None:
@@ -353,16 +353,16 @@ class JournalEngine:
                 version=base[1] if base else None, late_reason=write.late_reason,
             )
         with self._lock:
-            base = write.base
+            version = write.base
             if write.follow:
                 saved = self.state.saved.get(write.key)
-                base = saved.version if saved else None
+                version = saved.version if saved else None
             lesson = self.state.lesson_at.get(write.day)
             hours = lesson.planned_hours if lesson else Decimal(2)
         v = write.value
         return self.session.run(
             journal.save_mark_once, group_id=self.group_id, held_on=write.day, student_id=write.student_id,
-            status=v.status, reason=v.reason, reason_text=v.reason_text, version=base, hours=hours,
+            status=v.status, reason=v.reason, reason_text=v.reason_text, version=version, hours=hours,
             late_reason=write.late_reason,
         )
 

@@ -209,15 +209,23 @@ class WeekLesson(Row):
 
 
 class Remark(Row):
+    """A remark on a group's journal (ej.remark): on the teacher's home and in the staff's list."""
+
     id: int
     group_id: int
     group_name: str
+    teacher_name: str | None = None  # the staff's list names the group's teacher
     lesson_held_on: date | None
     author_name: str | None
     body: str
     created_at: datetime
     fixed_at: datetime | None
     fixed_note: str | None
+    closed_at: datetime | None = None
+
+    @property
+    def state(self) -> str:
+        return "closed" if self.closed_at else "fixed" if self.fixed_at else "open"
 
 
 class BoardPost(Row):

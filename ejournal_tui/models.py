@@ -18,6 +18,14 @@ class Row(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class Choice(Row):
+    """One entry of a list to choose from (an iteration, a group, a teacher…)."""
+
+    id: int
+    name: str
+    detail: str | None = None
+
+
 class UserAccount(Row):
     id: int
     organization_id: int

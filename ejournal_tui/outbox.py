@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TextIO
 
 from ejournal_tui.paths import user_data_dir
 
@@ -49,7 +50,7 @@ class Outbox:
         self._lock = threading.Lock()
         self._next = 1
         self._open: set[int] = set()
-        self._file = None
+        self._file: TextIO | None = None
 
     def _handle(self):
         if self._file is None:

@@ -205,7 +205,7 @@ def test_no_sheet_holds_only_a_footnote(sql, login_conninfo):
     common = {"doc": doc, "fingerprint": doc.fingerprint, "footer": doc.footer, "title": doc.title}
     seen_pages = set()
     for n in range(0, 34):
-        g.events = [q.Event(group_id=g.info.group_id, held_on=archived["starts_on"], title=f"Выставка {k}",
+        g.events = [q.PaperEvent(group_id=g.info.group_id, held_on=archived["starts_on"], title=f"Выставка {k}",
                             place="Городской выставочный центр", participants=5) for k in range(n)]
         total = doc.group_attendance.get(g.info.group_id)
         html = pdf.render_html("document.html", sections=[journal.Section("portrait", m.group_rest(doc, g, total),

@@ -9,9 +9,10 @@ that may wait return the request's number, or None when the change was applied a
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import psycopg
 from psycopg import sql
 
+from ejournal_tui.db.connection import Conn, one, rows_as
+from ejournal_tui.errors import Forbidden, NotFound
 from ejournal_tui.models import AccountEvent, AccountRequest, Me, UserAccount
 
 ROLES = ("teacher", "methodist", "deputy", "director", "admin")
@@ -29,49 +30,46 @@ class IssuedPassword:
     request_id: int | None  # None: valid now; else valid once the request is confirmed
 
 
-def issue_account(conn: psycopg.Connection, login: str, roles: list[str], full_name: str,
+def issue_account(conn: Conn, login: str, roles: list[str], full_name: str,
                   organization_id: int | None = None) -> Issued:
-    row = conn.execute("SELECT * FROM ej.request_account(%s, %s, %s, %s)",
-                       (login, roles, full_name, organization_id)).fetchone()
+    row = one(conn.execute("SELECT * FROM ej.request_account(%s, %s, %s, %s)",
+                       (login, roles, full_name, organization_id)))
     return Issued(row["staff_id"], row["request_id"])
 
 
-def add_user(conn: psycopg.Connection, login: str, roles: list[str], full_name: str,
+def add_user(conn: Conn, login: str, roles: list[str], full_name: str,
              organization_id: int | None = None) -> int | None:
     """The staff id of the new account, or None when it awaits confirmation."""
     return issue_account(conn, login, roles, full_name, organization_id).staff_id
 
 
-def set_locked(conn: psycopg.Connection, login: str, locked: bool) -> int | None:
+def set_locked(conn: Conn, login: str, locked: bool) -> int | None:
     """Locking is immediate; unlocking a login that reads children's data is a request."""
-    return conn.execute("SELECT ej.request_lock(%s, %s) AS id", (login, locked)).fetchone()["id"]
+    return one(conn.execute("SELECT ej.request_lock(%s, %s) AS id", (login, locked)))["id"]
 
 
-def set_roles(conn: psycopg.Connection, login: str, roles: list[str]) -> int | None:
+def set_roles(conn: Conn, login: str, roles: list[str]) -> int | None:
     """The login's roles become exactly these; a new role that reads children's data is a request."""
-    return conn.execute("SELECT ej.request_roles(%s, %s) AS id", (login, roles)).fetchone()["id"]
+    return one(conn.execute("SELECT ej.request_roles(%s, %s) AS id", (login, roles)))["id"]
 
 
-def pending_requests(conn: psycopg.Connection) -> list[AccountRequest]:
-    rows = conn.execute("SELECT * FROM ej.pending_account_request ORDER BY requested_at, id").fetchall()
-    return [AccountRequest(**r) for r in rows]
+def pending_requests(conn: Conn) -> list[AccountRequest]:
+    return rows_as(conn, AccountRequest, "SELECT * FROM ej.pending_account_request ORDER BY requested_at, id")
 
 
-def decide(conn: psycopg.Connection, request_id: int, confirm: bool) -> None:
+def decide(conn: Conn, request_id: int, confirm: bool) -> None:
     conn.execute("SELECT ej.decide_account_request(%s, %s)", (request_id, confirm))
 
 
-def account_log(conn: psycopg.Connection, limit: int = 200) -> list[AccountEvent]:
-    rows = conn.execute("SELECT * FROM ej.account_log ORDER BY at DESC, id DESC LIMIT %s", (limit,)).fetchall()
-    return [AccountEvent(**r) for r in rows]
+def account_log(conn: Conn, limit: int = 200) -> list[AccountEvent]:
+    return rows_as(conn, AccountEvent, "SELECT * FROM ej.account_log ORDER BY at DESC, id DESC LIMIT %s", (limit,))
 
 
-def list_users(conn: psycopg.Connection) -> list[UserAccount]:
-    rows = conn.execute("SELECT * FROM ej.user_account ORDER BY organization_id, full_name").fetchall()
-    return [UserAccount(**r) for r in rows]
+def list_users(conn: Conn) -> list[UserAccount]:
+    return rows_as(conn, UserAccount, "SELECT * FROM ej.user_account ORDER BY organization_id, full_name")
 
 
-def whoami(conn: psycopg.Connection) -> Me:
+def whoami(conn: Conn) -> Me:
     row = conn.execute(
         """
         SELECT s.id AS staff_id, session_user AS login, s.full_name, s.organization_id,
@@ -88,17 +86,19 @@ def whoami(conn: psycopg.Connection) -> Me:
         """,
         (datetime.now(UTC),),
     ).fetchone()
+    if row is None:  # FROM (SELECT 1): always one row
+        raise NotFound("Учётная запись не найдена")
     return Me(**row)
 
 
-def ensure_login_role(conn: psycopg.Connection, login: str, role: str) -> None:
+def ensure_login_role(conn: Conn, login: str, role: str) -> None:
     """For demo and test servers only: a login for an existing staff row, made directly — the one
     path that skips the second person's confirmation (and the account log), so it refuses anyone
     but a superuser."""
     if role not in ROLES:
         raise ValueError(role)
-    if not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user").fetchone()["rolsuper"]:
-        raise PermissionError("Учётные записи без подтверждения создаёт только суперпользователь (демо, тесты)")
+    if not one(conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user"))["rolsuper"]:
+        raise Forbidden("Учётные записи без подтверждения создаёт только суперпользователь (демо, тесты)")
     if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
         conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login)))
     conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier("ej_" + role), sql.Identifier(login)))
@@ -106,35 +106,35 @@ def ensure_login_role(conn: psycopg.Connection, login: str, role: str) -> None:
     conn.execute(sql.SQL("GRANT {} TO ej_owner WITH ADMIN OPTION").format(sql.Identifier(login)))
 
 
-def _verifier(conn: psycopg.Connection, login: str, password: str) -> str:
+def _verifier(conn: Conn, login: str, password: str) -> str:
     """The SCRAM-SHA-256 verifier, computed by libpq on this side of the connection."""
     return conn.pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
 
 
-def issue_password(conn: psycopg.Connection, login: str) -> IssuedPassword:
+def issue_password(conn: Conn, login: str) -> IssuedPassword:
     """A generated one-time password for LAN use; shown once, valid for a week from the moment it
     takes effect (at once, or when the reset is confirmed)."""
     import secrets
 
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     password = "".join(secrets.choice(alphabet) for _ in range(14))
-    row = conn.execute("SELECT * FROM ej.request_password(%s, %s)",
-                       (login, _verifier(conn, login, password))).fetchone()
+    row = one(conn.execute("SELECT * FROM ej.request_password(%s, %s)",
+                       (login, _verifier(conn, login, password))))
     return IssuedPassword(password, row["request_id"])
 
 
-def change_own_password(conn: psycopg.Connection, login: str, password: str) -> None:
+def change_own_password(conn: Conn, login: str, password: str) -> None:
     conn.execute("SELECT ej.change_own_password(%s)", (_verifier(conn, login, password),))
 
 
-def add_organization(conn: psycopg.Connection, name: str, *, unit_name: str | None = None,
+def add_organization(conn: Conn, name: str, *, unit_name: str | None = None,
                      director_name: str | None = None, address: str | None = None,
                      time_zone: str | None = None) -> int:
     """A technopark; only the database owner or a superuser may add one (no role has INSERT).
     `time_zone` (IANA, default Europe/Moscow) is where its "today" and the 3-day window are counted."""
-    row = conn.execute(
+    row = one(conn.execute(
         "INSERT INTO ej.organization (name, unit_name, director_name, address, time_zone)"
         " VALUES (%s, %s, %s, %s, coalesce(%s, 'Europe/Moscow')) RETURNING id",
         (name, unit_name, director_name, address, time_zone),
-    ).fetchone()
+    ))
     return row["id"]

@@ -3,8 +3,7 @@ come from the session, 0011). The methodist sees who confirmed (ejournal_tui.db.
 
 from datetime import datetime
 
-import psycopg
-
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.models import Row
 
 
@@ -19,7 +18,7 @@ class Acknowledged(Row):
     acknowledged_at: datetime
 
 
-def missing(conn: psycopg.Connection) -> dict[str, list[Duty]]:
+def missing(conn: Conn) -> dict[str, list[Duty]]:
     """The session's roles whose duties it has not confirmed yet, each with its duties."""
     rows = conn.execute(
         """
@@ -37,7 +36,7 @@ def missing(conn: psycopg.Connection) -> dict[str, list[Duty]]:
     return out
 
 
-def acknowledge(conn: psycopg.Connection, roles: list[str]) -> list[Acknowledged]:
+def acknowledge(conn: Conn, roles: list[str]) -> list[Acknowledged]:
     """Confirm the duties of these roles, all at once."""
     with conn.transaction():
         conn.execute(

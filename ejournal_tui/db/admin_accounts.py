@@ -3,11 +3,12 @@ and the state of the database migrations. Never children's data: the role has no
 
 import re
 
-import psycopg
 from pydantic import field_validator
 
 from ejournal_tui.db import accounts, inputs, migrations
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.inputs import Input
+from ejournal_tui.errors import Invalid
 from ejournal_tui.models import AccountRequest, UserAccount
 
 LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{1,62}$")
@@ -25,7 +26,7 @@ class AccountInput(Input):
     def _login(cls, v):
         v = (v or "").strip()
         if not LOGIN.match(v):
-            raise ValueError("Логин: латинские строчные буквы, цифры, «_», «.», «-»; от 2 до 63 символов, "
+            raise Invalid("Логин: латинские строчные буквы, цифры, «_», «.», «-»; от 2 до 63 символов, "
                              "начинается с буквы")
         return v
 
@@ -34,7 +35,7 @@ class AccountInput(Input):
     def _name(cls, v):
         v = " ".join(inputs.required(v, "ФИО", 200).split())
         if not 2 <= len(v.split()) <= 4:
-            raise ValueError("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
+            raise Invalid("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
         return v
 
     @field_validator("roles", mode="before")
@@ -42,31 +43,31 @@ class AccountInput(Input):
     def _roles(cls, v):
         roles = [r for r in (v or []) if r]
         if not roles:
-            raise ValueError("Выберите хотя бы одну роль")
+            raise Invalid("Выберите хотя бы одну роль")
         unknown = [r for r in roles if r not in accounts.ROLES]
         if unknown:
-            raise ValueError(f"Неизвестная роль: {', '.join(unknown)}")
+            raise Invalid(f"Неизвестная роль: {', '.join(unknown)}")
         return roles
 
 
-def list_accounts(conn: psycopg.Connection) -> list[UserAccount]:
+def list_accounts(conn: Conn) -> list[UserAccount]:
     return accounts.list_users(conn)
 
 
-def pending(conn: psycopg.Connection) -> list[AccountRequest]:
+def pending(conn: Conn) -> list[AccountRequest]:
     return accounts.pending_requests(conn)
 
 
-def issue(conn: psycopg.Connection, data: AccountInput) -> accounts.Issued:
+def issue(conn: Conn, data: AccountInput) -> accounts.Issued:
     """The login role and its staff row in one step, or a request awaiting the director."""
     return accounts.issue_account(conn, data.login, data.roles, data.full_name)
 
 
-def set_locked(conn: psycopg.Connection, login: str, locked: bool) -> int | None:
+def set_locked(conn: Conn, login: str, locked: bool) -> int | None:
     return accounts.set_locked(conn, login, locked)
 
 
-def one_time_password(conn: psycopg.Connection, login: str) -> accounts.IssuedPassword:
+def one_time_password(conn: Conn, login: str) -> accounts.IssuedPassword:
     """A generated password for LAN use, valid for a week: shown once, never stored by the app."""
     return accounts.issue_password(conn, login)
 
@@ -77,5 +78,5 @@ def awaiting(request_id: int | None) -> str:
             "заместителя директора); до этого он не действует.")
 
 
-def migration_status(conn: psycopg.Connection) -> list[migrations.MigrationState]:
+def migration_status(conn: Conn) -> list[migrations.MigrationState]:
     return migrations.status(conn)

@@ -5,8 +5,7 @@ ej.teacher_load); the approval is ej.approve_schedule, recorded with who and whe
 from datetime import date, datetime, time
 from decimal import Decimal
 
-import psycopg
-
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.models import Row
 
 BY = ("teacher", "quantum", "group")
@@ -29,14 +28,14 @@ class ControlRow(Row):
     remarks_open: int
 
 
-def dashboard(conn: psycopg.Connection, by: str, iteration_id: int, today: date,
+def dashboard(conn: Conn, by: str, iteration_id: int, today: date,
               teacher_id: int | None = None, quantum_id: int | None = None) -> list[ControlRow]:
     rows = conn.execute("SELECT * FROM ej.control_dashboard(%s, %s, %s, %s, %s)",
                         (by, iteration_id, today, teacher_id, quantum_id)).fetchall()
     return [ControlRow(**r) for r in rows]
 
 
-def current_iteration(conn: psycopg.Connection) -> int | None:
+def current_iteration(conn: Conn) -> int | None:
     from ejournal_tui.db.reports import current_iteration as current
 
     return current(conn)
@@ -71,29 +70,30 @@ class Approval(Row):
     approved_by_name: str | None
 
 
-def iterations(conn: psycopg.Connection) -> list[Approval]:
+def iterations(conn: Conn) -> list[Approval]:
     """Iterations not archived, the next to start first: what the director may approve."""
-    rows = conn.execute(
+    return rows_as(
+        conn, Approval,
         """SELECT i.id, i.name, i.starts_on, i.ends_on, i.status, i.schedule_approved_at,
                   s.full_name AS approved_by_name
              FROM ej.iteration i LEFT JOIN ej.staff s ON s.id = i.schedule_approved_by
             WHERE i.status <> 'archived'
             ORDER BY i.schedule_approved_at IS NOT NULL, i.starts_on DESC"""
-    ).fetchall()
-    return [Approval(**r) for r in rows]
+    )
 
 
-def teacher_load(conn: psycopg.Connection, iteration_id: int) -> list[LoadRow]:
-    rows = conn.execute(
+def teacher_load(conn: Conn, iteration_id: int) -> list[LoadRow]:
+    return rows_as(
+        conn, LoadRow,
         """SELECT teacher_id, teacher_name, groups, slots, hours_per_week FROM ej.teacher_load
             WHERE iteration_id = %s ORDER BY teacher_name""",
         (iteration_id,),
-    ).fetchall()
-    return [LoadRow(**r) for r in rows]
+    )
 
 
-def schedule(conn: psycopg.Connection, iteration_id: int) -> list[SlotView]:
-    rows = conn.execute(
+def schedule(conn: Conn, iteration_id: int) -> list[SlotView]:
+    return rows_as(
+        conn, SlotView,
         """SELECT g.id AS group_id, g.name AS group_name, t.full_name AS teacher_name, p.name AS program_name,
                   s.weekday, s.starts_at, s.ends_at, coalesce(s.room, g.room) AS room
              FROM ej.study_group g
@@ -103,12 +103,11 @@ def schedule(conn: psycopg.Connection, iteration_id: int) -> list[SlotView]:
             WHERE g.iteration_id = %s
             ORDER BY s.weekday NULLS FIRST, s.starts_at, g.name""",
         (iteration_id,),
-    ).fetchall()
-    return [SlotView(**r) for r in rows]
+    )
 
 
-def approve(conn: psycopg.Connection, iteration_id: int) -> datetime:
-    return conn.execute("SELECT ej.approve_schedule(%s) AS at", (iteration_id,)).fetchone()["at"]
+def approve(conn: Conn, iteration_id: int) -> datetime:
+    return one(conn.execute("SELECT ej.approve_schedule(%s) AS at", (iteration_id,)))["at"]
 
 
 class HardCopy(Row):
@@ -123,9 +122,10 @@ class HardCopy(Row):
     received_at: datetime | None = None
 
 
-def hard_copies(conn: psycopg.Connection, iteration_id: int | None) -> list[HardCopy]:
+def hard_copies(conn: Conn, iteration_id: int | None) -> list[HardCopy]:
     """Hard copies of the journal printed (and so handed over to the deputy director)."""
-    rows = conn.execute(
+    return rows_as(
+        conn, HardCopy,
         """SELECT p.id, p.title, p.kind, p.pages, p.fingerprint, s.full_name AS printed_by_name, p.printed_at,
                   r.full_name AS received_by_name, p.received_at
              FROM ej.print_fingerprint p LEFT JOIN ej.staff s ON s.id = p.printed_by
@@ -133,10 +133,9 @@ def hard_copies(conn: psycopg.Connection, iteration_id: int | None) -> list[Hard
             WHERE p.kind IN ('journal', 'group') AND (%(it)s::bigint IS NULL OR p.iteration_id = %(it)s)
             ORDER BY p.printed_at DESC""",
         {"it": iteration_id},
-    ).fetchall()
-    return [HardCopy(**r) for r in rows]
+    )
 
 
-def receive_hard_copy(conn: psycopg.Connection, copy_id: int) -> datetime:
+def receive_hard_copy(conn: Conn, copy_id: int) -> datetime:
     """The deputy director confirms receiving a hard copy from the methodist: who and when."""
-    return conn.execute("SELECT ej.receive_hard_copy(%s) AS at", (copy_id,)).fetchone()["at"]
+    return one(conn.execute("SELECT ej.receive_hard_copy(%s) AS at", (copy_id,)))["at"]

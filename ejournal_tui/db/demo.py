@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import psycopg
 from faker import Faker
 from psycopg.rows import tuple_row
 
+from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.paths import sql_dir
 
 SIZES = ("small", "region")
@@ -66,7 +66,7 @@ def name_pools(seed: int) -> list[tuple[str, int, str]]:
 
 
 def load_demo_data(
-    conn: psycopg.Connection,
+    conn: Conn,
     size: str = "small",
     seed: int = 1,
     scale: float = 1.0,
@@ -90,14 +90,14 @@ def load_demo_data(
         if not (row and row[0]):
             raise DemoDataError("Демо-данные загружает только суперпользователь базы данных")
         cur.execute("SELECT to_regclass('ej.organization') IS NOT NULL")
-        if not cur.fetchone()[0]:
+        if not one(cur)[0]:
             raise DemoDataError("База не подготовлена: сначала примените миграции")
         cur.execute("SELECT EXISTS (SELECT 1 FROM ej.organization)")
-        if cur.fetchone()[0]:
+        if one(cur)[0]:
             raise DemoDataError("В базе уже есть организации: демо-данные загружаются только в пустую базу")
         if today is None:  # the date of the organizations it makes: in their (default) time zone
             cur.execute("SELECT ej.today(NULL)")
-            today = cur.fetchone()[0]
+            today = one(cur)[0]
 
         pools = name_pools(seed)
         with conn.transaction():
@@ -114,7 +114,7 @@ def load_demo_data(
                     copy.write_row(pool_row)
             cur.execute(script)
             cur.execute("SELECT ej_demo.generate(%s, %s, %s, %s)", (size, seed, float(scale), today))
-            counts = cur.fetchone()[0]
+            counts = one(cur)[0]
             cur.execute("DROP SCHEMA ej_demo CASCADE")
         if not conn.autocommit:
             conn.commit()

@@ -1,16 +1,40 @@
 """Database errors as a person reads them: in Russian, with no personal data.
 
-Constraint messages live in the database (comments on constraints, ej.constraint_messages());
-business-rule triggers raise Russian messages themselves. Details of the offending row
-(psycopg's `diag.message_detail`) are never shown: they may carry personal data.
-"""
+`to_user_error` maps any exception of a call to one of `ejournal_tui.errors`' kinds:
 
-import re
+- the kind comes from the SQLSTATE (`23514 check_violation` → a rule, `P0002 no_data_found` →
+  not found, `42501` → no rights, class `08` → no connection…), see `_KIND_BY_STATE`;
+- the words come from the database itself: a constraint's message (its comment, loaded once
+  per session from `ej.constraint_messages()`), or the message of one of our business rules.
+  The rules are `RAISE EXCEPTION '…' USING ERRCODE = '<standard code>'` in PL/pgSQL, every one
+  worded in Russian for people (sql/migrations); PostgreSQL marks such an error as raised by a
+  `RAISE` statement (`diag.source_function` is PL/pgSQL's `exec_stmt_raise`), and the schema
+  holds no PL/pgSQL but ours, so that — not the alphabet of the text — says it is ours;
+- anything else gets the general sentence of its SQLSTATE.
+
+Details of the offending row (psycopg's `diag.message_detail`) are never shown: they may carry
+personal data. Exceptions that are not the database's are shown only when they are a
+`UserError` (or a form's `ValidationError`); any other is an "unexpected error".
+"""
 
 import psycopg
 from psycopg import errors as pgerr
+from pydantic import ValidationError
 
-_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+from ejournal_tui.db.connection import Conn
+from ejournal_tui.errors import (
+    UNEXPECTED,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RuleViolation,
+    Unavailable,
+    Unexpected,
+    UserError,
+)
+
+RAISED_BY_RULE = "exec_stmt_raise"  # diag.source_function of PL/pgSQL's RAISE
 
 _BY_CLASS = {
     "08": "Нет связи с базой данных. Изменения сохранятся, когда связь восстановится.",
@@ -37,37 +61,69 @@ _BY_STATE = {
     "57014": "Запрос прерван: он выполнялся слишком долго.",
 }
 
+_KIND_BY_CLASS: dict[str, type[UserError]] = {
+    "08": Unavailable,
+    "22": Invalid,
+    "23": RuleViolation,
+    "25": RuleViolation,
+    "28": Forbidden,
+    "40": Conflict,
+    "42": Forbidden,
+    "53": Unavailable,
+    "57": Unavailable,
+    "P0": RuleViolation,  # PL/pgSQL: a bare RAISE EXCEPTION (raise_exception)
+}
+
+_KIND_BY_STATE: dict[str, type[UserError]] = {
+    "23505": Conflict,  # unique_violation
+    "42710": Conflict,  # duplicate_object
+    "23502": Invalid,  # not_null_violation
+    "P0002": NotFound,  # no_data_found
+    "42704": NotFound,  # undefined_object
+}
 
 BAD_CHARACTERS = "Недопустимые символы в тексте (нулевой байт или повреждённый символ Юникода)."
 
 
+def to_user_error(exc: BaseException, constraint_messages: dict[str, str] | None = None) -> UserError:
+    """The refusal a person reads for an exception of the data layer."""
+    if isinstance(exc, UserError):
+        return exc
+    if isinstance(exc, ValidationError):
+        from ejournal_tui.db.inputs import first_error, first_field
+
+        return Invalid(first_error(exc), field=first_field(exc))
+    if _bad_characters(exc):
+        return Invalid(BAD_CHARACTERS)
+    if isinstance(exc, psycopg.Error):
+        return _from_database(exc, constraint_messages or {})
+    return Unexpected(UNEXPECTED)
+
+
 def user_message(exc: BaseException, constraint_messages: dict[str, str] | None = None) -> str:
     """One clear Russian sentence for an exception from the data layer."""
-    if _bad_characters(exc):
-        return BAD_CHARACTERS
-    if isinstance(exc, psycopg.OperationalError) and not isinstance(exc, psycopg.errors.QueryCanceled):
-        if getattr(exc, "sqlstate", None) and str(exc.sqlstate).startswith("28"):
-            return _BY_CLASS["28"]
-        return _BY_CLASS["08"]
-    if not isinstance(exc, psycopg.Error):
-        # the data layer's own refusals (LookupError, ValueError…) are written for people
-        text = str(exc)
-        if _CYRILLIC.search(text) and "\n" not in text and len(text) < 300:
-            return text
-        return "Непредвиденная ошибка. Данные не изменены."
-    diag = exc.diag
-    name = diag.constraint_name
-    if name and constraint_messages and name in constraint_messages:
-        return constraint_messages[name]
-    primary = diag.message_primary or ""
-    if _CYRILLIC.search(primary):
-        return primary  # raised by our own rules, written for people
+    return to_user_error(exc, constraint_messages).message
+
+
+def _from_database(exc: psycopg.Error, constraint_messages: dict[str, str]) -> UserError:
     state = exc.sqlstate or ""
-    if isinstance(exc, pgerr.InsufficientPrivilege) and "row-level security" in primary:
-        return "Недостаточно прав: это запись чужой группы или организации."
-    if isinstance(exc, pgerr.NotNullViolation) and diag.column_name:
-        return f"Заполните обязательное поле ({diag.column_name})."
-    return _BY_STATE.get(state) or _BY_CLASS.get(state[:2]) or f"Ошибка базы данных (код {state or '—'})."
+    if isinstance(exc, psycopg.OperationalError) and not isinstance(exc, pgerr.QueryCanceled):
+        # no SQLSTATE at all: the driver lost the server (or never reached it)
+        if state.startswith("28"):
+            return Forbidden(_BY_CLASS["28"], title="Нет доступа")
+        return Unavailable(_BY_CLASS["08"])
+    kind = _KIND_BY_STATE.get(state) or _KIND_BY_CLASS.get(state[:2], Unexpected)
+    diag = exc.diag
+    field = diag.column_name
+    name = diag.constraint_name
+    if name and name in constraint_messages:
+        return kind(constraint_messages[name], field=field)
+    if diag.source_function == RAISED_BY_RULE and diag.message_primary:
+        return kind(diag.message_primary, field=field)  # one of our rules, worded for people
+    if isinstance(exc, pgerr.NotNullViolation) and field:
+        return kind(f"Заполните обязательное поле ({field}).", field=field)
+    text = _BY_STATE.get(state) or _BY_CLASS.get(state[:2]) or f"Ошибка базы данных (код {state or '—'})."
+    return kind(text, field=field)
 
 
 def _bad_characters(exc: BaseException) -> bool:
@@ -79,6 +135,6 @@ def _bad_characters(exc: BaseException) -> bool:
             and "NUL" in str(exc))
 
 
-def load_constraint_messages(conn: psycopg.Connection) -> dict[str, str]:
+def load_constraint_messages(conn: Conn) -> dict[str, str]:
     rows = conn.execute("SELECT constraint_name, message FROM ej.constraint_messages()").fetchall()
     return {r["constraint_name"]: r["message"] for r in rows}

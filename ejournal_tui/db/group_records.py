@@ -9,10 +9,10 @@ meanwhile, or not the caller's — raises LookupError with a sentence for a pers
 
 from datetime import date
 
-import psycopg
-
 from ejournal_tui.db import reports
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.journal import group, set_late_reason
+from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.models import Row
 
@@ -162,11 +162,11 @@ SELECT a.id, a.student_id, s.last_name || ' ' || s.first_name AS student_name, a
 """
 
 
-def group_students(conn: psycopg.Connection, group_id: int) -> list[GroupStudent]:
+def group_students(conn: Conn, group_id: int) -> list[GroupStudent]:
     return [GroupStudent(**r) for r in conn.execute(STUDENTS_SQL, {"g": group_id}).fetchall()]
 
 
-def records(conn: psycopg.Connection, group_id: int) -> Records:
+def records(conn: Conn, group_id: int) -> Records:
     """Everything of the group's briefings, events and achievements screen."""
     g = group(conn, group_id)
     briefings = conn.execute(BRIEFINGS_SQL + " WHERE b.group_id = %s ORDER BY b.held_on, b.id", (group_id,))
@@ -193,37 +193,37 @@ def records(conn: psycopg.Connection, group_id: int) -> Records:
     )
 
 
-def introduced(conn: psycopg.Connection, group_id: int) -> tuple[set[int], int]:
+def introduced(conn: Conn, group_id: int) -> tuple[set[int], int]:
     """(students with a вводный briefing in the group, number of the group's briefings)."""
-    row = conn.execute(
+    row = one(conn.execute(
         """SELECT count(DISTINCT b.id)::int AS briefings,
                   coalesce(array_agg(DISTINCT bs.student_id) FILTER (WHERE b.kind = 'вводный'), '{}') AS ids
              FROM ej.safety_briefing b LEFT JOIN ej.safety_briefing_student bs ON bs.briefing_id = b.id
             WHERE b.group_id = %s""",
         (group_id,),
-    ).fetchone()
+    ))
     return set(row["ids"]), row["briefings"]
 
 
 # --- briefings ---------------------------------------------------------------------------------
 
 
-def add_briefing(conn: psycopg.Connection, group_id: int, b: BriefingInput, late_reason: str | None = None) -> int:
+def add_briefing(conn: Conn, group_id: int, b: BriefingInput, late_reason: str | None = None) -> int:
     """The briefing and its students, in one transaction; who gave it is the session."""
     _check(b)
     with conn.transaction():
         set_late_reason(conn, late_reason)
-        briefing_id = conn.execute(
+        briefing_id = one(conn.execute(
             """INSERT INTO ej.safety_briefing (group_id, held_on, kind, content)
                VALUES (%s, %s, %s, %s) RETURNING id""",
             (group_id, b.held_on, b.kind, b.content.strip()),
-        ).fetchone()["id"]
+        ))["id"]
         _set_students(conn, briefing_id, b.student_ids)
     return briefing_id
 
 
 def update_briefing(
-    conn: psycopg.Connection, briefing_id: int, b: BriefingInput, late_reason: str | None = None
+    conn: Conn, briefing_id: int, b: BriefingInput, late_reason: str | None = None
 ) -> None:
     _check(b)
     with conn.transaction():
@@ -233,7 +233,7 @@ def update_briefing(
             (b.held_on, b.kind, b.content.strip(), briefing_id),
         )
         if cur.rowcount != 1:
-            raise LookupError(GONE)
+            raise NotFound(GONE)
         conn.execute(
             "DELETE FROM ej.safety_briefing_student WHERE briefing_id = %s AND student_id <> ALL(%s::bigint[])",
             (briefing_id, b.student_ids),
@@ -243,10 +243,10 @@ def update_briefing(
 
 def _check(b: BriefingInput) -> None:
     if not b.student_ids:
-        raise ValueError("Отметьте хотя бы одного обучающегося, прошедшего инструктаж.")
+        raise Invalid("Отметьте хотя бы одного обучающегося, прошедшего инструктаж.")
 
 
-def _set_students(conn: psycopg.Connection, briefing_id: int, student_ids: list[int]) -> None:
+def _set_students(conn: Conn, briefing_id: int, student_ids: list[int]) -> None:
     conn.execute(
         """INSERT INTO ej.safety_briefing_student (briefing_id, student_id)
            SELECT %s, s FROM unnest(%s::bigint[]) s ON CONFLICT DO NOTHING""",
@@ -254,7 +254,7 @@ def _set_students(conn: psycopg.Connection, briefing_id: int, student_ids: list[
     )
 
 
-def delete_briefing(conn: psycopg.Connection, briefing_id: int, late_reason: str | None = None) -> None:
+def delete_briefing(conn: Conn, briefing_id: int, late_reason: str | None = None) -> None:
     _delete(conn, "safety_briefing", briefing_id, late_reason)
 
 
@@ -262,36 +262,36 @@ def delete_briefing(conn: psycopg.Connection, briefing_id: int, late_reason: str
 
 
 def save_event(
-    conn: psycopg.Connection, group_id: int, e: EventInput, event_id: int | None = None, late_reason: str | None = None
+    conn: Conn, group_id: int, e: EventInput, event_id: int | None = None, late_reason: str | None = None
 ) -> int:
     with conn.transaction():
         set_late_reason(conn, late_reason)
         return _save_event(conn, group_id, e, event_id)
 
 
-def _save_event(conn: psycopg.Connection, group_id: int, e: EventInput, event_id: int | None) -> int:
+def _save_event(conn: Conn, group_id: int, e: EventInput, event_id: int | None) -> int:
     values = (e.held_on, e.title.strip(), (e.place or "").strip() or None, e.participants)
     if event_id is None:
-        return conn.execute(
+        return one(conn.execute(
             "INSERT INTO ej.event (held_on, title, place, participants, group_id) VALUES (%s, %s, %s, %s, %s)"
             " RETURNING id",
             (*values, group_id),
-        ).fetchone()["id"]
+        ))["id"]
     cur = conn.execute(
         "UPDATE ej.event SET held_on = %s, title = %s, place = %s, participants = %s WHERE id = %s",
         (*values, event_id),
     )
     if cur.rowcount != 1:
-        raise LookupError(GONE)
+        raise NotFound(GONE)
     return event_id
 
 
-def delete_event(conn: psycopg.Connection, event_id: int, late_reason: str | None = None) -> None:
+def delete_event(conn: Conn, event_id: int, late_reason: str | None = None) -> None:
     _delete(conn, "event", event_id, late_reason)
 
 
 def save_achievement(
-    conn: psycopg.Connection,
+    conn: Conn,
     group_id: int,
     a: AchievementInput,
     achievement_id: int | None = None,
@@ -302,29 +302,29 @@ def save_achievement(
         return _save_achievement(conn, group_id, a, achievement_id)
 
 
-def _save_achievement(conn: psycopg.Connection, group_id: int, a: AchievementInput, achievement_id: int | None) -> int:
+def _save_achievement(conn: Conn, group_id: int, a: AchievementInput, achievement_id: int | None) -> int:
     values = (a.student_id, a.held_on, a.competition.strip(), a.level, a.result.strip())
     if achievement_id is None:
-        return conn.execute(
+        return one(conn.execute(
             """INSERT INTO ej.achievement (student_id, held_on, competition, level, result, group_id)
                VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
             (*values, group_id),
-        ).fetchone()["id"]
+        ))["id"]
     cur = conn.execute(
         """UPDATE ej.achievement SET student_id = %s, held_on = %s, competition = %s, level = %s, result = %s
             WHERE id = %s""",
         (*values, achievement_id),
     )
     if cur.rowcount != 1:
-        raise LookupError(GONE)
+        raise NotFound(GONE)
     return achievement_id
 
 
-def delete_achievement(conn: psycopg.Connection, achievement_id: int, late_reason: str | None = None) -> None:
+def delete_achievement(conn: Conn, achievement_id: int, late_reason: str | None = None) -> None:
     _delete(conn, "achievement", achievement_id, late_reason)
 
 
-def _delete(conn: psycopg.Connection, table: str, row_id: int, late_reason: str | None = None) -> None:
+def _delete(conn: Conn, table: str, row_id: int, late_reason: str | None = None) -> None:
     query = {
         "safety_briefing": "DELETE FROM ej.safety_briefing WHERE id = %s",
         "event": "DELETE FROM ej.event WHERE id = %s",
@@ -333,16 +333,17 @@ def _delete(conn: psycopg.Connection, table: str, row_id: int, late_reason: str 
     with conn.transaction():
         set_late_reason(conn, late_reason)
         if conn.execute(query, (row_id,)).rowcount != 1:
-            raise LookupError(GONE)
+            raise NotFound(GONE)
 
 
 # --- flags and a student's records -------------------------------------------------------------
 
 
-def flags(conn: psycopg.Connection, today: date) -> list[StudentFlag]:
+def flags(conn: Conn, today: date) -> list[StudentFlag]:
     """Students on the rolls of the caller's running groups with no вводный briefing in the group
     or without a medical clearance (ej.briefing_missing, ej.clearance_missing)."""
-    rows = conn.execute(
+    return rows_as(
+        conn, StudentFlag,
         """
         SELECT group_id, group_name, student_id, student_name, bool_or(b) AS no_briefing, bool_or(c) AS no_clearance
           FROM (SELECT group_id, group_name, student_id, student_name, true AS b, false AS c
@@ -354,11 +355,10 @@ def flags(conn: psycopg.Connection, today: date) -> list[StudentFlag]:
          ORDER BY group_name, student_name, student_id
         """,
         {"d": today},
-    ).fetchall()
-    return [StudentFlag(**r) for r in rows]
+    )
 
 
-def student_records(conn: psycopg.Connection, group_id: int, student_id: int) -> StudentRecords:
+def student_records(conn: Conn, group_id: int, student_id: int) -> StudentRecords:
     """A student's briefings and achievements in the group, for the card."""
     briefings = conn.execute(
         BRIEFINGS_SQL
@@ -386,7 +386,7 @@ def report_dates(today: date) -> list[date]:
     return [date(year, 10, 1), date(year + 1, 1, 1), date(year + 1, 6, 1)]
 
 
-def numeric(conn: psycopg.Connection, today: date) -> NumericReport:
+def numeric(conn: Conn, today: date) -> NumericReport:
     """The caller's groups of the academic year (RLS: a teacher sees own groups), each group and
     all of them together, as of the three dates (ej.report_numeric)."""
     dates = report_dates(today)

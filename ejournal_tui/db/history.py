@@ -1,7 +1,8 @@
 """Who changed a journal record and when, from the audit log (audit.row_history; RLS applies)."""
 
-import psycopg
+from psycopg.types.json import Jsonb
 
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.journal_models import REASON_NAME, STATUS_LETTER, HistoryEntry
 
 OPS = {"INSERT": "создано", "UPDATE": "изменено", "DELETE": "удалено"}
@@ -10,7 +11,7 @@ OPS = {"INSERT": "создано", "UPDATE": "изменено", "DELETE": "уд
 def _mark(row: dict | None) -> str:
     if not row:
         return "нет отметки"
-    text = STATUS_LETTER.get(row.get("status"), "?")
+    text = STATUS_LETTER.get(row.get("status") or "", "?")
     if row.get("reason"):
         text += f" ({REASON_NAME.get(row['reason'], row['reason'])}"
         text += f": {row['reason_text']})" if row.get("reason_text") else ")"
@@ -24,17 +25,17 @@ def _lesson(row: dict | None) -> str:
     return f"{row.get('hours')} ч, {topic}"
 
 
-def mark_history(conn: psycopg.Connection, lesson_id: int, student_id: int) -> list[HistoryEntry]:
+def mark_history(conn: Conn, lesson_id: int, student_id: int) -> list[HistoryEntry]:
     return _history(conn, "attendance", {"lesson_id": lesson_id, "student_id": student_id}, _mark)
 
 
-def lesson_history(conn: psycopg.Connection, lesson_id: int) -> list[HistoryEntry]:
+def lesson_history(conn: Conn, lesson_id: int) -> list[HistoryEntry]:
     return _history(conn, "lesson", {"id": lesson_id}, _lesson)
 
 
-def _history(conn: psycopg.Connection, table: str, key: dict, describe) -> list[HistoryEntry]:
+def _history(conn: Conn, table: str, key: dict, describe) -> list[HistoryEntry]:
     rows = conn.execute(
-        "SELECT * FROM audit.row_history(%s, %s::jsonb)", (table, psycopg.types.json.Jsonb(key))
+        "SELECT * FROM audit.row_history(%s, %s::jsonb)", (table, Jsonb(key))
     ).fetchall()
     out = []
     for r in rows:

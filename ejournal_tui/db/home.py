@@ -2,13 +2,13 @@
 
 from datetime import date, timedelta
 
-import psycopg
-
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.journal import my_groups
+from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import BoardPost, DataCheck, DueLesson, Home, Remark, WeekLesson
 
 
-def home(conn: psycopg.Connection, today: date) -> Home:
+def home(conn: Conn, today: date) -> Home:
     groups = my_groups(conn)
     ids = [g.id for g in groups]
     monday = today - timedelta(days=today.weekday())
@@ -70,8 +70,8 @@ def home(conn: psycopg.Connection, today: date) -> Home:
     )
 
 
-def answer_remark(conn: psycopg.Connection, remark_id: int, note: str) -> None:
+def answer_remark(conn: Conn, remark_id: int, note: str) -> None:
     """The teacher reports a remark fixed; the author closes it."""
     cur = conn.execute("UPDATE ej.remark SET fixed_at = now(), fixed_note = %s WHERE id = %s", (note, remark_id))
     if cur.rowcount != 1:
-        raise LookupError("Замечание не найдено или уже закрыто")
+        raise NotFound("Замечание не найдено или уже закрыто")

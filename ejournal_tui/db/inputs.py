@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from ejournal_tui.errors import Invalid, UserError
+
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,19}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -25,7 +27,7 @@ class Input(BaseModel):
     @classmethod
     def _no_broken_text(cls, data):
         if isinstance(data, dict) and any(isinstance(v, str) and BROKEN.search(v) for v in data.values()):
-            raise ValueError(BROKEN_TEXT)
+            raise Invalid(BROKEN_TEXT)
         return data
 
 
@@ -35,16 +37,16 @@ def text(value) -> str | None:
         return None
     value = str(value).strip()
     if CONTROL.search(value):
-        raise ValueError("Недопустимые символы в тексте")
+        raise Invalid("Недопустимые символы в тексте")
     return value or None
 
 
 def required(value, what: str, longest: int = 300) -> str:
     value = text(value)
     if not value:
-        raise ValueError(f"Заполните поле «{what}»")
+        raise Invalid(f"Заполните поле «{what}»")
     if len(value) > longest:
-        raise ValueError(f"«{what}»: не длиннее {longest} символов")
+        raise Invalid(f"«{what}»: не длиннее {longest} символов")
     return value
 
 
@@ -58,47 +60,54 @@ def parse_date(value, what: str = "Дата", optional: bool = False) -> date | 
     if not value:
         if optional:
             return None
-        raise ValueError(f"{what}: укажите дату в виде ДД.ММ.ГГГГ, например 01.09.2026")
+        raise Invalid(f"{what}: укажите дату в виде ДД.ММ.ГГГГ, например 01.09.2026")
     for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
         try:
             return datetime.strptime(value, fmt).date()
-        except ValueError:
+        except ValueError:  # strptime's own
             continue
-    raise ValueError(f"{what}: «{value}» — не дата; нужно ДД.ММ.ГГГГ, например 01.09.2026")
+    raise Invalid(f"{what}: «{value}» — не дата; нужно ДД.ММ.ГГГГ, например 01.09.2026")
 
 
 def parse_hours(value, what: str = "Часы", top: Decimal = Decimal(2000)) -> Decimal:
     try:
         hours = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValueError(f"{what}: «{value}» — не число") from None
+        raise Invalid(f"{what}: «{value}» — не число") from None
     if not Decimal(0) < hours <= top:
-        raise ValueError(f"{what}: больше нуля и не более {top}")
+        raise Invalid(f"{what}: больше нуля и не более {top}")
     return hours
 
 
 def phone(value) -> str | None:
     value = text(value)
     if value and not PHONE.match(value):
-        raise ValueError("Телефон: цифры, пробелы, скобки и дефисы, например +7 (812) 555-12-34")
+        raise Invalid("Телефон: цифры, пробелы, скобки и дефисы, например +7 (812) 555-12-34")
     return value
 
 
 def email(value) -> str | None:
     value = text(value)
     if value and (not EMAIL.match(value) or len(value) > 200):
-        raise ValueError("Электронная почта должна быть вида имя@домен.ru")
+        raise Invalid("Электронная почта должна быть вида имя@домен.ru")
     return value
 
 
 def first_error(exc: ValidationError) -> str:
-    """The first problem of a form, as the validator worded it."""
+    """The first problem of a form, as the validator worded it (an `Invalid` raised by a check of
+    ours); pydantic's own type checks, worded in English, become a general Russian sentence."""
     err = exc.errors()[0]
-    msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if not re.search(r"[А-Яа-яЁё]", msg):  # pydantic's own wording (a type check): say it in Russian
-        field = ".".join(str(x) for x in err.get("loc", ()) if not isinstance(x, int))
-        return f"Неверное значение поля {field}" if field else "Неверное значение"
-    return msg
+    ours = err.get("ctx", {}).get("error")
+    if isinstance(ours, UserError):
+        return ours.message
+    field = first_field(exc)
+    return f"Неверное значение поля {field}" if field else "Неверное значение"
+
+
+def first_field(exc: ValidationError) -> str | None:
+    """The form field of the first problem, if it is about one field."""
+    loc = exc.errors()[0].get("loc", ())
+    return ".".join(str(x) for x in loc if not isinstance(x, int)) or None
 
 
 def fmt(d: date | None) -> str:

@@ -9,9 +9,10 @@ transaction of a few statements.
 from datetime import date
 from decimal import Decimal
 
-import psycopg
 from psycopg.rows import tuple_row
 
+from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import (
     Grid,
     Group,
@@ -53,7 +54,7 @@ SELECT a.lesson_id, a.student_id, a.status, a.reason, a.reason_text, a.version,
 """
 
 
-def my_groups(conn: psycopg.Connection, include_archived: bool = False) -> list[Group]:
+def my_groups(conn: Conn, include_archived: bool = False) -> list[Group]:
     """The caller's own groups, the current iteration first."""
     rows = conn.execute(
         GROUP_SQL
@@ -66,14 +67,14 @@ def my_groups(conn: psycopg.Connection, include_archived: bool = False) -> list[
     return [Group(**r) for r in rows]
 
 
-def group(conn: psycopg.Connection, group_id: int) -> Group:
+def group(conn: Conn, group_id: int) -> Group:
     row = conn.execute(GROUP_SQL + " WHERE g.id = %s", (group_id,)).fetchone()
     if row is None:
-        raise LookupError("Группа не найдена или недоступна")
+        raise NotFound("Группа не найдена или недоступна")
     return Group(**row)
 
 
-def _students_and_lessons(conn: psycopg.Connection, group_id: int) -> tuple[list[Student], list[Lesson]]:
+def _students_and_lessons(conn: Conn, group_id: int) -> tuple[list[Student], list[Lesson]]:
     students = conn.execute(
         """
         SELECT s.id, s.last_name, s.first_name, s.middle_name,
@@ -103,7 +104,7 @@ def _students_and_lessons(conn: psycopg.Connection, group_id: int) -> tuple[list
     return [Student(**r) for r in students], [Lesson(**r) for r in lessons]
 
 
-def journal(conn: psycopg.Connection, group_id: int) -> Journal:
+def journal(conn: Conn, group_id: int) -> Journal:
     """The grid of one group with a model per mark (the print and older callers)."""
     g = group(conn, group_id)
     students, lessons = _students_and_lessons(conn, group_id)
@@ -121,7 +122,7 @@ SELECT student_id, array_agg(lesson_id), array_agg(status), array_agg(reason), a
 """
 
 
-def grid(conn: psycopg.Connection, group_id: int) -> Grid:
+def grid(conn: Conn, group_id: int) -> Grid:
     """The journal screen's grid: the group, students, lesson columns and every mark."""
     g = group(conn, group_id)
     students, lessons = _students_and_lessons(conn, group_id)
@@ -138,7 +139,7 @@ SAVE_MARK_SQL = "SELECT * FROM ej.save_mark(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
 def save_mark_once(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     group_id: int,
     held_on: date,
@@ -152,18 +153,18 @@ def save_mark_once(
 ) -> MarkResult:
     """One mark in one round trip (ej.save_mark): saved, conflict or needs_reason."""
     with conn.cursor(row_factory=tuple_row) as cur:
-        row = cur.execute(
+        row = one(cur.execute(
             SAVE_MARK_SQL,
             (group_id, held_on, student_id, status, reason, reason_text or None, version, hours, late_reason),
             prepare=True,
-        ).fetchone()
+        ))
     outcome, lid, lver, lhours, lat, lby, st, r, t, v, by, at, correction = row
     lesson = Lesson(held_on=held_on, id=lid, hours=lhours, version=lver, filled_at=lat, filled_by_name=lby)
     mark = Saved(Value(st, r, t), v, by, at) if st is not None else None
     return MarkResult(outcome, lesson, mark, correction)
 
 
-def column_values(conn: psycopg.Connection, group_id: int, held_on: date) -> tuple[Lesson | None, dict[int, Saved]]:
+def column_values(conn: Conn, group_id: int, held_on: date) -> tuple[Lesson | None, dict[int, Saved]]:
     """One date of the grid as the database holds it now."""
     lesson, marks = column(conn, group_id, held_on)
     return lesson, {
@@ -172,30 +173,30 @@ def column_values(conn: psycopg.Connection, group_id: int, held_on: date) -> tup
     }
 
 
-def get_mark(conn: psycopg.Connection, lesson_id: int, student_id: int) -> Mark | None:
+def get_mark(conn: Conn, lesson_id: int, student_id: int) -> Mark | None:
     row = conn.execute(MARK_SQL + " WHERE a.lesson_id = %s AND a.student_id = %s", (lesson_id, student_id)).fetchone()
     return Mark(**row) if row else None
 
 
-def get_lesson(conn: psycopg.Connection, group_id: int, held_on: date) -> Lesson | None:
+def get_lesson(conn: Conn, group_id: int, held_on: date) -> Lesson | None:
     row = conn.execute(LESSON_SQL + " WHERE l.group_id = %s AND l.held_on = %s", (group_id, held_on)).fetchone()
     return Lesson(**row) if row else None
 
 
-def set_late_reason(conn: psycopg.Connection, reason: str | None) -> None:
+def set_late_reason(conn: Conn, reason: str | None) -> None:
     """The reason of a late correction, for the rest of the current transaction only: call it
     inside the transaction that writes (the database ignores a reason of another one)."""
     if reason:
         conn.execute("SELECT ej.set_reason(%s)", (reason,))
 
 
-def reason_problem(conn: psycopg.Connection, reason: str) -> str | None:
+def reason_problem(conn: Conn, reason: str) -> str | None:
     """What the database finds wrong with a late-correction reason (None: it will do)."""
-    return conn.execute("SELECT ej.reason_problem(%s) AS p", (reason,)).fetchone()["p"]
+    return one(conn.execute("SELECT ej.reason_problem(%s) AS p", (reason,)))["p"]
 
 
 def save_lesson(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     group_id: int,
     held_on: date,
@@ -228,7 +229,7 @@ def save_lesson(
         return LessonConflict(current=current)
 
 
-def topic_progress(conn: psycopg.Connection, group_id: int) -> list[TopicProgress]:
+def topic_progress(conn: Conn, group_id: int) -> list[TopicProgress]:
     rows = conn.execute(
         """SELECT topic_id, position, title, hours, delivered_hours, lessons, last_held_on
              FROM ej.topic_progress WHERE group_id = %s ORDER BY position""",
@@ -249,7 +250,7 @@ def next_topic(topics: list[TopicProgress], exclude_lesson_topic: int | None = N
     return None
 
 
-def column(conn: psycopg.Connection, group_id: int, held_on: date) -> tuple[Lesson | None, list[Mark]]:
+def column(conn: Conn, group_id: int, held_on: date) -> tuple[Lesson | None, list[Mark]]:
     """One date of the grid as the database holds it now (after a refused write)."""
     lesson = get_lesson(conn, group_id, held_on)
     if lesson is None:
@@ -258,7 +259,7 @@ def column(conn: psycopg.Connection, group_id: int, held_on: date) -> tuple[Less
     return lesson, [Mark(**r) for r in rows]
 
 
-def student_names(conn: psycopg.Connection, ids: list[int]) -> dict[int, str]:
+def student_names(conn: Conn, ids: list[int]) -> dict[int, str]:
     """Short names of the students given that the caller may see."""
     rows = conn.execute(
         """SELECT id, last_name || ' ' || left(first_name, 1) || '.' AS name FROM ej.student

@@ -8,56 +8,53 @@ import psycopg
 from pydantic import field_validator, model_validator
 
 from ejournal_tui.db import inputs
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
-from ejournal_tui.models import Row
+from ejournal_tui.errors import Invalid, NotFound
+from ejournal_tui.models import Choice, Row
 
 # ----------------------------------------------------------------------------------- choices
 
 
-class Choice(Row):
-    id: int
-    name: str
-
-
-def iteration_choices(conn: psycopg.Connection, archived: bool = False) -> list[Choice]:
-    rows = conn.execute(
+def iteration_choices(conn: Conn, archived: bool = False) -> list[Choice]:
+    return rows_as(
+        conn, Choice,
         """SELECT id, name || ' · ' || CASE status WHEN 'planned' THEN 'планируется' WHEN 'active' THEN 'идёт'
                                             WHEN 'closed' THEN 'закончена' ELSE 'архив' END AS name
              FROM ej.iteration WHERE %s OR status <> 'archived'
             ORDER BY status = 'active' DESC, starts_on DESC""",
         (archived,),
-    ).fetchall()
-    return [Choice(**r) for r in rows]
+    )
 
 
-def teacher_choices(conn: psycopg.Connection) -> list[Choice]:
-    rows = conn.execute(
+def teacher_choices(conn: Conn) -> list[Choice]:
+    return rows_as(
+        conn, Choice,
         """SELECT s.id, s.full_name AS name FROM ej.user_account s
             WHERE 'teacher' = ANY (s.roles) AND NOT s.is_locked ORDER BY s.full_name"""
-    ).fetchall()
-    return [Choice(**r) for r in rows]
+    )
 
 
-def program_choices(conn: psycopg.Connection) -> list[Choice]:
-    rows = conn.execute(
+def program_choices(conn: Conn) -> list[Choice]:
+    return rows_as(
+        conn, Choice,
         """SELECT p.id, q.name || ': ' || p.name AS name FROM ej.program p JOIN ej.quantum q ON q.id = p.quantum_id
             ORDER BY q.name, p.name"""
-    ).fetchall()
-    return [Choice(**r) for r in rows]
+    )
 
 
-def quantum_choices(conn: psycopg.Connection) -> list[Choice]:
+def quantum_choices(conn: Conn) -> list[Choice]:
     return [Choice(**r) for r in conn.execute("SELECT id, name FROM ej.quantum ORDER BY name").fetchall()]
 
 
-def group_choices(conn: psycopg.Connection) -> list[Choice]:
+def group_choices(conn: Conn) -> list[Choice]:
     """Groups one may enroll into: of iterations not archived."""
-    rows = conn.execute(
+    return rows_as(
+        conn, Choice,
         """SELECT g.id, g.name || ' · ' || i.name AS name
              FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id
             WHERE i.status <> 'archived' ORDER BY i.starts_on DESC, g.name"""
-    ).fetchall()
-    return [Choice(**r) for r in rows]
+    )
 
 
 # ------------------------------------------------------------------------------------- staff
@@ -90,7 +87,7 @@ class StaffInput(Input):
     def _name(cls, v):
         v = " ".join(inputs.required(v, "ФИО", 200).split())
         if not 2 <= len(v.split()) <= 4:
-            raise ValueError("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
+            raise Invalid("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
         return v
 
     _position = field_validator("position", mode="before")(lambda v: inputs.text(v))
@@ -98,8 +95,9 @@ class StaffInput(Input):
     _email = field_validator("email", mode="before")(lambda v: inputs.email(v))
 
 
-def staff(conn: psycopg.Connection) -> list[StaffRow]:
-    rows = conn.execute(
+def staff(conn: Conn) -> list[StaffRow]:
+    return rows_as(
+        conn, StaffRow,
         """
         SELECT s.id, s.login, s.full_name, s.position, s.phone, s.email, s.is_locked, u.roles,
                coalesce((SELECT jsonb_object_agg(a.role, a.acknowledged_at) FROM ej.acknowledgment a
@@ -107,17 +105,16 @@ def staff(conn: psycopg.Connection) -> list[StaffRow]:
           FROM ej.staff s JOIN ej.user_account u ON u.id = s.id
          ORDER BY s.is_locked, s.full_name
         """
-    ).fetchall()
-    return [StaffRow(**r) for r in rows]
+    )
 
 
-def save_staff(conn: psycopg.Connection, staff_id: int, data: StaffInput) -> None:
+def save_staff(conn: Conn, staff_id: int, data: StaffInput) -> None:
     cur = conn.execute(
         "UPDATE ej.staff SET full_name = %s, position = %s, phone = %s, email = %s WHERE id = %s",
         (data.full_name, data.position, data.phone, data.email, staff_id),
     )
     if cur.rowcount != 1:
-        raise LookupError("Сотрудник не найден")
+        raise NotFound("Сотрудник не найден")
 
 
 # ---------------------------------------------------------------------------------- students
@@ -170,7 +167,7 @@ class StudentInput(Input):
     def _sex(cls, v):
         v = (v or "").strip().lower()
         if v not in ("м", "ж"):
-            raise ValueError("Пол: «м» или «ж»")
+            raise Invalid("Пол: «м» или «ж»")
         return v
 
     @field_validator("school_class", mode="before")
@@ -180,7 +177,7 @@ class StudentInput(Input):
 
         v = inputs.text(v)
         if v and not re.match(r"^(1[01]|[1-9])( ?[А-ЯЁа-яё])?$", v):
-            raise ValueError("Класс: число от 1 до 11 и, при необходимости, буква, например «7Б»")
+            raise Invalid("Класс: число от 1 до 11 и, при необходимости, буква, например «7Б»")
         return v.upper() if v else None
 
     @field_validator("medical_clearance", mode="before")
@@ -191,10 +188,10 @@ class StudentInput(Input):
     @model_validator(mode="after")
     def _dates(self):
         if self.medical_clearance_on and not self.medical_clearance:
-            raise ValueError("Дата медицинского допуска указывается только при наличии допуска")
+            raise Invalid("Дата медицинского допуска указывается только при наличии допуска")
         # a sanity bound only (the journal's "today" is the database's): no zone is a day ahead
         if not date(1995, 1, 1) <= self.birth_date <= date.today() + timedelta(days=1):
-            raise ValueError("Дата рождения вне допустимого диапазона")
+            raise Invalid("Дата рождения вне допустимого диапазона")
         return self
 
 
@@ -219,7 +216,7 @@ SELECT s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.school, s
 """
 
 
-def find_students(conn: psycopg.Connection, query: str = "", limit: int = 300) -> list[StudentRow]:
+def find_students(conn: Conn, query: str = "", limit: int = 300) -> list[StudentRow]:
     """Students whose name starts with the words typed («Ив Ан» finds Иванова Анна), by name."""
     words = [w.replace("%", "").replace("_", "") for w in query.split()][:3]
     cond, params = [], []
@@ -227,44 +224,44 @@ def find_students(conn: psycopg.Connection, query: str = "", limit: int = 300) -
         cond.append("(s.last_name ILIKE %s OR s.first_name ILIKE %s OR s.middle_name ILIKE %s)")
         params += [w + "%"] * 3
     where = " WHERE " + " AND ".join(cond) if cond else ""
-    rows = conn.execute(
+    return rows_as(
+        conn, StudentRow,
         STUDENT_SQL + where + " ORDER BY s.last_name, s.first_name, s.middle_name, s.id LIMIT %s", (*params, limit)
-    ).fetchall()
-    return [StudentRow(**r) for r in rows]
+    )
 
 
-def student(conn: psycopg.Connection, student_id: int) -> StudentInput:
+def student(conn: Conn, student_id: int) -> StudentInput:
     row = conn.execute("SELECT * FROM ej.student WHERE id = %s", (student_id,)).fetchone()
     if row is None:
-        raise LookupError("Обучающийся не найден")
+        raise NotFound("Обучающийся не найден")
     return StudentInput.model_construct(**row)
 
 
-def duplicates(conn: psycopg.Connection, data: StudentInput, except_id: int | None = None) -> list[Duplicate]:
-    rows = conn.execute(
+def duplicates(conn: Conn, data: StudentInput, except_id: int | None = None) -> list[Duplicate]:
+    return rows_as(
+        conn, Duplicate,
         "SELECT * FROM ej.student_duplicates(%s, %s, %s, %s)",
         (data.last_name, data.first_name, data.birth_date, except_id),
-    ).fetchall()
-    return [Duplicate(**r) for r in rows]
+    )
 
 
 STUDENT_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "sex", "school", "school_class",
                   "address", "phone", "medical_clearance", "medical_clearance_on", "pd_consent_on")
 
 
-def save_student(conn: psycopg.Connection, student_id: int | None, data: StudentInput) -> int:
+def save_student(conn: Conn, student_id: int | None, data: StudentInput) -> int:
     values = [getattr(data, f) for f in STUDENT_FIELDS]
     if student_id is None:
-        row = conn.execute(
+        row = one(conn.execute(
             f"INSERT INTO ej.student ({', '.join(STUDENT_FIELDS)}) VALUES ({', '.join(['%s'] * len(values))})"
             " RETURNING id",
             values,
-        ).fetchone()
+        ))
         return row["id"]
     sets = ", ".join(f"{f} = %s" for f in STUDENT_FIELDS)
     cur = conn.execute(f"UPDATE ej.student SET {sets} WHERE id = %s", (*values, student_id))
     if cur.rowcount != 1:
-        raise LookupError("Обучающийся не найден")
+        raise NotFound("Обучающийся не найден")
     return student_id
 
 
@@ -300,23 +297,22 @@ class GuardianInput(Input):
     @classmethod
     def _relation(cls, v):
         if v not in RELATIONS:
-            raise ValueError("Кем приходится: мать, отец, опекун или другое")
+            raise Invalid("Кем приходится: мать, отец, опекун или другое")
         return v
 
 
-def guardians(conn: psycopg.Connection, student_id: int) -> list[GuardianRow]:
-    rows = conn.execute("SELECT * FROM ej.guardian WHERE student_id = %s ORDER BY id", (student_id,)).fetchall()
-    return [GuardianRow(**r) for r in rows]
+def guardians(conn: Conn, student_id: int) -> list[GuardianRow]:
+    return rows_as(conn, GuardianRow, "SELECT * FROM ej.guardian WHERE student_id = %s ORDER BY id", (student_id,))
 
 
-def save_guardian(conn: psycopg.Connection, guardian_id: int | None, student_id: int, data: GuardianInput) -> int:
+def save_guardian(conn: Conn, guardian_id: int | None, student_id: int, data: GuardianInput) -> int:
     values = (data.full_name, data.relation, data.phone, data.email, data.pd_consent_on)
     if guardian_id is None:
-        row = conn.execute(
+        row = one(conn.execute(
             """INSERT INTO ej.guardian (student_id, full_name, relation, phone, email, pd_consent_on)
                VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
             (student_id, *values),
-        ).fetchone()
+        ))
         return row["id"]
     cur = conn.execute(
         """UPDATE ej.guardian SET full_name = %s, relation = %s, phone = %s, email = %s, pd_consent_on = %s
@@ -324,13 +320,13 @@ def save_guardian(conn: psycopg.Connection, guardian_id: int | None, student_id:
         (*values, guardian_id),
     )
     if cur.rowcount != 1:
-        raise LookupError("Родитель (законный представитель) не найден")
+        raise NotFound("Родитель (законный представитель) не найден")
     return guardian_id
 
 
-def delete_guardian(conn: psycopg.Connection, guardian_id: int) -> None:
+def delete_guardian(conn: Conn, guardian_id: int) -> None:
     if conn.execute("DELETE FROM ej.guardian WHERE id = %s", (guardian_id,)).rowcount != 1:
-        raise LookupError("Родитель (законный представитель) не найден")
+        raise NotFound("Родитель (законный представитель) не найден")
 
 
 # ------------------------------------------------------------------------------- enrollments
@@ -367,7 +363,7 @@ class EnrollInput(Input):
     @classmethod
     def _group(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите группу")
+            raise Invalid("Выберите группу")
         return v
 
 
@@ -386,7 +382,7 @@ class LeaveInput(Input):
     @classmethod
     def _enrollment(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите группу, из которой обучающийся выбывает")
+            raise Invalid("Выберите группу, из которой обучающийся выбывает")
         return v
 
     @field_validator("to_group_id", mode="before")
@@ -406,33 +402,33 @@ SELECT e.id, e.group_id, g.name AS group_name, i.name AS iteration_name, i.statu
 """
 
 
-def student_enrollments(conn: psycopg.Connection, student_id: int) -> list[EnrollmentRow]:
+def student_enrollments(conn: Conn, student_id: int) -> list[EnrollmentRow]:
     rows = conn.execute(ENROLLMENT_SQL + " WHERE e.student_id = %s ORDER BY e.enrolled_on DESC, g.name",
                         (student_id,)).fetchall()
     return [EnrollmentRow(**r) for r in rows]
 
 
-def group_enrollments(conn: psycopg.Connection, group_id: int) -> list[EnrollmentRow]:
+def group_enrollments(conn: Conn, group_id: int) -> list[EnrollmentRow]:
     rows = conn.execute(ENROLLMENT_SQL + " WHERE e.group_id = %s ORDER BY s.last_name, s.first_name, e.enrolled_on",
                         (group_id,)).fetchall()
     return [EnrollmentRow(**r) for r in rows]
 
 
-def enroll(conn: psycopg.Connection, student_id: int, data: EnrollInput) -> int:
-    row = conn.execute(
+def enroll(conn: Conn, student_id: int, data: EnrollInput) -> int:
+    row = one(conn.execute(
         "INSERT INTO ej.enrollment (group_id, student_id, enrolled_on, enroll_order) VALUES (%s, %s, %s, %s)"
         " RETURNING id",
         (data.group_id, student_id, data.enrolled_on, data.enroll_order),
-    ).fetchone()
+    ))
     return row["id"]
 
 
-def expel_or_transfer(conn: psycopg.Connection, data: LeaveInput) -> int | None:
+def expel_or_transfer(conn: Conn, data: LeaveInput) -> int | None:
     """One SQL function, one transaction: the old enrollment ends, the new one (a transfer) begins."""
-    row = conn.execute(
+    row = one(conn.execute(
         "SELECT ej.expel_or_transfer(%s, %s, %s, %s, %s) AS id",
         (data.enrollment_id, data.left_on, data.order, data.reason, data.to_group_id),
-    ).fetchone()
+    ))
     return row["id"]
 
 
@@ -470,12 +466,13 @@ class GroupInput(Input):
     def _chosen(cls, v, info):
         if v in (None, "", False):
             what = {"iteration_id": "итерацию", "program_id": "программу", "teacher_id": "педагога"}[info.field_name]
-            raise ValueError(f"Выберите {what}")
+            raise Invalid(f"Выберите {what}")
         return v
 
 
-def groups(conn: psycopg.Connection, iteration_id: int | None) -> list[GroupRow]:
-    rows = conn.execute(
+def groups(conn: Conn, iteration_id: int | None) -> list[GroupRow]:
+    return rows_as(
+        conn, GroupRow,
         """
         SELECT g.id, g.name, g.iteration_id, i.name AS iteration_name, i.status AS iteration_status,
                g.program_id, p.name AS program_name, q.name AS quantum_name, g.teacher_id,
@@ -495,24 +492,23 @@ def groups(conn: psycopg.Connection, iteration_id: int | None) -> list[GroupRow]
          ORDER BY g.name
         """,
         {"it": iteration_id},
-    ).fetchall()
-    return [GroupRow(**r) for r in rows]
+    )
 
 
-def save_group(conn: psycopg.Connection, group_id: int | None, data: GroupInput) -> int:
+def save_group(conn: Conn, group_id: int | None, data: GroupInput) -> int:
     if group_id is None:
-        row = conn.execute(
+        row = one(conn.execute(
             """INSERT INTO ej.study_group (iteration_id, program_id, teacher_id, name, room)
                VALUES (%s, %s, %s, %s, %s) RETURNING id""",
             (data.iteration_id, data.program_id, data.teacher_id, data.name, data.room),
-        ).fetchone()
+        ))
         return row["id"]
     cur = conn.execute(
         "UPDATE ej.study_group SET program_id = %s, teacher_id = %s, name = %s, room = %s WHERE id = %s",
         (data.program_id, data.teacher_id, data.name, data.room, group_id),
     )
     if cur.rowcount != 1:
-        raise LookupError("Группа не найдена")
+        raise NotFound("Группа не найдена")
     return group_id
 
 
@@ -549,7 +545,7 @@ class SlotInput(Input):
     @classmethod
     def _weekday(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите день недели")
+            raise Invalid("Выберите день недели")
         return v
 
     @field_validator("starts_at", "ends_at", mode="before")
@@ -560,49 +556,49 @@ class SlotInput(Input):
         try:
             return datetime.strptime((v or "").strip().replace(".", ":"), "%H:%M").time()
         except ValueError:
-            raise ValueError(f"Время: ЧЧ:ММ, например 16:00 (а не «{v}»)") from None
+            raise Invalid(f"Время: ЧЧ:ММ, например 16:00 (а не «{v}»)") from None
 
     @model_validator(mode="after")
     def _order(self):
         if self.ends_at <= self.starts_at:
-            raise ValueError("Занятие должно заканчиваться позже, чем начинается")
+            raise Invalid("Занятие должно заканчиваться позже, чем начинается")
         return self
 
 
-def slots(conn: psycopg.Connection, group_id: int) -> list[SlotRow]:
-    rows = conn.execute(
+def slots(conn: Conn, group_id: int) -> list[SlotRow]:
+    return rows_as(
+        conn, SlotRow,
         "SELECT * FROM ej.schedule_slot WHERE group_id = %s ORDER BY weekday, starts_at", (group_id,)
-    ).fetchall()
-    return [SlotRow(**r) for r in rows]
+    )
 
 
-def add_slot(conn: psycopg.Connection, group_id: int, data: SlotInput) -> int:
-    row = conn.execute(
+def add_slot(conn: Conn, group_id: int, data: SlotInput) -> int:
+    row = one(conn.execute(
         """INSERT INTO ej.schedule_slot (group_id, weekday, starts_at, ends_at, room, valid_from, change_order)
            VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
         (group_id, data.weekday, data.starts_at, data.ends_at, data.room, data.valid_from, data.change_order),
-    ).fetchone()
+    ))
     return row["id"]
 
 
-def delete_slot(conn: psycopg.Connection, slot_id: int) -> None:
+def delete_slot(conn: Conn, slot_id: int) -> None:
     if conn.execute("DELETE FROM ej.schedule_slot WHERE id = %s", (slot_id,)).rowcount != 1:
-        raise LookupError("Занятие расписания не найдено")
+        raise NotFound("Занятие расписания не найдено")
 
 
-def delete_student(conn: psycopg.Connection, student_id: int) -> None:
+def delete_student(conn: Conn, student_id: int) -> None:
     """Delete a student entered by mistake; the database refuses one with enrollments or marks."""
     try:
         with conn.transaction():
             deleted = conn.execute("DELETE FROM ej.student WHERE id = %s", (student_id,)).rowcount
     except psycopg.errors.ForeignKeyViolation as exc:
-        raise ValueError("Удалить нельзя: обучающийся уже зачислялся в группы или отмечен в журнале. "
+        raise Invalid("Удалить нельзя: обучающийся уже зачислялся в группы или отмечен в журнале. "
                          "Удаляют только введённого по ошибке; выбывшего отчисляют по приказу.") from exc
     if not deleted:
-        raise LookupError("Обучающийся не найден")
+        raise NotFound("Обучающийся не найден")
 
 
-def delete_group(conn: psycopg.Connection, group_id: int) -> None:
+def delete_group(conn: Conn, group_id: int) -> None:
     """Delete a group entered by mistake; the database refuses one with lessons or enrollments."""
     if not conn.execute("DELETE FROM ej.study_group WHERE id = %s", (group_id,)).rowcount:
-        raise LookupError("Группа не найдена")
+        raise NotFound("Группа не найдена")

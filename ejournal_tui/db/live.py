@@ -11,7 +11,7 @@ import time
 
 import psycopg
 
-from ejournal_tui.db.connection import connect
+from ejournal_tui.db.connection import Conn, connect
 
 CHANNEL = "ej_journal"
 BATCH_SECONDS = 0.05  # notifications arriving this close together are passed on at once
@@ -33,7 +33,7 @@ class Listener:
         self.on_changes = on_changes  # called from the listener's thread with a set of (table, org, group)
         self.retry_seconds = retry_seconds
         self._stop = threading.Event()
-        self._conn: psycopg.Connection | None = None
+        self._conn: Conn | None = None
         self._thread = threading.Thread(target=self._run, name="ej-listen", daemon=True)
         self._again: dict[tuple[str, int, int], float] = {}  # change -> when to pass it on again
         self.listening = threading.Event()
@@ -61,7 +61,7 @@ class Listener:
                 self.listening.clear()
             self._stop.wait(self.retry_seconds)
 
-    def _listen(self, conn: psycopg.Connection) -> None:
+    def _listen(self, conn: Conn) -> None:
         while not self._stop.is_set():
             now = time.monotonic()
             due = {c for c, at in self._again.items() if at <= now}

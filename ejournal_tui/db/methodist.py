@@ -5,11 +5,13 @@ users' activity, teachers' proposed corrections. Every step is one SQL function 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import psycopg
 from pydantic import Field, field_validator, model_validator
 
 from ejournal_tui.db import inputs
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
+from ejournal_tui.errors import Invalid, NotFound
+from ejournal_tui.journal_models import BoardPost
 from ejournal_tui.models import Row
 
 STATUS_NAME = {"planned": "планируется", "active": "идёт", "closed": "закончена", "archived": "в архиве"}
@@ -34,8 +36,9 @@ class Iteration(Row):
         return STATUS_NAME.get(self.status, self.status)
 
 
-def iterations(conn: psycopg.Connection) -> list[Iteration]:
-    rows = conn.execute(
+def iterations(conn: Conn) -> list[Iteration]:
+    return rows_as(
+        conn, Iteration,
         """
         SELECT i.id, i.name, i.starts_on, i.ends_on, i.status, i.schedule_approved_at,
                s.full_name AS approved_by_name, i.archived_at,
@@ -43,14 +46,13 @@ def iterations(conn: psycopg.Connection) -> list[Iteration]:
           FROM ej.iteration i LEFT JOIN ej.staff s ON s.id = i.schedule_approved_by
          ORDER BY i.starts_on DESC
         """
-    ).fetchall()
-    return [Iteration(**r) for r in rows]
+    )
 
 
-def set_status(conn: psycopg.Connection, iteration_id: int, status: str) -> None:
+def set_status(conn: Conn, iteration_id: int, status: str) -> None:
     """planned → active → closed; the archive only through archive()."""
     if status not in ("active", "closed"):
-        raise ValueError("Итерацию можно только начать или закончить; в архив — командой «архивировать»")
+        raise Invalid("Итерацию можно только начать или закончить; в архив — командой «архивировать»")
     conn.execute("SELECT ej.set_iteration_status(%s, %s)", (iteration_id, status))
 
 
@@ -81,9 +83,9 @@ class RolloverInput(Input):
     @model_validator(mode="after")
     def _dates(self):
         if self.ends_on <= self.starts_on:
-            raise ValueError("Итерация должна заканчиваться позже, чем начинается")
+            raise Invalid("Итерация должна заканчиваться позже, чем начинается")
         if (self.ends_on - self.starts_on).days > 366:
-            raise ValueError("Итерация длится не больше года")
+            raise Invalid("Итерация длится не больше года")
         return self
 
 
@@ -107,17 +109,16 @@ def _number_in(name: str) -> int:
     return int(digits) if digits else 0
 
 
-def rollover_candidates(conn: psycopg.Connection, from_iteration: int) -> list[Candidate]:
-    rows = conn.execute("SELECT * FROM ej.rollover_candidates(%s)", (from_iteration,)).fetchall()
-    return [Candidate(**r) for r in rows]
+def rollover_candidates(conn: Conn, from_iteration: int) -> list[Candidate]:
+    return rows_as(conn, Candidate, "SELECT * FROM ej.rollover_candidates(%s)", (from_iteration,))
 
 
-def rollover(conn: psycopg.Connection, data: RolloverInput) -> int:
+def rollover(conn: Conn, data: RolloverInput) -> int:
     """ej.rollover: one transaction, safe to run twice or twice at once."""
-    row = conn.execute(
+    row = one(conn.execute(
         "SELECT ej.rollover(%s, %s, %s, %s, %s, %s) AS id",
         (data.from_iteration, data.name, data.starts_on, data.ends_on, data.student_ids, data.order),
-    ).fetchone()
+    ))
     return row["id"]
 
 
@@ -132,13 +133,12 @@ class ArchiveProblem(Row):
     problem: str
 
 
-def archive_problems(conn: psycopg.Connection, iteration_id: int) -> list[ArchiveProblem]:
-    rows = conn.execute("SELECT * FROM ej.archive_problems(%s)", (iteration_id,)).fetchall()
-    return [ArchiveProblem(**r) for r in rows]
+def archive_problems(conn: Conn, iteration_id: int) -> list[ArchiveProblem]:
+    return rows_as(conn, ArchiveProblem, "SELECT * FROM ej.archive_problems(%s)", (iteration_id,))
 
 
-def archive(conn: psycopg.Connection, iteration_id: int, accept_problems: bool) -> int:
-    row = conn.execute("SELECT ej.archive_iteration(%s, %s) AS n", (iteration_id, accept_problems)).fetchone()
+def archive(conn: Conn, iteration_id: int, accept_problems: bool) -> int:
+    row = one(conn.execute("SELECT ej.archive_iteration(%s, %s) AS n", (iteration_id, accept_problems)))
     return row["n"]
 
 
@@ -156,22 +156,12 @@ class WeekRow(Row):
     attendance_pct: Decimal | None
 
 
-class BoardPost(Row):
-    id: int
-    week_of: date
-    title: str
-    body: str
-    posted_at: datetime
-    author_name: str | None
-
-
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def weekly_analysis(conn: psycopg.Connection, week: date, today: date) -> list[WeekRow]:
-    rows = conn.execute("SELECT * FROM ej.weekly_analysis(%s, %s)", (week, today)).fetchall()
-    return [WeekRow(**r) for r in rows]
+def weekly_analysis(conn: Conn, week: date, today: date) -> list[WeekRow]:
+    return rows_as(conn, WeekRow, "SELECT * FROM ej.weekly_analysis(%s, %s)", (week, today))
 
 
 def _pct(value: Decimal | None) -> str:
@@ -218,24 +208,24 @@ def analysis_text(week: date, rows: list[WeekRow]) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
-def post_analysis(conn: psycopg.Connection, week: date, title: str, body: str) -> int:
+def post_analysis(conn: Conn, week: date, title: str, body: str) -> int:
     title, body = inputs.required(title, "Заголовок", 200), (body or "").strip()
     if not body:
-        raise ValueError("Текст анализа пуст")
-    row = conn.execute(
+        raise Invalid("Текст анализа пуст")
+    row = one(conn.execute(
         "INSERT INTO ej.board_post (week_of, title, body) VALUES (%s, %s, %s) RETURNING id", (week, title, body)
-    ).fetchone()
+    ))
     return row["id"]
 
 
-def posts(conn: psycopg.Connection, week: date) -> list[BoardPost]:
-    rows = conn.execute(
+def posts(conn: Conn, week: date) -> list[BoardPost]:
+    return rows_as(
+        conn, BoardPost,
         """SELECT b.id, b.week_of, b.title, b.body, b.posted_at, s.full_name AS author_name
              FROM ej.board_post b LEFT JOIN ej.staff s ON s.id = b.author_id
             WHERE b.week_of = %s ORDER BY b.posted_at DESC""",
         (week,),
-    ).fetchall()
-    return [BoardPost(**r) for r in rows]
+    )
 
 
 # ------------------------------------------------------------------------ monthly activity
@@ -269,17 +259,17 @@ def month_span(month: date) -> tuple[date, date]:
     return first, last
 
 
-def activity(conn: psycopg.Connection, month: date) -> list[ActivityRow]:
+def activity(conn: Conn, month: date) -> list[ActivityRow]:
     """ej.report_user_activity of one month: everyone of the organization, zeros included."""
     first, last = month_span(month)
-    rows = conn.execute("SELECT * FROM ej.report_user_activity(%s, %s)", (first, last)).fetchall()
-    return [ActivityRow(**r) for r in rows]
+    return rows_as(conn, ActivityRow, "SELECT * FROM ej.report_user_activity(%s, %s)", (first, last))
 
 
-def activity_detail(conn: psycopg.Connection, login: str, month: date) -> list[ActivityDay]:
+def activity_detail(conn: Conn, login: str, month: date) -> list[ActivityDay]:
     """What one person changed that month, per day and group, from the audit log (RLS applies)."""
     first, last = month_span(month)
-    rows = conn.execute(
+    return rows_as(
+        conn, ActivityDay,
         """
         SELECT l.at::date AS day, g.name AS group_name,
                count(*) FILTER (WHERE l.table_name = 'lesson')::int AS lessons,
@@ -291,8 +281,7 @@ def activity_detail(conn: psycopg.Connection, login: str, month: date) -> list[A
          GROUP BY 1, 2 ORDER BY 1, 2
         """,
         (login, first, last),
-    ).fetchall()
-    return [ActivityDay(**r) for r in rows]
+    )
 
 
 # ------------------------------------------------------------------------ change requests
@@ -310,9 +299,10 @@ class ChangeRequest(Row):
     created_at: datetime
 
 
-def change_requests(conn: psycopg.Connection) -> list[ChangeRequest]:
+def change_requests(conn: Conn) -> list[ChangeRequest]:
     """Open requests, oldest first, with the value the card holds now."""
-    rows = conn.execute(
+    return rows_as(
+        conn, ChangeRequest,
         """
         SELECT c.id, g.name AS group_name, c.student_id,
                concat_ws(' ', s.last_name, s.first_name, s.middle_name) AS student_name, c.field, c.proposed,
@@ -331,15 +321,14 @@ def change_requests(conn: psycopg.Connection) -> list[ChangeRequest]:
          WHERE c.status = 'open'
          ORDER BY c.created_at
         """
-    ).fetchall()
-    return [ChangeRequest(**r) for r in rows]
+    )
 
 
 # Fields ej.resolve_change_request applies itself; the others the methodist edits in the card.
 APPLIED = ("last_name", "first_name", "middle_name", "school", "school_class", "address", "phone")
 
 
-def resolve_request(conn: psycopg.Connection, request_id: int, accept: bool, note: str | None) -> None:
+def resolve_request(conn: Conn, request_id: int, accept: bool, note: str | None) -> None:
     conn.execute("SELECT ej.resolve_change_request(%s, %s, %s)", (request_id, accept, (note or "").strip() or None))
 
 
@@ -352,9 +341,8 @@ class Reminder(Row):
     message: str
 
 
-def reminders(conn: psycopg.Connection, today: date) -> list[Reminder]:
-    rows = conn.execute("SELECT * FROM ej.duty_reminders(%s)", (today,)).fetchall()
-    return [Reminder(**r) for r in rows]
+def reminders(conn: Conn, today: date) -> list[Reminder]:
+    return rows_as(conn, Reminder, "SELECT * FROM ej.duty_reminders(%s)", (today,))
 
 
 # ------------------------------------------------------------------------------ home page
@@ -368,7 +356,7 @@ class MethodistHome(Row):
     week_of: date
 
 
-def home(conn: psycopg.Connection, today: date) -> MethodistHome:
+def home(conn: Conn, today: date) -> MethodistHome:
     """What needs the methodist now: the regulation's deadlines, teachers' requests, remarks to
     close, and how the journal is kept this week."""
     from ejournal_tui.db.remarks import remarks
@@ -394,7 +382,7 @@ class IterationSummary(Row):
     slots: int
 
 
-def iteration_summary(conn: psycopg.Connection, iteration_id: int) -> IterationSummary:
+def iteration_summary(conn: Conn, iteration_id: int) -> IterationSummary:
     row = conn.execute(
         """SELECT i.id, i.name, i.starts_on, i.ends_on,
                   (SELECT count(*) FROM ej.study_group g WHERE g.iteration_id = i.id)::int AS groups,
@@ -406,5 +394,5 @@ def iteration_summary(conn: psycopg.Connection, iteration_id: int) -> IterationS
         (iteration_id,),
     ).fetchone()
     if row is None:
-        raise LookupError("Итерация не найдена")
+        raise NotFound("Итерация не найдена")
     return IterationSummary(**row)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.paths import sql_dir
 
 LOCK_KEY = 7_405_331_101  # pg_advisory_lock key of the migration runner
@@ -86,7 +87,7 @@ def discover(directory: Path | None = None) -> list[Migration]:
     return [Migration(p.name, p) for p in files]
 
 
-def _applied(conn: psycopg.Connection) -> dict[str, dict]:
+def _applied(conn: Conn) -> dict[str, dict]:
     exists = conn.execute("SELECT to_regclass('ejournal_meta.schema_migration') IS NOT NULL AS ok").fetchone()
     if not _get(exists, "ok", 0):
         return {}
@@ -99,7 +100,7 @@ def _get(row, key: str, index: int):
     return row[key] if isinstance(row, dict) else row[index]
 
 
-def status(conn: psycopg.Connection, migrations: list[Migration] | None = None) -> list[MigrationState]:
+def status(conn: Conn, migrations: list[Migration] | None = None) -> list[MigrationState]:
     migrations = migrations if migrations is not None else discover()
     applied = _applied(conn)
     states = []
@@ -114,7 +115,7 @@ def status(conn: psycopg.Connection, migrations: list[Migration] | None = None) 
     return states
 
 
-def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None) -> list[str]:
+def migrate(conn: Conn, migrations: list[Migration] | None = None) -> list[str]:
     """Apply pending migrations; return their names. `conn` must be in autocommit mode."""
     if not conn.autocommit:
         raise MigrationError("Для миграций нужно соединение в режиме autocommit")
@@ -144,7 +145,7 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None)
         conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
 
 
-def _apply(conn: psycopg.Connection, m: Migration) -> None:
+def _apply(conn: Conn, m: Migration) -> None:
     """Run the file as one script. Without parameters psycopg sends it by the simple query
     protocol, so the server itself splits the statements (dollar quotes, E'' strings, nested
     comments — no lexer of our own). Where a statement failed: the server gives the position of

@@ -8,12 +8,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
 from psycopg.types.json import Jsonb
 from pydantic import field_validator
 
 from ejournal_tui.db import inputs
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
+from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.models import Row
 
 
@@ -43,7 +44,7 @@ class ProgramInput(Input):
     @classmethod
     def _quantum(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите квантум")
+            raise Invalid("Выберите квантум")
         return v
 
 
@@ -63,8 +64,9 @@ class KtpLine(Row):
     error: str | None
 
 
-def programs(conn: psycopg.Connection) -> list[ProgramRow]:
-    rows = conn.execute(
+def programs(conn: Conn) -> list[ProgramRow]:
+    return rows_as(
+        conn, ProgramRow,
         """
         SELECT p.id, p.quantum_id, q.name AS quantum_name, p.name, p.total_hours, p.approved_on,
                count(t.id)::int AS topics, coalesce(sum(t.hours), 0) AS ktp_hours
@@ -72,49 +74,48 @@ def programs(conn: psycopg.Connection) -> list[ProgramRow]:
           LEFT JOIN ej.program_topic t ON t.program_id = p.id
          GROUP BY p.id, q.name ORDER BY q.name, p.name
         """
-    ).fetchall()
-    return [ProgramRow(**r) for r in rows]
+    )
 
 
-def program(conn: psycopg.Connection, program_id: int) -> ProgramRow:
+def program(conn: Conn, program_id: int) -> ProgramRow:
     found = [p for p in programs(conn) if p.id == program_id]
     if not found:
-        raise LookupError("Программа не найдена")
+        raise NotFound("Программа не найдена")
     return found[0]
 
 
-def save_program(conn: psycopg.Connection, program_id: int | None, data: ProgramInput) -> int:
+def save_program(conn: Conn, program_id: int | None, data: ProgramInput) -> int:
     values = (data.quantum_id, data.name, data.total_hours, data.approved_on)
     if program_id is None:
-        row = conn.execute(
+        row = one(conn.execute(
             "INSERT INTO ej.program (quantum_id, name, total_hours, approved_on) VALUES (%s, %s, %s, %s) RETURNING id",
             values,
-        ).fetchone()
+        ))
         return row["id"]
     cur = conn.execute(
         "UPDATE ej.program SET quantum_id = %s, name = %s, total_hours = %s, approved_on = %s WHERE id = %s",
         (*values, program_id),
     )
     if cur.rowcount != 1:
-        raise LookupError("Программа не найдена")
+        raise NotFound("Программа не найдена")
     return program_id
 
 
-def topics(conn: psycopg.Connection, program_id: int) -> list[TopicRow]:
-    rows = conn.execute(
+def topics(conn: Conn, program_id: int) -> list[TopicRow]:
+    return rows_as(
+        conn, TopicRow,
         """SELECT t.id, t.position, t.title, t.hours,
                   (SELECT count(*) FROM ej.lesson l WHERE l.topic_id = t.id)::int AS lessons
              FROM ej.program_topic t WHERE t.program_id = %s ORDER BY t.position""",
         (program_id,),
-    ).fetchall()
-    return [TopicRow(**r) for r in rows]
+    )
 
 
 def parse_ktp(text: str) -> list[dict]:
     """Lines «тема; часы» into {"line", "title", "hours"} as typed. A line may be separated by «;»,
     a tab (copied from a spreadsheet) or a comma; the last field is the hours; a leading number
     column («1; Введение; 2») is dropped; empty lines and a header line («Тема; Часы») are skipped."""
-    out = []
+    out: list[dict] = []
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         delimiter = next((d for d in (";", "\t") if d in line), ",")
         fields = [f.strip() for f in next(csv.reader(io.StringIO(line), delimiter=delimiter), [])]
@@ -134,28 +135,28 @@ def read_ktp_file(path: str) -> str:
     """A CSV file as text: UTF-8 (with or without BOM), else Windows-1251 (older spreadsheets)."""
     p = Path(path).expanduser()
     if not p.is_file():
-        raise ValueError(f"Файл «{path}» не найден")
+        raise Invalid(f"Файл «{path}» не найден")
     data = p.read_bytes()
     if len(data) > 1_000_000:
-        raise ValueError("Файл слишком большой для КТП (больше 1 МБ)")
+        raise Invalid("Файл слишком большой для КТП (больше 1 МБ)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1251")
 
 
-def check_ktp(conn: psycopg.Connection, program_id: int, lines: list[dict]) -> list[KtpLine]:
+def check_ktp(conn: Conn, program_id: int, lines: list[dict]) -> list[KtpLine]:
     """The preview: every line with its error, nothing written."""
     return _import(conn, program_id, lines, False)
 
 
-def import_ktp(conn: psycopg.Connection, program_id: int, lines: list[dict]) -> list[KtpLine]:
+def import_ktp(conn: Conn, program_id: int, lines: list[dict]) -> list[KtpLine]:
     return _import(conn, program_id, lines, True)
 
 
-def _import(conn: psycopg.Connection, program_id: int, lines: list[dict], apply: bool) -> list[KtpLine]:
+def _import(conn: Conn, program_id: int, lines: list[dict], apply: bool) -> list[KtpLine]:
     with conn.transaction():
-        rows = conn.execute(
+        return rows_as(
+        conn, KtpLine,
             "SELECT * FROM ej.import_ktp(%s, %s, %s)", (program_id, Jsonb(lines), apply)
-        ).fetchall()
-    return [KtpLine(**r) for r in rows]
+        )

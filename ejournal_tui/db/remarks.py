@@ -2,34 +2,20 @@
 teacher fixes them): written on a group or one of its lessons, answered by the teacher, closed
 by the administration. Who wrote and who closed come from the session (0009)."""
 
-from datetime import date, datetime
+from datetime import date
 
-import psycopg
 from pydantic import field_validator
 
 from ejournal_tui.db import inputs
+from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
-from ejournal_tui.models import Row
+from ejournal_tui.errors import Invalid, NotFound
+from ejournal_tui.journal_models import Remark
 
 STATES = {"open": "открыто", "fixed": "устранено, ждёт закрытия", "closed": "закрыто"}
 
 
-class RemarkRow(Row):
-    id: int
-    group_id: int
-    group_name: str
-    teacher_name: str
-    lesson_held_on: date | None
-    author_name: str | None
-    body: str
-    created_at: datetime
-    fixed_at: datetime | None
-    fixed_note: str | None
-    closed_at: datetime | None
-
-    @property
-    def state(self) -> str:
-        return "closed" if self.closed_at else "fixed" if self.fixed_at else "open"
+RemarkRow = Remark  # the staff's list of remarks: the one remark model (ejournal_tui.journal_models)
 
 
 class RemarkInput(Input):
@@ -45,13 +31,14 @@ class RemarkInput(Input):
     @classmethod
     def _group(cls, v):
         if v in (None, "", False):
-            raise ValueError("Выберите группу")
+            raise Invalid("Выберите группу")
         return v
 
 
-def remarks(conn: psycopg.Connection, include_closed: bool = False) -> list[RemarkRow]:
+def remarks(conn: Conn, include_closed: bool = False) -> list[RemarkRow]:
     """Remarks of the organization: fixed ones (waiting to be closed) first, then open, newest first."""
-    rows = conn.execute(
+    return rows_as(
+        conn, RemarkRow,
         """
         SELECT r.id, r.group_id, g.name AS group_name, t.full_name AS teacher_name, l.held_on AS lesson_held_on,
                a.full_name AS author_name, r.body, r.created_at, r.fixed_at, r.fixed_note, r.closed_at
@@ -64,11 +51,10 @@ def remarks(conn: psycopg.Connection, include_closed: bool = False) -> list[Rema
          ORDER BY r.closed_at IS NOT NULL, r.fixed_at IS NULL, r.created_at DESC
         """,
         (include_closed,),
-    ).fetchall()
-    return [RemarkRow(**r) for r in rows]
+    )
 
 
-def add_remark(conn: psycopg.Connection, data: RemarkInput) -> int:
+def add_remark(conn: Conn, data: RemarkInput) -> int:
     """On the group, or on its lesson of that date (which must be in the journal)."""
     with conn.transaction():
         lesson_id = None
@@ -76,15 +62,15 @@ def add_remark(conn: psycopg.Connection, data: RemarkInput) -> int:
             row = conn.execute("SELECT id FROM ej.lesson WHERE group_id = %s AND held_on = %s",
                                (data.group_id, data.lesson_on)).fetchone()
             if row is None:
-                raise ValueError(f"У группы нет занятия {data.lesson_on:%d.%m.%Y}: оставьте дату пустой, "
+                raise Invalid(f"У группы нет занятия {data.lesson_on:%d.%m.%Y}: оставьте дату пустой, "
                                  "чтобы сделать замечание на группу")
             lesson_id = row["id"]
-        row = conn.execute("INSERT INTO ej.remark (group_id, lesson_id, body) VALUES (%s, %s, %s) RETURNING id",
-                           (data.group_id, lesson_id, data.body)).fetchone()
+        row = one(conn.execute("INSERT INTO ej.remark (group_id, lesson_id, body) VALUES (%s, %s, %s) RETURNING id",
+                           (data.group_id, lesson_id, data.body)))
     return row["id"]
 
 
-def close_remark(conn: psycopg.Connection, remark_id: int) -> None:
+def close_remark(conn: Conn, remark_id: int) -> None:
     cur = conn.execute("UPDATE ej.remark SET closed_at = now() WHERE id = %s AND closed_at IS NULL", (remark_id,))
     if cur.rowcount != 1:
-        raise LookupError("Замечание не найдено или уже закрыто")
+        raise NotFound("Замечание не найдено или уже закрыто")

@@ -9,17 +9,15 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-import psycopg
-from pydantic import BaseModel, ConfigDict
+from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.models import Choice, Row
 
 # ------------------------------------------------------------------------------------------ models
+# Paper…: a record as the hard copy prints it (people as text, one row per line of the form), not
+# the screens' model of the same record (ejournal_tui.db.group_records, ejournal_tui.journal_models).
 
 
-class Rec(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Header(Rec):
+class Header(Row):
     organization_id: int
     organization_name: str
     unit_name: str | None
@@ -34,7 +32,7 @@ class Header(Rec):
     quantum_name: str | None
 
 
-class GroupInfo(Rec):
+class GroupInfo(Row):
     group_id: int
     group_name: str
     room: str | None
@@ -48,7 +46,7 @@ class GroupInfo(Rec):
     teacher_name: str
 
 
-class Slot(Rec):
+class Slot(Row):
     group_id: int
     weekday: int
     starts_at: time
@@ -59,13 +57,13 @@ class Slot(Rec):
     change_order: str | None
 
 
-class Guardian(Rec):
+class PaperGuardian(Row):
     full_name: str
     relation: str
     phone: str | None
 
 
-class Enrolled(Rec):
+class Enrolled(Row):
     group_id: int
     student_id: int
     last_name: str
@@ -84,10 +82,10 @@ class Enrolled(Rec):
     left_on: date | None
     leave_order: str | None
     leave_reason: str | None
-    guardians: list[Guardian]
+    guardians: list[PaperGuardian]
 
 
-class LessonRow(Rec):
+class LessonRow(Row):
     group_id: int
     lesson_id: int
     held_on: date
@@ -101,13 +99,13 @@ class LessonRow(Rec):
     unmarked: int
 
 
-class MarkRow(Rec):
+class MarkRow(Row):
     lesson_id: int
     student_id: int
     code: str
 
 
-class StudentMonth(Rec):
+class StudentMonth(Row):
     group_id: int
     student_id: int
     month: date
@@ -118,7 +116,7 @@ class StudentMonth(Rec):
     unmarked: int
 
 
-class GroupMonth(Rec):
+class GroupMonth(Row):
     group_id: int
     month: date
     lessons: int
@@ -132,7 +130,7 @@ class GroupMonth(Rec):
     hours_total: Decimal
 
 
-class Fulfilment(Rec):
+class Fulfilment(Row):
     organization_id: int
     iteration_id: int
     iteration_name: str
@@ -157,7 +155,7 @@ class Fulfilment(Rec):
     topics_pct: Decimal | None
 
 
-class Briefing(Rec):
+class PaperBriefing(Row):
     group_id: int
     briefing_id: int
     held_on: date
@@ -167,12 +165,12 @@ class Briefing(Rec):
     students: list[str]
 
 
-class Unbriefed(Rec):
+class Unbriefed(Row):
     group_id: int
     student: str
 
 
-class Event(Rec):
+class PaperEvent(Row):
     group_id: int
     held_on: date
     title: str
@@ -180,7 +178,7 @@ class Event(Rec):
     participants: int
 
 
-class Achievement(Rec):
+class PaperAchievement(Row):
     group_id: int
     held_on: date
     student: str
@@ -189,7 +187,7 @@ class Achievement(Rec):
     result: str
 
 
-class Remark(Rec):
+class PaperRemark(Row):
     group_id: int
     created_at: datetime
     body: str
@@ -200,7 +198,7 @@ class Remark(Rec):
     closed_at: datetime | None
 
 
-class NumericRow(Rec):
+class NumericRow(Row):
     level: str
     organization_id: int
     quantum_id: int | None
@@ -214,13 +212,13 @@ class NumericRow(Rec):
     students: int
 
 
-class LegendRow(Rec):
+class LegendRow(Row):
     position: int
     code: str
     meaning: str
 
 
-class PrintRecord(Rec):
+class PrintRecord(Row):
     id: int
     organization_id: int
     fingerprint: str
@@ -238,16 +236,10 @@ class PrintRecord(Rec):
     printed_at: datetime
 
 
-class Choice(Rec):
-    id: int
-    name: str
-    detail: str | None = None
-
-
 # ------------------------------------------------------------------------------------- hard copy
 
 
-def journal_header(conn: psycopg.Connection, iteration_id: int, quantum_id: int | None) -> Header | None:
+def journal_header(conn: Conn, iteration_id: int, quantum_id: int | None) -> Header | None:
     row = conn.execute(
         """
         SELECT o.id AS organization_id, o.name AS organization_name, o.unit_name, o.city, o.director_name,
@@ -265,7 +257,7 @@ def journal_header(conn: psycopg.Connection, iteration_id: int, quantum_id: int 
     return Header(**row) if row else None
 
 
-def journal_groups(conn: psycopg.Connection, iteration_id: int, quantum_id: int | None = None,
+def journal_groups(conn: Conn, iteration_id: int, quantum_id: int | None = None,
                    group_id: int | None = None) -> list[GroupInfo]:
     rows = conn.execute(
         """
@@ -280,14 +272,14 @@ def journal_groups(conn: psycopg.Connection, iteration_id: int, quantum_id: int 
     return [GroupInfo(**r) for r in rows]
 
 
-def group_place(conn: psycopg.Connection, group_id: int) -> tuple[int, int] | None:
+def group_place(conn: Conn, group_id: int) -> tuple[int, int] | None:
     """(iteration_id, quantum_id) of a group the caller can see."""
     row = conn.execute("SELECT iteration_id, quantum_id FROM ej.report_group WHERE group_id = %s",
                        (group_id,)).fetchone()
     return (row["iteration_id"], row["quantum_id"]) if row else None
 
 
-def journal_slots(conn: psycopg.Connection, group_ids: list[int]) -> list[Slot]:
+def journal_slots(conn: Conn, group_ids: list[int]) -> list[Slot]:
     rows = conn.execute(
         """
         SELECT s.group_id, s.weekday, s.starts_at, s.ends_at, coalesce(s.room, g.room) AS room,
@@ -299,7 +291,7 @@ def journal_slots(conn: psycopg.Connection, group_ids: list[int]) -> list[Slot]:
     return [Slot(**r) for r in rows]
 
 
-def journal_students(conn: psycopg.Connection, group_ids: list[int]) -> list[Enrolled]:
+def journal_students(conn: Conn, group_ids: list[int]) -> list[Enrolled]:
     rows = conn.execute(
         """
         SELECT e.group_id, e.student_id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex,
@@ -319,7 +311,7 @@ def journal_students(conn: psycopg.Connection, group_ids: list[int]) -> list[Enr
     return [Enrolled(**r) for r in rows]
 
 
-def journal_lessons(conn: psycopg.Connection, group_ids: list[int]) -> list[LessonRow]:
+def journal_lessons(conn: Conn, group_ids: list[int]) -> list[LessonRow]:
     rows = conn.execute(
         """
         SELECT l.group_id, l.id AS lesson_id, l.held_on, l.hours, t.position AS topic_no,
@@ -334,7 +326,7 @@ def journal_lessons(conn: psycopg.Connection, group_ids: list[int]) -> list[Less
     return [LessonRow(**r) for r in rows]
 
 
-def journal_marks(conn: psycopg.Connection, group_ids: list[int]) -> list[MarkRow]:
+def journal_marks(conn: Conn, group_ids: list[int]) -> list[MarkRow]:
     rows = conn.execute(
         """
         SELECT a.lesson_id, a.student_id, ej.attendance_code(a.status, a.reason) AS code
@@ -344,7 +336,7 @@ def journal_marks(conn: psycopg.Connection, group_ids: list[int]) -> list[MarkRo
     return [MarkRow(**r) for r in rows]
 
 
-def journal_student_months(conn: psycopg.Connection, group_ids: list[int]) -> list[StudentMonth]:
+def journal_student_months(conn: Conn, group_ids: list[int]) -> list[StudentMonth]:
     rows = conn.execute(
         """
         SELECT group_id, student_id, month, lessons, present, absent, excused, unmarked
@@ -353,7 +345,7 @@ def journal_student_months(conn: psycopg.Connection, group_ids: list[int]) -> li
     return [StudentMonth(**r) for r in rows]
 
 
-def journal_group_months(conn: psycopg.Connection, group_ids: list[int]) -> list[GroupMonth]:
+def journal_group_months(conn: Conn, group_ids: list[int]) -> list[GroupMonth]:
     rows = conn.execute(
         """
         SELECT group_id, month, lessons, hours, marks, present, absent, excused, present_pct,
@@ -366,13 +358,13 @@ def journal_group_months(conn: psycopg.Connection, group_ids: list[int]) -> list
     return [GroupMonth(**r) for r in rows]
 
 
-def journal_fulfilment(conn: psycopg.Connection, group_ids: list[int]) -> list[Fulfilment]:
+def journal_fulfilment(conn: Conn, group_ids: list[int]) -> list[Fulfilment]:
     rows = conn.execute("SELECT * FROM ej.report_fulfilment WHERE group_id = ANY(%s) ORDER BY group_name",
                         (group_ids,)).fetchall()
     return [Fulfilment(**r) for r in rows]
 
 
-def student_totals(conn: psycopg.Connection, group_id: int) -> list[dict]:
+def student_totals(conn: Conn, group_id: int) -> list[dict]:
     """Each student's lessons and marks over the whole period in a group."""
     return conn.execute(
         """
@@ -382,7 +374,7 @@ def student_totals(conn: psycopg.Connection, group_id: int) -> list[dict]:
         """, (group_id,)).fetchall()
 
 
-def fulfilment_total(conn: psycopg.Connection, group_ids: list[int]) -> dict | None:
+def fulfilment_total(conn: Conn, group_ids: list[int]) -> dict | None:
     """КТП hours planned and delivered summed over the groups."""
     return conn.execute(
         """
@@ -393,7 +385,7 @@ def fulfilment_total(conn: psycopg.Connection, group_ids: list[int]) -> dict | N
         """, (group_ids,)).fetchone()
 
 
-def journal_briefings(conn: psycopg.Connection, group_ids: list[int]) -> list[Briefing]:
+def journal_briefings(conn: Conn, group_ids: list[int]) -> list[PaperBriefing]:
     rows = conn.execute(
         """
         SELECT b.group_id, b.id AS briefing_id, b.held_on, b.kind, b.content, st.full_name AS given_by,
@@ -410,10 +402,10 @@ def journal_briefings(conn: psycopg.Connection, group_ids: list[int]) -> list[Br
          GROUP BY b.id, st.full_name
          ORDER BY b.group_id, b.held_on, b.id
         """, (group_ids,)).fetchall()
-    return [Briefing(**r) for r in rows]
+    return [PaperBriefing(**r) for r in rows]
 
 
-def journal_unbriefed(conn: psycopg.Connection, group_ids: list[int]) -> list[Unbriefed]:
+def journal_unbriefed(conn: Conn, group_ids: list[int]) -> list[Unbriefed]:
     """Students of a group with no вводный briefing in that group."""
     rows = conn.execute(
         """
@@ -431,16 +423,16 @@ def journal_unbriefed(conn: psycopg.Connection, group_ids: list[int]) -> list[Un
     return [Unbriefed(**r) for r in rows]
 
 
-def journal_events(conn: psycopg.Connection, group_ids: list[int]) -> list[Event]:
+def journal_events(conn: Conn, group_ids: list[int]) -> list[PaperEvent]:
     rows = conn.execute(
         """
         SELECT group_id, held_on, title, place, participants FROM ej.event
          WHERE group_id = ANY(%s) ORDER BY group_id, held_on, id
         """, (group_ids,)).fetchall()
-    return [Event(**r) for r in rows]
+    return [PaperEvent(**r) for r in rows]
 
 
-def journal_achievements(conn: psycopg.Connection, group_ids: list[int]) -> list[Achievement]:
+def journal_achievements(conn: Conn, group_ids: list[int]) -> list[PaperAchievement]:
     rows = conn.execute(
         """
         SELECT a.group_id, a.held_on, s.last_name || ' ' || s.first_name AS student, a.competition, a.level,
@@ -452,10 +444,10 @@ def journal_achievements(conn: psycopg.Connection, group_ids: list[int]) -> list
          WHERE a.group_id = ANY(%s)
          ORDER BY a.group_id, a.held_on, s.last_name, s.first_name, a.id
         """, (group_ids,)).fetchall()
-    return [Achievement(**r) for r in rows]
+    return [PaperAchievement(**r) for r in rows]
 
 
-def journal_remarks(conn: psycopg.Connection, group_ids: list[int]) -> list[Remark]:
+def journal_remarks(conn: Conn, group_ids: list[int]) -> list[PaperRemark]:
     rows = conn.execute(
         """
         SELECT r.group_id, r.created_at, r.body, st.full_name AS author, st.position AS author_position,
@@ -467,10 +459,10 @@ def journal_remarks(conn: psycopg.Connection, group_ids: list[int]) -> list[Rema
          WHERE r.group_id = ANY(%s)
          ORDER BY r.group_id, r.created_at, r.id
         """, (group_ids,)).fetchall()
-    return [Remark(**r) for r in rows]
+    return [PaperRemark(**r) for r in rows]
 
 
-def attendance_legend(conn: psycopg.Connection) -> list[LegendRow]:
+def attendance_legend(conn: Conn) -> list[LegendRow]:
     rows = conn.execute("SELECT position, code, meaning FROM ej.attendance_code_legend ORDER BY position")
     return [LegendRow(**r) for r in rows.fetchall()]
 
@@ -478,7 +470,7 @@ def attendance_legend(conn: psycopg.Connection) -> list[LegendRow]:
 # ---------------------------------------------------------------------------------------- reports
 
 
-def attendance(conn: psycopg.Connection, by: str = "group", iteration_id: int | None = None,
+def attendance(conn: Conn, by: str = "group", iteration_id: int | None = None,
                quantum_id: int | None = None, teacher_id: int | None = None, group_id: int | None = None,
                date_from: date | None = None, date_to: date | None = None) -> list[dict]:
     return conn.execute(
@@ -486,7 +478,7 @@ def attendance(conn: psycopg.Connection, by: str = "group", iteration_id: int | 
         (by, iteration_id, quantum_id, teacher_id, group_id, date_from, date_to)).fetchall()
 
 
-def fulfilment(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
+def fulfilment(conn: Conn, iteration_id: int | None = None, quantum_id: int | None = None,
                teacher_id: int | None = None, group_id: int | None = None) -> list[dict]:
     return conn.execute(
         """
@@ -497,12 +489,12 @@ def fulfilment(conn: psycopg.Connection, iteration_id: int | None = None, quantu
         """, {"it": iteration_id, "q": quantum_id, "t": teacher_id, "g": group_id}).fetchall()
 
 
-def fulfilment_topics(conn: psycopg.Connection, group_id: int) -> list[dict]:
+def fulfilment_topics(conn: Conn, group_id: int) -> list[dict]:
     return conn.execute(
         "SELECT * FROM ej.report_fulfilment_topic WHERE group_id = %s ORDER BY position", (group_id,)).fetchall()
 
 
-def timeliness(conn: psycopg.Connection, by: str = "teacher", iteration_id: int | None = None,
+def timeliness(conn: Conn, by: str = "teacher", iteration_id: int | None = None,
                today: date | None = None, teacher_id: int | None = None) -> list[dict]:
     return conn.execute(
         """
@@ -511,21 +503,21 @@ def timeliness(conn: psycopg.Connection, by: str = "teacher", iteration_id: int 
         """, {"by": by, "it": iteration_id, "today": today, "t": teacher_id}).fetchall()
 
 
-def today(conn: psycopg.Connection) -> date:
+def today(conn: Conn) -> date:
     """The date of the caller's organization (ej.today()): what "as of today" means in a report."""
-    return conn.execute("SELECT ej.today() AS d").fetchone()["d"]
+    return one(conn.execute("SELECT ej.today() AS d"))["d"]
 
 
-def user_activity(conn: psycopg.Connection, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
+def user_activity(conn: Conn, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
     return conn.execute("SELECT * FROM ej.report_user_activity(%s, %s)", (date_from, date_to)).fetchall()
 
 
-def iteration_report(conn: psycopg.Connection, iteration_id: int, today: date | None = None) -> list[dict]:
+def iteration_report(conn: Conn, iteration_id: int, today: date | None = None) -> list[dict]:
     return conn.execute("SELECT * FROM ej.report_iteration(%s, coalesce(%s::date, ej.today()))",
                         (iteration_id, today)).fetchall()
 
 
-def numeric(conn: psycopg.Connection, iteration_id: int | None = None, as_of: list[date] | None = None,
+def numeric(conn: Conn, iteration_id: int | None = None, as_of: list[date] | None = None,
             group_ids: list[int] | None = None, quantum_id: int | None = None) -> list[NumericRow]:
     rows = conn.execute(
         """
@@ -536,62 +528,62 @@ def numeric(conn: psycopg.Connection, iteration_id: int | None = None, as_of: li
     return [NumericRow(**r) for r in rows]
 
 
-def numeric_dates(conn: psycopg.Connection, iteration_id: int | None) -> list[date]:
+def numeric_dates(conn: Conn, iteration_id: int | None) -> list[date]:
     """The three dates of the numeric report for an iteration (01.10, 01.01, 01.06 of its year)."""
-    row = conn.execute(
+    row = one(conn.execute(
         """
         SELECT ARRAY[make_date(y, 10, 1), make_date(y + 1, 1, 1), make_date(y + 1, 6, 1)] AS dates
           FROM (SELECT ej.academic_year(coalesce((SELECT starts_on FROM ej.iteration WHERE id = %s),
                                                  ej.today())) AS y) x
-        """, (iteration_id,)).fetchone()
+        """, (iteration_id,)))
     return list(row["dates"])
 
 
-def journal_gaps(conn: psycopg.Connection, iteration_id: int, group_ids: list[int], ends_on: date) -> dict:
+def journal_gaps(conn: Conn, iteration_id: int, group_ids: list[int], ends_on: date) -> dict:
     """What keeps a hard copy from being the one to bind: lessons with a student left without a
     mark, and scheduled dates with no lesson written (counted as of a few days after the end, so
     every date of the iteration is due)."""
-    unmarked = conn.execute(
+    unmarked = one(conn.execute(
         """SELECT count(*)::integer AS lessons, coalesce(sum(la.unmarked), 0)::integer AS cells
              FROM ej.lesson l JOIN ej.report_lesson_attendance la ON la.lesson_id = l.id
-            WHERE l.group_id = ANY(%s) AND la.unmarked > 0""", (group_ids,)).fetchone()
-    missing = conn.execute(
+            WHERE l.group_id = ANY(%s) AND la.unmarked > 0""", (group_ids,)))
+    missing = one(conn.execute(
         """SELECT coalesce(sum(missing), 0)::integer AS missing
              FROM ej.report_timeliness('group', %s, least(%s::date + 4, current_date)) WHERE group_id = ANY(%s)""",
-        (iteration_id, ends_on, group_ids)).fetchone()
+        (iteration_id, ends_on, group_ids)))
     return {"unmarked_lessons": unmarked["lessons"], "unmarked_cells": unmarked["cells"],
             "missing_lessons": missing["missing"]}
 
 
-def reads_whole_organization(conn: psycopg.Connection) -> bool:
+def reads_whole_organization(conn: Conn) -> bool:
     """Whether the caller's role sees every group of the organization (a teacher sees only own)."""
-    row = conn.execute(
+    row = one(conn.execute(
         """SELECT pg_has_role(session_user, 'ej_methodist', 'MEMBER')
                   OR pg_has_role(session_user, 'ej_deputy', 'MEMBER')
                   OR pg_has_role(session_user, 'ej_director', 'MEMBER')
                   OR pg_has_role(session_user, 'ej_owner', 'MEMBER') OR
-                  (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS whole""").fetchone()
+                  (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS whole"""))
     return bool(row["whole"])
 
 
 # ------------------------------------------------------------------------------ lookups for the CLI
 
 
-def iterations(conn: psycopg.Connection) -> list[Choice]:
+def iterations(conn: Conn) -> list[Choice]:
     rows = conn.execute(
         """SELECT id, name, status AS detail FROM ej.iteration
             ORDER BY status = 'active' DESC, starts_on DESC""").fetchall()
     return [Choice(**r) for r in rows]
 
 
-def current_iteration(conn: psycopg.Connection) -> int | None:
+def current_iteration(conn: Conn) -> int | None:
     row = conn.execute(
         """SELECT id FROM ej.iteration
             ORDER BY status = 'active' DESC, status = 'closed' DESC, starts_on DESC LIMIT 1""").fetchone()
     return row["id"] if row else None
 
 
-def quantums_with_groups(conn: psycopg.Connection, iteration_id: int) -> list[Choice]:
+def quantums_with_groups(conn: Conn, iteration_id: int) -> list[Choice]:
     """Quantums of an iteration that have groups the caller can see, the one with most groups first."""
     rows = conn.execute(
         """SELECT quantum_id AS id, quantum_name AS name, count(*)::text AS detail
@@ -603,22 +595,22 @@ def quantums_with_groups(conn: psycopg.Connection, iteration_id: int) -> list[Ch
 # --------------------------------------------------------------------------------- fingerprints
 
 
-def record_print(conn: psycopg.Connection, *, organization_id: int, fingerprint: str, data_hash: str, kind: str,
+def record_print(conn: Conn, *, organization_id: int, fingerprint: str, data_hash: str, kind: str,
                  title: str, pages: int, iteration_id: int | None = None, quantum_id: int | None = None,
                  group_id: int | None = None, params: dict | None = None) -> int:
     from psycopg.types.json import Jsonb
 
-    row = conn.execute(
+    row = one(conn.execute(
         """
         INSERT INTO ej.print_fingerprint (organization_id, fingerprint, data_hash, kind, title, iteration_id,
                                           quantum_id, group_id, params, pages)
         VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
         """, (organization_id, fingerprint, data_hash, kind, title[:300], iteration_id, quantum_id, group_id,
-              Jsonb(params or {}), pages)).fetchone()
+              Jsonb(params or {}), pages)))
     return row["id"]
 
 
-def find_prints(conn: psycopg.Connection, fingerprint: str) -> list[PrintRecord]:
+def find_prints(conn: Conn, fingerprint: str) -> list[PrintRecord]:
     code = fingerprint.strip().upper().replace(" ", "")
     if len(code) == 8 and "-" not in code:
         code = code[:4] + "-" + code[4:]
@@ -632,7 +624,7 @@ def find_prints(conn: psycopg.Connection, fingerprint: str) -> list[PrintRecord]
     return [PrintRecord(**r) for r in rows]
 
 
-def changes_since(conn: psycopg.Connection, since: datetime, group_ids: list[int]) -> list[dict]:
+def changes_since(conn: Conn, since: datetime, group_ids: list[int]) -> list[dict]:
     """What the audit log holds about the printed groups after `since`: lessons, marks,
     enrollments and the data of their students, oldest first, with the names and dates a
     person recognizes (under the caller's role: RLS of audit.log applies)."""

@@ -13,19 +13,20 @@ from typing import TypeVar
 import psycopg
 
 from ejournal_tui.db import errors
-from ejournal_tui.db.connection import connect
+from ejournal_tui.db.connection import Conn, connect
+from ejournal_tui.errors import Unavailable, UserError
 
 T = TypeVar("T")
 
 
-class Unreachable(Exception):
+class Unreachable(Unavailable):
     """The database cannot be reached now; the call changed nothing and may be retried."""
 
 
 class Session:
     def __init__(self, conninfo: str = ""):
         self.conninfo = conninfo
-        self._conn: psycopg.Connection | None = None
+        self._conn: Conn | None = None
         self._lock = threading.Lock()
         self._messages: dict[str, str] = {}
 
@@ -44,11 +45,14 @@ class Session:
     def ping(self) -> None:
         self.run(lambda conn: conn.execute("SELECT 1"))
 
+    def user_error(self, exc: BaseException) -> UserError:
+        """The refusal a person reads for an error of a call (with this database's constraint
+        messages)."""
+        return errors.to_user_error(exc, self._messages)
+
     def message(self, exc: BaseException) -> str:
         """A Russian sentence for an error of a call."""
-        if isinstance(exc, Unreachable):
-            return str(exc)
-        return errors.user_message(exc, self._messages)
+        return self.user_error(exc).message
 
     @property
     def backend_pid(self) -> int | None:
@@ -59,7 +63,7 @@ class Session:
         with self._lock:
             self._drop()
 
-    def _connection(self) -> psycopg.Connection:
+    def _connection(self) -> Conn:
         if self._conn is not None and (self._conn.closed or self._conn.broken):
             self._drop()
         if self._conn is None:

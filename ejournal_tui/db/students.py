@@ -1,12 +1,13 @@
 """Students of a teacher's groups: the card (read-only for the teacher), proposed corrections
 for the methodist, and the monthly "data checked" mark of a group."""
 
-import psycopg
 
+from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import DataCheck, StudentCard
 
 
-def card(conn: psycopg.Connection, group_id: int, student_id: int) -> StudentCard:
+def card(conn: Conn, group_id: int, student_id: int) -> StudentCard:
     row = conn.execute(
         """
         SELECT s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex, s.school, s.school_class,
@@ -26,27 +27,29 @@ def card(conn: psycopg.Connection, group_id: int, student_id: int) -> StudentCar
         {"g": group_id, "s": student_id},
     ).fetchone()
     if row is None:
-        raise LookupError("Обучающийся не найден или недоступен")
+        raise NotFound("Обучающийся не найден или недоступен")
     return StudentCard(**row)
 
 
-def request_change(conn: psycopg.Connection, group_id: int, student_id: int, field: str, proposed: str) -> int:
-    row = conn.execute(
+def request_change(conn: Conn, group_id: int, student_id: int, field: str, proposed: str) -> int:
+    row = one(conn.execute(
         "INSERT INTO ej.change_request (group_id, student_id, field, proposed) VALUES (%s, %s, %s, %s) RETURNING id",
         (group_id, student_id, field, proposed.strip()),
-    ).fetchone()
+    ))
     return row["id"]
 
 
-def mark_checked(conn: psycopg.Connection, group_id: int, note: str | None = None) -> DataCheck:
+def mark_checked(conn: Conn, group_id: int, note: str | None = None) -> DataCheck:
     conn.execute("INSERT INTO ej.data_check (group_id, note) VALUES (%s, %s)", (group_id, note or None))
     return last_check(conn, group_id)
 
 
-def last_check(conn: psycopg.Connection, group_id: int) -> DataCheck:
+def last_check(conn: Conn, group_id: int) -> DataCheck:
     row = conn.execute(
         """SELECT c.group_id, g.name AS group_name, c.checked_at, c.checked_by_name
              FROM ej.group_data_check c JOIN ej.study_group g ON g.id = c.group_id WHERE c.group_id = %s""",
         (group_id,),
     ).fetchone()
+    if row is None:
+        raise NotFound("Группа не найдена или недоступна")
     return DataCheck(**row)

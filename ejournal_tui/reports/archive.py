@@ -11,8 +11,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import psycopg
-
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.reports.journal import print_journal
 from ejournal_tui.reports.output import journal_csv
 
@@ -23,7 +22,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w.-]+", "_", text, flags=re.UNICODE).strip("_")[:60] or "x"
 
 
-def archived_iterations(conn: psycopg.Connection) -> list[dict]:
+def archived_iterations(conn: Conn) -> list[dict]:
     return conn.execute(
         """SELECT i.id, i.name, i.organization_id, o.short_name, o.name AS organization, i.archived_at
              FROM ej.iteration i JOIN ej.organization o ON o.id = i.organization_id
@@ -31,7 +30,7 @@ def archived_iterations(conn: psycopg.Connection) -> list[dict]:
     ).fetchall()
 
 
-def export_iteration(conn: psycopg.Connection, iteration: dict, target: Path) -> dict:
+def export_iteration(conn: Conn, iteration: dict, target: Path) -> dict:
     """Write one iteration's export into `target` (a new folder); return its manifest."""
     groups = conn.execute(
         """SELECT g.id, g.name, p.quantum_id, q.name AS quantum
@@ -64,7 +63,7 @@ def export_iteration(conn: psycopg.Connection, iteration: dict, target: Path) ->
     return manifest
 
 
-def export_archived(conn: psycopg.Connection, directory: Path) -> list[Path]:
+def export_archived(conn: Conn, directory: Path) -> list[Path]:
     """Export every archived iteration not exported yet; return the new folders."""
     directory.mkdir(parents=True, exist_ok=True)
     made = []

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import psycopg
-
 from ejournal_tui.db import reports as q
+from ejournal_tui.db.connection import Conn
+from ejournal_tui.errors import Invalid
 
 
 @dataclass
@@ -56,9 +56,9 @@ ATTENDANCE_BY = ("group", "teacher", "quantum", "month", "group_month")
 TIMELINESS_BY = ("teacher", "group")
 
 
-def build(conn: psycopg.Connection, name: str, opts: Options) -> Report:
+def build(conn: Conn, name: str, opts: Options) -> Report:
     if name not in REPORTS:
-        raise ValueError(f"Неизвестный отчёт «{name}». Отчёты: {', '.join(REPORTS)}")
+        raise Invalid(f"Неизвестный отчёт «{name}». Отчёты: {', '.join(REPORTS)}")
     if opts.iteration is None and name != "activity":
         opts.iteration = q.current_iteration(conn)
     report = globals()["_" + name](conn, opts)
@@ -79,7 +79,7 @@ NUMBERS = ["Занятий", "Часов", "Отметок", "Присутств
 def _attendance(conn, o: Options) -> Report:
     by = o.by or "group"
     if by not in ATTENDANCE_BY:
-        raise ValueError(f"--by для посещаемости: {', '.join(ATTENDANCE_BY)}")
+        raise Invalid(f"--by для посещаемости: {', '.join(ATTENDANCE_BY)}")
     rows = q.attendance(conn, by, o.iteration, o.quantum, o.teacher, o.group, o.date_from, o.date_to)
     keys = {
         "group": [("quantum_name", "Квантум"), ("group_name", "Группа"), ("teacher_name", "Педагог")],
@@ -105,7 +105,7 @@ def _month(d: date | None) -> str:
 def _fulfilment(conn, o: Options) -> Report:
     if o.detail:
         if o.group is None:
-            raise ValueError("Для подробного отчёта по КТП укажите группу (--group)")
+            raise Invalid("Для подробного отчёта по КТП укажите группу (--group)")
         rows = q.fulfilment_topics(conn, o.group)
         return Report("fulfilment", "Выполнение КТП по темам",
                       ["№", "Тема", "Часов по плану", "Проведено часов", "Занятий", "Первое", "Последнее"],
@@ -126,7 +126,7 @@ def _fulfilment(conn, o: Options) -> Report:
 def _timeliness(conn, o: Options) -> Report:
     by = o.by or "teacher"
     if by not in TIMELINESS_BY:
-        raise ValueError(f"--by для своевременности: {', '.join(TIMELINESS_BY)}")
+        raise Invalid(f"--by для своевременности: {', '.join(TIMELINESS_BY)}")
     rows = q.timeliness(conn, by, o.iteration, o.today, o.teacher)
     keys = [("teacher_name", "Педагог")] + ([("group_name", "Группа")] if by == "group" else [("groups", "Групп")])
     nums = [("planned_due", "Занятий по расписанию (срок прошёл)"), ("lessons", "Заполнено занятий"),
@@ -154,7 +154,7 @@ def _activity(conn, o: Options) -> Report:
 
 def _iteration(conn, o: Options) -> Report:
     if o.iteration is None:
-        raise ValueError("Укажите итерацию (--iteration)")
+        raise Invalid("Укажите итерацию (--iteration)")
     rows = q.iteration_report(conn, o.iteration, o.today)
     cols = [("teacher_name", "Педагог"), ("groups", "Групп"), ("students", "Обучающихся"),
             ("left_students", "Выбыло"), ("ktp_hours", "Часов КТП"), ("delivered_hours", "Проведено часов"),
@@ -186,8 +186,8 @@ def _numeric(conn, o: Options) -> Report:
         level, quantum, group = scope
         where = group or quantum or "вся организация"
         for (_, measure), values in sorted(scopes[scope].items()):
-            out.append([level_name[level], where, measure] + [NOT_YET if d in future else values.get(d)
-                                                               for d in dates])
+            out.append([level_name[level], where, measure,
+                        *(NOT_YET if d in future else values.get(d) for d in dates)])
     return Report("numeric", "Цифровой отчёт: количество обучающихся",
                   ["Уровень", "Группа / квантум", "Показатель"] + [f"на {d:%d.%m.%Y}" for d in dates], out,
                   subtitle=_iteration_name(conn, o.iteration)

@@ -16,8 +16,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import psycopg
-
+from ejournal_tui.db.connection import Conn
+from ejournal_tui.errors import Invalid
 from ejournal_tui.reports.catalog import ATTENDANCE_BY, REPORTS, TIMELINESS_BY, Options
 from ejournal_tui.terminal import safe, say
 
@@ -82,7 +82,7 @@ def add_commands(subparsers) -> None:
     ex.add_argument("-o", "--output", help="файл CSV (по умолчанию — вывод на экран)")
 
 
-def run(args: argparse.Namespace, conn: psycopg.Connection, out=None, err=None) -> int:
+def run(args: argparse.Namespace, conn: Conn, out=None, err=None) -> int:
     """Run `print`, `report` or `export`; returns the exit code. Messages for people go to err."""
     out = out or sys.stdout
     err = err or sys.stderr
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace, conn: psycopg.Connection, out=None, err=None) 
 
         say(f"ejournal: {exc if isinstance(exc, JournalError) else user_message(exc)}", err)
         return 1
-    raise ValueError(f"неизвестная команда {args.command}")
+    raise Invalid(f"неизвестная команда {args.command}")
 
 
 def _progress(err):
@@ -230,7 +230,7 @@ def _export(args, conn, out, err) -> int:
 
     if args.name == "journal":
         if args.group is None:
-            raise ValueError("Укажите группу: ejournal export journal --group ID")
+            raise Invalid("Укажите группу: ejournal export journal --group ID")
         text = output.journal_csv(conn, args.group)
     else:
         report = catalog.build(conn, args.name, _options(args))

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-
-import psycopg
+from typing import Any
 
 from ejournal_tui.db import reports as q
+from ejournal_tui.db.connection import Conn, one
+from ejournal_tui.errors import UserError
 from ejournal_tui.reports import pdf
 from ejournal_tui.reports.russian import SHEETS, WEEKDAYS, count_in_words, month_name
 
@@ -28,7 +29,7 @@ from ejournal_tui.reports.russian import SHEETS, WEEKDAYS, count_in_words, month
 ROWS_PER_SPREAD = 28
 
 
-class JournalError(RuntimeError):
+class JournalError(UserError, RuntimeError):
     """Nothing to print, or not allowed to see it; the message is for a person."""
 
 
@@ -85,11 +86,11 @@ class GroupDoc:
     slot_changes: list[q.Slot]
     students: list[StudentLine]
     months: list[MonthSpread]
-    briefings: list[q.Briefing]
+    briefings: list[q.PaperBriefing]
     unbriefed: list[str]
-    events: list[q.Event]
-    achievements: list[q.Achievement]
-    remarks: list[q.Remark]
+    events: list[q.PaperEvent]
+    achievements: list[q.PaperAchievement]
+    remarks: list[q.PaperRemark]
     group_months: list[q.GroupMonth]
     fulfilment: q.Fulfilment | None
     numeric: NumericTable
@@ -153,11 +154,11 @@ def _dump(items) -> list:
     return [i.model_dump(mode="json") for i in items]
 
 
-def collect(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
+def collect(conn: Conn, iteration_id: int | None = None, quantum_id: int | None = None,
             group_id: int | None = None) -> JournalDoc:
     """The hard copy of one quantum's iteration (kind «journal») or of one group («group»)."""
     kind = "group" if group_id is not None else "journal"
-    if kind == "group":
+    if group_id is not None:
         place = q.group_place(conn, group_id)
         if place is None:
             raise JournalError(f"Группа № {group_id} не найдена или недоступна")
@@ -188,7 +189,7 @@ def collect(conn: psycopg.Connection, iteration_id: int | None = None, quantum_i
     remarks = q.journal_remarks(conn, ids)
     numeric = q.numeric(conn, iteration_id, group_ids=ids, quantum_id=quantum_id)
     dates = q.numeric_dates(conn, iteration_id)
-    today = conn.execute("SELECT current_date AS d").fetchone()["d"]
+    today = one(conn.execute("SELECT current_date AS d"))["d"]
     legend = q.attendance_legend(conn)
     group_attendance = {r["group_id"]: r for r in q.attendance(conn, "group", iteration_id, quantum_id,
                                                                  group_id=group_id)}
@@ -366,7 +367,7 @@ def sections(doc: JournalDoc) -> list[Section]:
     """The hard copy as sections that each begin a page, in the order of PRINT_FORM.md: title;
     per group the main data, the monthly spreads, the student list, then briefings, events and
     achievements, remarks, totals and the numeric report; the quantum summary."""
-    m = pdf.environment().get_template("sections.html").module
+    m: Any = pdf.environment().get_template("sections.html").module  # its macros, by name
     out = [Section("portrait", m.title(doc), 40, "титульный лист")]
     for g in doc.groups:
         name = g.info.group_name
@@ -444,7 +445,7 @@ def render(doc: JournalDoc, progress: pdf.Progress | None = None, unit=SHEETS) -
     closing: list[bytes] = []
     if doc.binding:
         pages = sum(pdf.page_count(b) for b in body)
-        m = pdf.environment().get_template("sections.html").module
+        m: Any = pdf.environment().get_template("sections.html").module
         # The closing page counts every sheet, itself included; it is one page unless the list of
         # teachers is very long, and then the count is made again with its real length.
         own = 1
@@ -480,7 +481,7 @@ def check_output(path: str | os.PathLike) -> Path:
     return target
 
 
-def save(conn: psycopg.Connection, printed: Printed, target: Path, record) -> None:
+def save(conn: Conn, printed: Printed, target: Path, record) -> None:
     """Write the PDF to a temporary file beside the target, then, in one transaction, record the
     print and move the complete file into place: a print is recorded only if its file exists
     in full, and a failed print leaves neither a file nor a record."""
@@ -499,7 +500,7 @@ def save(conn: psycopg.Connection, printed: Printed, target: Path, record) -> No
         raise
 
 
-def print_journal(conn: psycopg.Connection, iteration_id: int | None = None, quantum_id: int | None = None,
+def print_journal(conn: Conn, iteration_id: int | None = None, quantum_id: int | None = None,
                   group_id: int | None = None, progress: pdf.Progress | None = None,
                   record: bool = True, output: str | os.PathLike | None = None) -> Printed:
     """Collect, render, and (with `output`) save the hard copy and record its fingerprint

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-import psycopg
+from typing import Any
 
 from ejournal_tui.db import reports as q
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.reports import journal, pdf
 from ejournal_tui.reports.catalog import Report
 from ejournal_tui.reports.journal import JournalError, Printed, Section, check_output, fingerprint_of, footer_line, save
 from ejournal_tui.reports.text import is_number, to_csv
 
 
-def _me(conn: psycopg.Connection) -> tuple[int | None, str | None, str | None]:
+def _me(conn: Conn) -> tuple[int | None, str | None, str | None]:
     """(organization id, organization name, the caller's name)."""
     row = conn.execute(
         """
@@ -24,13 +24,13 @@ def _me(conn: psycopg.Connection) -> tuple[int | None, str | None, str | None]:
     return (row["id"], row["name"], row["me"]) if row else (None, None, None)
 
 
-def report_pdf(conn: psycopg.Connection, report: Report, record: bool = True, output=None) -> Printed:
+def report_pdf(conn: Conn, report: Report, record: bool = True, output=None) -> Printed:
     """The report as PDF; with `output` written there (complete, or not at all) and recorded in
     the transaction that puts the file in place."""
     org_id, org_name, me = _me(conn)
     data_hash, fp = fingerprint_of({"report": report.name, "title": report.title, "subtitle": report.subtitle,
                                     "headers": report.headers, "rows": report.rows, "params": report.params})
-    m = pdf.environment().get_template("sections.html").module
+    m: Any = pdf.environment().get_template("sections.html").module  # its macros, by name
     numeric = [bool(report.rows) and all(is_number(r[i]) or r[i] is None for r in report.rows)
                for i in range(len(report.headers))]
     size, widths = pdf.column_widths(report.headers, report.rows, 273 if report.landscape else 168)
@@ -57,7 +57,7 @@ def report_pdf(conn: psycopg.Connection, report: Report, record: bool = True, ou
     return printed
 
 
-def journal_csv(conn: psycopg.Connection, group_id: int) -> str:
+def journal_csv(conn: Conn, group_id: int) -> str:
     """A group's journal as CSV: the attendance grid (codes as in the hard copy) with each
     student's totals, then the lessons with topics and hours."""
     from ejournal_tui.reports.journal import collect

@@ -30,8 +30,11 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from pickle import PicklingError
+from typing import cast
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ejournal_tui.errors import UserError
 
 HERE = Path(__file__).resolve().parent
 FONT_DIR = HERE / "fonts"
@@ -50,7 +53,7 @@ BASE_FONT = "dejavusans_00"
 Progress = Callable[[int, int, str], None]
 
 
-class PdfError(RuntimeError):
+class PdfError(UserError, RuntimeError):
     pass
 
 
@@ -310,9 +313,9 @@ def number_pages(parts: list[bytes], *, title: str, subject: str, first: int = 1
     for page, overlay in zip(writer.pages, reader(buf.getvalue()).pages, strict=True):
         # ReportLab's pages share one resource dictionary: give each page its own (shallow)
         # copy, or the number's font would be added to the shared one once per page.
-        resources = DictionaryObject(page["/Resources"].get_object())
+        resources = DictionaryObject(cast(DictionaryObject, page["/Resources"].get_object()))
         if "/Font" in resources:
-            resources[NameObject("/Font")] = DictionaryObject(resources["/Font"].get_object())
+            resources[NameObject("/Font")] = DictionaryObject(cast(DictionaryObject, resources["/Font"].get_object()))
         page[NameObject("/Resources")] = resources
         page.merge_page(overlay, over=True)
         page.compress_content_streams()

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from ejournal_tui.errors import Invalid
+
 _UNITS_M = ("", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять")
 _UNITS_F = ("", "одна", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять")
 _UNITS_N = ("", "одно", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять")
@@ -57,7 +59,7 @@ def number_words(n: int, gender: str = "m") -> str:
     if n < 0:
         return "минус " + number_words(-n, gender)
     if n >= 10**12:
-        raise ValueError("слишком большое число")
+        raise Invalid("слишком большое число")
     words: list[str] = []
     groups = []
     while n:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
+from ejournal_tui.errors import Invalid
 from ejournal_tui.terminal import safe
 
 FORMATS = ("text", "github", "csv")
@@ -46,7 +47,7 @@ def is_number(value) -> bool:
 def table(headers: Sequence[str], rows: Sequence[Sequence], fmt: str = "text") -> str:
     """The rows as text in one of FORMATS. Numbers are right-aligned in text tables."""
     if fmt not in FORMATS:
-        raise ValueError(f"формат: {', '.join(FORMATS)}")
+        raise Invalid(f"формат: {', '.join(FORMATS)}")
     if fmt == "csv":
         return to_csv(headers, rows)
     numeric = [bool(rows) and all(is_number(r[i]) or r[i] is None for r in rows) for i in range(len(headers))]

@@ -5,16 +5,15 @@ worker through `self.db`."""
 
 import importlib
 import os
-import re
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -24,9 +23,12 @@ from ejournal_tui.db.session import Session
 from ejournal_tui.models import ROLE_NAMES, Me
 from ejournal_tui.tui import russian
 
+if TYPE_CHECKING:
+    from ejournal_tui.db.live import Listener
+    from ejournal_tui.outbox import Outbox
+
 russian.install()
 
-_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 # The home screen of each role: (module, class).
 HOMES = {
@@ -43,7 +45,7 @@ class EJournalApp(App):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "справка", id="app.help"),
         Binding("ctrl+p", "command_palette", "команды", id="app.commands", show=False),
         Binding("f2", "switch_role", "роль", id="app.role", tooltip="сменить роль (у вас их несколько)"),
@@ -56,8 +58,8 @@ class EJournalApp(App):
         self.db = Session(conninfo)
         self.fixed_today = today  # tests and snapshots freeze the date the screens show
         self.me: Me | None = None
-        self.outbox = None  # unsaved journal writes of this process, on disk (ejournal_tui.outbox)
-        self.listener = None  # LISTEN ej_journal: changes made elsewhere (ejournal_tui.db.live)
+        self.outbox: Outbox | None = None  # unsaved journal writes of this process, on disk (ejournal_tui.outbox)
+        self.listener: Listener | None = None  # LISTEN ej_journal: changes made elsewhere (ejournal_tui.db.live)
         self.role: str | None = None  # the role whose home is open
         self.roles: list[str] = []  # the roles this person may open
         # where reports and printouts are saved (over SSH: the server's home of the OS user)
@@ -166,8 +168,8 @@ class EJournalApp(App):
         from ejournal_tui.db.live import Listener
 
         if self.listener is None:
-            self.listener = Listener(self.db.conninfo, self._heard, own_pid=lambda: self.db.backend_pid)
-            self.listener.start()
+            self.listener = listener = Listener(self.db.conninfo, self._heard, own_pid=lambda: self.db.backend_pid)
+            listener.start()
 
     def _heard(self, changes: set[tuple[str, int, int]]) -> None:
         """From the listener's thread: (table, organization id, group id) of what changed."""
@@ -241,19 +243,12 @@ class EJournalApp(App):
 
     def error_text(self, exc: BaseException) -> str:
         """A Russian sentence for what went wrong: a form's check, a lookup, or the database."""
-        from pydantic import ValidationError
+        return self.db.user_error(exc).message
 
-        from ejournal_tui.db.inputs import first_error
-
-        if isinstance(exc, ValidationError):
-            return first_error(exc)
-        if type(exc) in (ValueError, LookupError, RuntimeError) or type(exc).__name__ in ("JournalError", "PdfError"):
-            return str(exc)
-        return self.db.message(exc)
-
-    def show_error(self, exc: BaseException, title: str = "Ошибка") -> None:
-        """The one place an error becomes a message a person reads."""
-        self.notify(self.error_text(exc), title=title, severity="error", timeout=10, markup=False)
+    def show_error(self, exc: BaseException, title: str | None = None) -> None:
+        """The one place an error becomes a message a person reads (ejournal_tui.errors)."""
+        error = self.db.user_error(exc)
+        self.notify(error.message, title=title or error.title, severity="error", timeout=10, markup=False)
 
     def action_help(self) -> None:
         from ejournal_tui.tui.screens.help import HelpScreen
@@ -290,7 +285,7 @@ class EJournalApp(App):
         for active in screen.active_bindings.values():
             b = active.binding
             own = active.node in (screen, self)  # not the widgets' own keys (arrows…)
-            if not own or not _CYRILLIC.search(b.description or "") or b.action in seen or not active.enabled:
+            if not own or b.id is None or b.action in seen or not active.enabled:
                 continue
             seen.add(b.action)
             key = b.key_display or self.get_key_display(b)

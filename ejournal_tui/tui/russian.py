@@ -5,6 +5,8 @@ drop-down list and of text fields are set on Textual's classes once: every Selec
 of every screen gets them without each screen importing its own subclass.
 """
 
+from weakref import WeakKeyDictionary
+
 from textual.binding import Binding, BindingsMap
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import Input, TextArea
@@ -41,7 +43,7 @@ class RussianPalette(CommandPalette):
                 option = type(option)(i18n.PALETTE_NO_MATCHES, id=option.id, disabled=True)
             return add_option(option)
 
-        commands.add_option = add
+        commands.add_option = add  # type: ignore[method-assign]  # the palette's «no matches» line, in Russian
 
 
 class RussianThemes(Provider):
@@ -79,11 +81,14 @@ def _rebind(cls, bindings: list[Binding]) -> None:
         todo.extend(klass.__subclasses__())
 
 
+_told: WeakKeyDictionary[Input, str] = WeakKeyDictionary()  # the text a field last refused
+
+
 def _restricted(self: Input) -> None:
     """Text past a field's limit is refused with a word, not cut silently."""
     self.app.bell()
-    if self.max_length and len(self.value) >= self.max_length and self.value != getattr(self, "_ej_told", None):
-        self._ej_told = self.value  # once per refusal, not once per key
+    if self.max_length and len(self.value) >= self.max_length and self.value != _told.get(self):
+        _told[self] = self.value  # once per refusal, not once per key
         n = self.max_length
         self.app.notify(f"Поле вмещает не больше {n} {i18n.plural(n, 'символа', 'символов', 'символов')}: "
                         "лишнее не вставлено.", severity="warning")
@@ -97,7 +102,7 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    Input.restricted = _restricted  # Textual's documented hook for refused input
+    Input.restricted = _restricted  # type: ignore[method-assign]  # Textual's documented hook for refused input
     _rebind(SelectOverlay, [Binding("escape", "dismiss", i18n.SELECT_DISMISS)])
     # Ctrl+A selects all, as in every Russian office program (Home still goes to the start).
     _rebind(Input, [Binding("ctrl+a", "select_all", "выделить всё", show=False)])

@@ -6,7 +6,7 @@ about a director's login is decided by the deputy director. The database checks 
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import accounts
 from ejournal_tui.models import ROLE_NAMES, AccountEvent, AccountRequest
@@ -32,7 +32,7 @@ class AccountRequestsScreen(TableScreen):
 
 * «п» — подтвердить запрос под курсором; «о» — отклонить.
 * Ниже запросов — журнал всех операций с учётными записями: кто, когда и что сделал."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("п,g", "confirm", "подтвердить", id="accounts.confirm", tooltip="подтвердить запрос"),
         Binding("о,j", "refuse", "отклонить", id="accounts.refuse", tooltip="отклонить запрос"),
         Binding("f5", "reload", "обновить", id="accounts.reload", show=False),
@@ -51,7 +51,7 @@ class AccountRequestsScreen(TableScreen):
         self.set_title(f"[b]Запросов ждут подтверждения[/b]: {len(self.requests)}"
                        + (f", ваших — {mine} («п» подтвердить, «о» отклонить)" if mine else "")
                        + f" · операций в журнале: {len(data)}")
-        rows = []
+        rows: list[tuple[str, tuple[str | Text, ...]]] = []
         for r in self.requests:
             what = KIND.get(r.kind, r.kind) + (f": {roles_text(r.roles)}" if r.roles else "")
             state = Text("ждёт вашего подтверждения" if r.may_decide else "ждёт подтверждения", style="yellow")

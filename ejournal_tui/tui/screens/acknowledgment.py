@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Markdown, Static
 
@@ -33,7 +33,7 @@ class AcknowledgmentScreen(BaseScreen):
     AcknowledgmentScreen #ack-head { padding: 0 1; background: $boost; height: auto; }
     AcknowledgmentScreen #ack-box { height: 1fr; padding: 0 1; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,ctrl+s", "confirm", "ознакомлен(а)", id="ack.confirm", key_display="⏎", priority=True,
                 tooltip="ознакомлен(а) с обязанностями и обязуюсь их выполнять"),
     ]

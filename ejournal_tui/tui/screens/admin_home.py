@@ -5,10 +5,10 @@ state of the database migrations. The administrator never sees children's data."
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import admin_accounts
-from ejournal_tui.db.accounts import ROLES
+from ejournal_tui.db.accounts import ROLES, Issued
 from ejournal_tui.db.admin_accounts import AccountInput
 from ejournal_tui.models import ROLE_NAMES, UserAccount
 from ejournal_tui.tui.screens.base import esc
@@ -36,7 +36,7 @@ class AdminHomeScreen(TableScreen):
 «ждёт подтверждения».
 
 Данные обучающихся администратору недоступны — это проверяет база данных."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("н,y", "add", "новая", id="admin.add", tooltip="новая учётная запись"),
         Binding("б,comma", "lock", "блокировка", id="admin.lock", tooltip="заблокировать или разблокировать"),
         Binding("п,g", "password", "пароль", id="admin.password", tooltip="одноразовый пароль для входа по сети"),
@@ -106,7 +106,7 @@ class AdminHomeScreen(TableScreen):
             Field("role2", "Вторая роль", None, options=options),
         ]
 
-        def save(conn, values: dict) -> int:
+        def save(conn, values: dict) -> Issued:
             roles = list(dict.fromkeys(r for r in (values.pop("role1"), values.pop("role2")) if r))
             return admin_accounts.issue(conn, AccountInput(roles=roles, **values))
 

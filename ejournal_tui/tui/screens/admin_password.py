@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -18,7 +18,7 @@ class PasswordScreen(BaseModal):
     TITLE = "Одноразовый пароль"
     HELP = """Пароль показывается один раз: передайте его сотруднику лично. Он действует неделю; при первом
 входе сотрудник задаёт свой (`ejournal password`). В базе хранится только его хэш (SCRAM-SHA-256)."""
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape,enter", "close", "закрыть", id="password.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "close", "закрыть", id="password.close")]
 
     def __init__(self, account: UserAccount):
         super().__init__()

@@ -1,19 +1,32 @@
 """What every screen shares: the app's database session, the date, the error handler, F1 help."""
 
 from datetime import date
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual.binding import Binding
+from textual import getters
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Input, Select
 from textual.worker import Worker, WorkerState
 
+if TYPE_CHECKING:
+    from ejournal_tui.db.session import Session
+    from ejournal_tui.tui.app import EJournalApp
 
-class _Common:
-    HELP = ""  # F1: what the screen is for; the keys are listed from BINDINGS
+
+R = TypeVar("R")
+
+
+class _Common(Screen[R]):
+    # F1 shows the screen's HELP (Textual's own DOMNode.HELP: what the screen is for, in Markdown);
+    # the keys are listed from BINDINGS.
+
+    if TYPE_CHECKING:  # the app as its own class for the type checker; at run time Textual's property
+        app = getters.app(EJournalApp)
 
     @property
-    def db(self):
+    def db(self) -> "Session":
         return self.app.db
 
     @property
@@ -25,7 +38,7 @@ class _Common:
             self.app.show_error(event.worker.error)
 
 
-class BaseScreen(_Common, Screen):
+class BaseScreen(_Common[R]):
     pass
 
 
@@ -36,9 +49,10 @@ class ReloadingScreen(BaseScreen):
     """A screen whose data (self.data, filled by self.load()) is loaded on opening, again on
     coming back to it, and on F5."""
 
-    data = None
+    data: Any = None
+    _live_timer: Timer | None = None
 
-    def load(self) -> None:
+    def load(self) -> Any:  # a @work method in the screens: it returns its Worker
         raise NotImplementedError
 
     def on_mount(self) -> None:
@@ -61,7 +75,7 @@ class ReloadingScreen(BaseScreen):
         watched = self.watched_groups()
         if self.data is None or not self.is_current or (watched is not None and not groups & watched):
             return
-        if getattr(self, "_live_timer", None) is None:
+        if self._live_timer is None:
             self._live_timer = self.set_timer(LIVE_SECONDS, self._live_reload)
 
     def _live_reload(self) -> None:
@@ -70,16 +84,13 @@ class ReloadingScreen(BaseScreen):
             self.load()
 
 
-R = TypeVar("R")
-
-
-class BaseModal(_Common, ModalScreen[R]):
+class BaseModal(_Common[R], ModalScreen[R]):
     # a modal screen hides the app's own keys: F1 is bound again here for every dialog
-    BINDINGS: ClassVar[list[Binding]] = [Binding("f1", "app.help", "справка", id="modal.help", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f1", "app.help", "справка", id="modal.help", show=False)]
 
     def on_mount(self) -> None:
         # borderless fields and buttons: a dialog must fit 80×24
-        for widget in self.query("Input, Select, Button"):
+        for widget in [*self.query(Input), *self.query(Select), *self.query(Button)]:
             widget.compact = True
         self.mount(Footer(compact=True, show_command_palette=False))
 

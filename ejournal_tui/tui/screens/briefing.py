@@ -2,13 +2,14 @@
 in — the date of the lesson under the cursor, the kind, a short content, the students present —
 and Enter saves the briefing with its students in one transaction."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
@@ -31,16 +32,15 @@ def parse_date(screen, text: str) -> date | None:
 
 def save_failed(screen, exc: BaseException) -> None:
     """A refused write: the dialog stays open with what was typed."""
-    if isinstance(exc, (LookupError, ValueError)):
-        screen.notify(str(exc), title="Не сохранено", severity="error", timeout=10, markup=False)
-    else:
-        screen.app.show_error(exc, title="Не сохранено")
+    screen.app.show_error(exc, title="Не сохранено")
 
 
 class StudentPicks(SelectionList[int]):
     """Space ticks a student; Enter saves the dialog (not a second way to tick)."""
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("enter", "screen.save", "сохранить", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.save", "сохранить", id="briefing.save", show=False)
+    ]
 
 
 class BriefingScreen(BaseModal[BriefingInput | None]):
@@ -55,7 +55,7 @@ class BriefingScreen(BaseModal[BriefingInput | None]):
 Enter — сохранить (инструктаж и список — одной записью), пробел — отметить или снять обучающегося,
 Ctrl+A — отметить всех или снять всех, Tab — к следующему полю, Esc — отменить.
 Кто провёл инструктаж, база данных записывает сама: вы."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "сохранить", id="briefing.save"),
         Binding("ctrl+a", "toggle_all", "всех / никого", id="briefing.all"),
         Binding("escape", "cancel", "отмена", id="briefing.cancel"),
@@ -65,7 +65,7 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
     def __init__(
         self,
         group: Group,
-        students: list[Student],
+        students: Sequence[Student],
         day: date,
         present: dict[date, list[int]],
         introduced: set[int],
@@ -113,7 +113,8 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
                 yield Button("Сохранить (Enter)", variant="primary", id="save")
                 yield Button("Отмена (Esc)", id="cancel")
 
-    def _options(self, chosen: set[int]) -> list[Selection]:
+    def _options(self, chosen: set[int] | None) -> list[Selection]:
+        chosen = chosen or set()
         out = []
         for s in self.students:
             # who still lacks a вводный matters once the group has had one

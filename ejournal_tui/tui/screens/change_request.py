@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static
 
@@ -16,7 +16,7 @@ from ejournal_tui.tui.screens.base import BaseModal
 class ChangeRequestScreen(BaseModal[bool]):
     TITLE = "Сообщить методисту"
     HELP = "Выберите, какие данные исправить, опишите верное значение и нажмите Enter или Ctrl+S."
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "отправить", id="request.send"),
         Binding("escape", "cancel", "отмена", id="request.cancel"),
     ]

@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
@@ -12,7 +12,7 @@ from ejournal_tui.tui.screens.base import BaseModal
 
 class ConfirmScreen(BaseModal[bool]):
     TITLE = "Подтверждение"
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "no", "Отмена", id="cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Отмена", id="cancel")]
 
     def __init__(self, question: str, yes: str = "Да", no: str = "Нет", default_no: bool = False):
         super().__init__()

@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
@@ -17,7 +17,7 @@ class ConflictScreen(BaseModal[bool]):
         "Ничего не перезаписано. "
         "Выберите, какое значение оставить."
     )
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,1", "keep_theirs", "оставить из базы", id="conflict.theirs"),
         Binding("2", "keep_mine", "записать моё", id="conflict.mine"),
     ]

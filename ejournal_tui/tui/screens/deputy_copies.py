@@ -4,7 +4,7 @@ who received it when."""
 
 from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import control
 from ejournal_tui.db.control import HardCopy
@@ -20,7 +20,7 @@ class HardCopiesScreen(TableScreen):
 
 По Положению методист передаёт твёрдые копии заместителю директора. «п» — отметить, что копия
 получена: база записывает, кто и когда её принял."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("п,g", "receive", "получена", id="copies.receive",
                 tooltip="отметить получение твёрдой копии от методиста"),
     ]

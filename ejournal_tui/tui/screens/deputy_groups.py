@@ -3,7 +3,7 @@ opens a group's journal read-only, «з» writes a remark on the group."""
 
 from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import control, lists
 from ejournal_tui.db.control import ControlRow
@@ -17,7 +17,7 @@ class ControlGroupsScreen(TableScreen):
     TITLE = "Группы: контроль"
     HELP = """Группы педагога (или квантума) с показателями ведения журнала, как на панели контроля.
 Enter — журнал группы (только просмотр), «з» — замечание педагогу по группе."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "журнал", id="control_groups.open", key_display="⏎",
                 tooltip="журнал группы (только просмотр)"),
         Binding("з,p", "remark", "замечание", id="control_groups.remark", tooltip="замечание педагогу по группе"),

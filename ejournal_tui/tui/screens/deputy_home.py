@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Select
 
 from ejournal_tui.db import control, lists
@@ -36,9 +36,9 @@ Enter — группы педагога (квантума), оттуда Enter �
 «з» — замечания, «и» — отчёт о работе педагогов с журналом по итогам итерации, «т» — все отчёты,
 «к» — твёрдые копии журнала, переданные методистом."""
     DEFAULT_CSS = "DeputyHomeScreen #dep-iteration { margin: 0 1; width: 1fr; }"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "группы", id="deputy.open", key_display="⏎", tooltip="группы педагога или квантума"),
-        Binding("в,d", "toggle", "разрез", id="deputy.toggle", tooltip="по педагогам или по квантумам"),
+        Binding("в,d", "toggle_by", "разрез", id="deputy.toggle", tooltip="по педагогам или по квантумам"),
         Binding("з,p", "remarks", "замечания", id="deputy.remarks", tooltip="замечания педагогам"),
         Binding("и,b", "iteration_report", "итоги", id="deputy.iteration",
                 tooltip="отчёт о работе педагогов с журналом по итогам итерации"),
@@ -101,11 +101,11 @@ Enter — группы педагога (квантума), оттуда Enter �
 
     @on(Select.Changed, "#dep-iteration")
     def _iteration(self, event: Select.Changed) -> None:
-        if event.value != Select.NULL and event.value != self.iteration_id:
+        if isinstance(event.value, int) and event.value != self.iteration_id:
             self.iteration_id = event.value
             self.load()
 
-    def action_toggle(self) -> None:
+    def action_toggle_by(self) -> None:
         self.by = "quantum" if self.by == "teacher" else "teacher"
         self.load()
 

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Select
 
 from ejournal_tui.db import accounts, control, methodist
@@ -26,7 +26,7 @@ class DirectorHomeScreen(TableScreen):
 «ч» — учётные записи: запросы администратора ждут вашего подтверждения (новая учётная запись, роль,
 разблокировка, пароль), и журнал всех операций с учётными записями."""
     DEFAULT_CSS = "DirectorHomeScreen #dir-iteration { margin: 0 1; width: 1fr; }"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("у,e", "approve", "утвердить", id="director.approve", tooltip="утвердить расписание и нагрузку"),
         Binding("р,h", "schedule", "расписание", id="director.schedule", tooltip="расписание итерации по дням"),
         Binding("enter", "schedule", "расписание", id="director.open", key_display="⏎", show=False),
@@ -92,7 +92,7 @@ class DirectorHomeScreen(TableScreen):
 
     @on(Select.Changed, "#dir-iteration")
     def _iteration(self, event: Select.Changed) -> None:
-        if event.value != Select.NULL and event.value != self.iteration_id:
+        if isinstance(event.value, int) and event.value != self.iteration_id:
             self.iteration_id = event.value
             self.load()
 

@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -17,7 +17,7 @@ from ejournal_tui.tui.screens.base import BaseModal, esc, fmt_date
 class ExcuseScreen(BaseModal[tuple[str, str | None] | None]):
     TITLE = "Уважительная причина"
     HELP = "Выберите причину стрелками и Enter или цифрой 1–4. Для «другое» напишите, какая именно."
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "отмена", id="excuse.cancel"),
         Binding("1", "pick(0)", "болезнь", show=False, id="excuse.1"),
         Binding("2", "pick(1)", "заявление родителей", show=False, id="excuse.2"),
@@ -51,7 +51,8 @@ class ExcuseScreen(BaseModal[tuple[str, str | None] | None]):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self._chosen(event.option.id)
+        if event.option.id is not None:
+            self._chosen(event.option.id)
 
     def _chosen(self, code: str) -> None:
         if code != "other":

@@ -3,13 +3,13 @@ a group, an account…). Saving runs `save(connection, values)` in a worker thre
 invalid value leaves the dialog open with the reason, so nothing typed is lost. An optional
 `confirm(connection, values)` asks a question first (e.g. «such a student already exists»)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -21,7 +21,7 @@ class Field:
     name: str
     label: str
     value: object = ""
-    options: list[tuple[str, object]] | None = None  # a choice from a list
+    options: Sequence[tuple[str, object]] | None = None  # a choice from a list
     placeholder: str = ""
     password: bool = False
     max_length: int = 0
@@ -52,7 +52,7 @@ class FormScreen(BaseModal[FormResult | None]):
     FormScreen .form-buttons { height: auto; margin-top: 1; }
     FormScreen .form-buttons Button { margin-right: 2; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "сохранить", id="form.save"),
         Binding("escape", "cancel", "отмена", id="form.cancel"),
     ]
@@ -97,7 +97,7 @@ class FormScreen(BaseModal[FormResult | None]):
     def values(self) -> dict:
         out = {}
         for f in self.fields:
-            w = self.query_one(f"#f-{f.name}")
+            w: Any = self.query_one(f"#f-{f.name}")  # Input, Select or TextArea: each has .value
             if isinstance(w, Select):
                 out[f.name] = None if w.value == Select.NULL else w.value
             else:
@@ -105,7 +105,7 @@ class FormScreen(BaseModal[FormResult | None]):
         return out
 
     def set_value(self, name: str, value) -> None:
-        w = self.query_one(f"#f-{name}")
+        w: Any = self.query_one(f"#f-{name}")
         w.value = value
 
     @on(Input.Submitted)
@@ -130,7 +130,7 @@ class FormScreen(BaseModal[FormResult | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="form")
     def _run(self, values: dict, ask: bool) -> None:
         try:
-            if ask:
+            if ask and self.confirm is not None:
                 question = self.db.run(self.confirm, values)
                 if question:
                     self.app.call_from_thread(self._ask, values, question)
@@ -151,10 +151,12 @@ class FormScreen(BaseModal[FormResult | None]):
         self.app.push_screen(ConfirmScreen(question, yes="Да, сохранить", no="Вернуться"), answer)
 
     def _failed(self, exc: Exception) -> None:
-        message = self.app.error_text(exc)
+        error = self.db.user_error(exc)
+        message = error.message
         self.query_one("#form-error", Static).update(esc(message))
         self.notify(message, title="Не сохранено", severity="error", timeout=8, markup=False)
-        if (name := self._bad_field(exc, message)) is not None:
+        names = [f.name for f in self.fields]
+        if (name := error.field if error.field in names else self._bad_field(exc, message)) is not None:
             self.query_one(f"#f-{name}").focus()  # the next typing corrects the field
 
     def _bad_field(self, exc: Exception, message: str) -> str | None:

@@ -1,13 +1,14 @@
 """The rest of the paper journal of a group: safety briefings, mass events, students'
 achievements — a list of each, added, changed and deleted here; the hard copy prints them."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import (
@@ -28,10 +29,12 @@ from ejournal_tui.db.group_records import (
     LEVELS,
     Achievement,
     AchievementInput,
+    Briefing,
     Event,
     EventInput,
     Records,
 )
+from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.tui.screens.base import BaseModal, BaseScreen, esc, fmt_date
 from ejournal_tui.tui.screens.briefing import parse_date, save_failed
@@ -56,7 +59,7 @@ class GroupRecordsScreen(BaseScreen):
 
 Под таблицей — вся выбранная запись: полный текст, кто провёл инструктаж и кого инструктировали.
 Записи итерации в архиве изменить нельзя."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "edit", "изменить", id="records.edit", key_display="⏎", priority=True),
         Binding("д,l", "add", "добавить", id="records.add"),
         Binding("delete", "delete", "удалить", id="records.delete"),
@@ -166,7 +169,7 @@ class GroupRecordsScreen(BaseScreen):
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return None if key == "none" else int(key)
+        return None if key is None or key == "none" else int(key)
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
@@ -208,6 +211,13 @@ class GroupRecordsScreen(BaseScreen):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
+    @property
+    def records(self) -> Records:
+        """The loaded records: the screen's actions run once they are."""
+        if self.data is None:
+            raise NotFound("Записи группы ещё не загружены: повторите через мгновение.")
+        return self.data
+
     def _writable(self) -> bool:
         if self.data is None:
             return False
@@ -238,7 +248,7 @@ class GroupRecordsScreen(BaseScreen):
     def _open(self, row_id: int | None) -> None:
         if not self._writable():
             return
-        data = self.data
+        data = self.records
         if self.active == "briefings":
             self._open_briefing(row_id)
         elif self.active == "events":
@@ -253,14 +263,14 @@ class GroupRecordsScreen(BaseScreen):
 
         if not self._writable():
             return
-        data = self.data
+        data = self.records
         existing = next((x for x in data.briefings if x.id == row_id), None)
         day = min(self.today, data.group.ends_on)
         screen = BriefingScreen(data.group, data.students, day, data.present, data.introduced, existing)
         self.app.push_screen(screen, self._saved)
 
     def _on_rolls(self) -> int:
-        return sum(1 for s in self.data.students if s.enrolled(self.today))
+        return sum(1 for s in self.records.students if s.enrolled(self.today))
 
     def _saved(self, value) -> None:
         if value is not None:
@@ -275,8 +285,10 @@ class GroupRecordsScreen(BaseScreen):
             return
         what = {"briefings": "инструктаж", "events": "мероприятие", "achievements": "достижение"}[self.active]
         table = self.active
-        rows = {"briefings": self.data.briefings, "events": self.data.events,
-                "achievements": self.data.achievements}[table]
+        records = self.records
+        rows: Sequence[Briefing | Event | Achievement] = (
+            records.briefings if table == "briefings" else records.events if table == "events" else records.achievements
+        )
         held_on = next((x.held_on for x in rows if x.id == row_id), None)
 
         def answer(yes: bool | None) -> None:
@@ -320,7 +332,7 @@ def _initials(full_name: str | None) -> str:
 class _Form(BaseModal):
     """A dialog that saves itself and closes only when the database accepted the record."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "сохранить", id="form.save"),
         Binding("escape", "cancel", "отмена", id="form.cancel"),
         Binding("f1", "app.help", "справка", id="form.help"),  # a modal hides the app's own keys
@@ -463,7 +475,7 @@ class AchievementScreen(_Form):
     HELP = """Творческое достижение обучающегося группы: конкурс или соревнование, уровень, результат
 (например, «1 место», «призёр», «участник») и дата. Ctrl+S или Enter в поле — сохранить, Esc — отменить."""
 
-    def __init__(self, group: Group, students: list[Student], achievement: Achievement | None):
+    def __init__(self, group: Group, students: Sequence[Student], achievement: Achievement | None):
         super().__init__(group)
         self.students, self.achievement = students, achievement
 
@@ -520,7 +532,7 @@ class AchievementScreen(_Form):
     def collect(self) -> AchievementInput | None:
         student = self.query_one("#achievement-student", Select).value
         level = self.query_one("#achievement-level", Select).value
-        if student == Select.NULL:
+        if not isinstance(student, int):  # Select.NULL: nobody chosen
             self.notify("Выберите обучающегося.", severity="warning")
             return None
         day = parse_date(self, self.value("achievement-date"))
@@ -533,7 +545,7 @@ class AchievementScreen(_Form):
             self.notify("Напишите конкурс и результат.", severity="warning")
             return None
         return AchievementInput(
-            student_id=int(student),
+            student_id=student,
             held_on=day,
             competition=self.value("achievement-competition"),
             level=str(level),

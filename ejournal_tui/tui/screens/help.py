@@ -1,15 +1,12 @@
 """F1: what the screen under it is for and every key it answers to."""
 
-import re
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Markdown
-
-_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 COMMON = """
 Стрелки, PgUp/PgDn, Home/End — перемещение по таблицам, Tab — к следующему полю или таблице.
@@ -20,7 +17,7 @@ COMMON = """
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape,f1,q", "dismiss", "закрыть", id="help.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss", "закрыть", id="help.close")]
 
     def __init__(self, screen: Screen):
         super().__init__(id="help")
@@ -40,8 +37,9 @@ class HelpScreen(ModalScreen):
         texts: dict[str, str] = {}
         for key, active in self.target.active_bindings.items():
             b = active.binding
-            # the screen's and the app's own keys; widgets' standard keys are summarised below
-            if active.node not in (self.target, self.app) or not _CYRILLIC.search(b.description or ""):
+            # the screen's and the app's own keys (ours carry an id; Textual's built-in ones, such as
+            # Tab, have none); widgets' standard keys are summarised below
+            if active.node not in (self.target, self.app) or b.id is None:
                 continue
             keys.setdefault(b.action, []).append(self.app.get_key_display(Binding(key, b.action)))
             texts[b.action] = b.tooltip or b.description
@@ -50,5 +48,5 @@ class HelpScreen(ModalScreen):
         lines += ["", COMMON]
         return "\n".join(lines)
 
-    def action_dismiss(self) -> None:
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss()

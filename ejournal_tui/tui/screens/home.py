@@ -6,7 +6,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -34,7 +34,7 @@ class HomeScreen(ReloadingScreen):
 * «м» — инструктажи, мероприятия и достижения группы; «ц» — цифровой отчёт по вашим группам.
 
 Tab переходит между таблицами, Enter открывает журнал группы на выбранной дате."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "журнал", id="home.open", key_display="⏎", priority=True),
         Binding("ж,semicolon", "journal", "журнал группы", id="home.journal", show=False),
         Binding("с,c", "students", "обучающиеся", id="home.students"),
@@ -133,8 +133,8 @@ Tab переходит между таблицами, Enter открывает �
                         g.name,
                         g.iteration_name,
                         str(g.students),
-                        fmt_date(checks[g.id].checked_at.date())
-                        if checks.get(g.id) and checks[g.id].checked_at
+                        fmt_date(checked.date())
+                        if g.id in checks and (checked := checks[g.id].checked_at)
                         else "нет",
                         g.program_name,
                     ),
@@ -224,7 +224,7 @@ Tab переходит между таблицами, Enter открывает �
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return (table.id, key) if key != "none" else None
+        return (table.id, key) if table.id is not None and key is not None and key != "none" else None
 
     def _target(self):
         """The group (and date) the cursor points at, whatever the table."""
@@ -311,7 +311,7 @@ Tab переходит между таблицами, Enter открывает �
         from ejournal_tui.tui.screens.remark_answer import RemarkAnswerScreen
 
         sel = self._selected()
-        if sel is None or sel[0] != "remarks":
+        if sel is None or sel[0] != "remarks" or self.data is None:
             self.notify("Выберите замечание в таблице «Замечания» (Tab).", severity="warning")
             return
         remark = next(r for r in self.data.remarks if str(r.id) == sel[1])

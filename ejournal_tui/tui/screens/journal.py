@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -60,7 +60,7 @@ class JournalScreen(BaseScreen):
 * «б» — инструктаж по технике безопасности на дату под курсором: всё заполнено, Enter — сохранить.
   «м» — инструктажи, мероприятия и достижения группы.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "space,п,g", "mark('present')", "был", id="journal.present", key_display="␣", tooltip="присутствовал(а)"
         ),

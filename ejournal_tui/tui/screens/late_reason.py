@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
@@ -23,7 +23,7 @@ class LateReasonScreen(BaseModal[str | None]):
         "Журнал — финансовый документ: исправление записи позже 3 дней после занятия "
         "сохраняется с причиной. Напишите её фразой (хотя бы два слова) и нажмите Enter."
     )
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "отмена", id="late.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "отмена", id="late.cancel")]
 
     def __init__(self, day: date, default: str = "", what: str = "Занятие"):
         super().__init__()
@@ -64,7 +64,7 @@ class LateReasonScreen(BaseModal[str | None]):
         self.dismiss(None)
 
 
-def with_late_reason(screen, days: list[date | None], then: Callable[[str | None], None],
+def with_late_reason(screen, days: list[date | None], then: Callable[[str | None], object],
                      what: str = "Запись от", cancelled: Callable[[], None] | None = None) -> None:
     """then(None) at once when no date is past the edit window; otherwise the reason is asked
     first and then(reason) runs when it is given (cancelled() when it is not)."""

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -26,7 +26,7 @@ class LessonEditorScreen(BaseModal):
 Занятие, заполненное позже 3 дней после даты, отмечается как заполненное с опозданием и требует
 одной причины — на всё занятие: отметки этого первого заполнения исправлениями не считаются.
 Исправление уже заполненного занятия позже 3 дней тоже требует причины."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "сохранить", id="lesson.save"),
         Binding("escape", "cancel", "отмена", id="lesson.cancel"),
     ]
@@ -114,8 +114,7 @@ class LessonEditorScreen(BaseModal):
         lines = []
         if suggestion is not None:
             lines.append(f"Предложена следующая тема КТП: {suggestion.position}. {esc(suggestion.title)}")
-        if self.exists:
-            lesson = self.lesson
+        if self.exists and (lesson := self.lesson) is not None:
             lines.append(f"Заполнил(а): {esc(lesson.filled_by_name or '—')}, {fmt_dt(lesson.filled_at)}")
             if lesson.filled_late:
                 lines.append("[yellow]Заполнено с опозданием (позже 3 дней после занятия).[/yellow]")
@@ -163,9 +162,10 @@ class LessonEditorScreen(BaseModal):
         if not (0 < hours <= 8):
             self._refuse("Часы занятия: больше нуля и не более 8.", "#lesson-hours")
             return
-        topic_id = self.query_one("#lesson-topic", Select).value
+        chosen = self.query_one("#lesson-topic", Select).value
+        topic_id = chosen if isinstance(chosen, int) else None
         own = self.query_one("#lesson-own-topic", Input).value.strip()
-        if topic_id == OWN_TOPIC or topic_id == Select.NULL:
+        if topic_id == OWN_TOPIC:
             topic_id = None
         if topic_id is None and not own:
             self._refuse("Выберите тему из КТП или напишите свою.", "#lesson-topic")

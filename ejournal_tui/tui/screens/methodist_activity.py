@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
@@ -24,7 +24,7 @@ class ActivityScreen(TableScreen):
 изменений базы данных: сколько изменений сделал каждый, в сколько дней, сколько занятий и отметок.
 Жёлтым — педагоги, не работавшие с журналом в этом месяце.
 «п» / «с» — предыдущий и следующий месяц, Enter — по дням и группам."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "по дням", id="activity.open", key_display="⏎", tooltip="по дням и группам"),
         Binding("п,g", "month(-1)", "пред. месяц", id="activity.prev", tooltip="предыдущий месяц"),
         Binding("с,c", "month(1)", "след. месяц", id="activity.next", tooltip="следующий месяц"),
@@ -40,7 +40,7 @@ class ActivityScreen(TableScreen):
 
     def show(self, data: list[ActivityRow]) -> None:
         idle = sum(1 for r in data if not r.actions)
-        self.set_title(f"[b]Активность за {month_name(self.month)}[/b] · пользователей {len(data)}"
+        self.set_title(f"[b]Активность за {month_name(self.month or self.today)}[/b] · пользователей {len(data)}"
                        + (f", [yellow]без изменений: {idle}[/yellow]" if idle else ""))
         self.fill(("ФИО", "Логин", "Изменений", "Дней", "Занятий", "Отметок", "Прочее", "Последнее"),
                   [(r.login, (Text(short_name(r.full_name) or r.login, style="" if r.actions else "yellow"), r.login,
@@ -55,15 +55,16 @@ class ActivityScreen(TableScreen):
     def action_open(self) -> None:
         key = self.need("Выберите пользователя.")
         row = next((r for r in self.data or [] if r.login == key), None)
+        month = self.month or self.today.replace(day=1)
         if row is not None:
-            self.open_with(methodist.activity_detail, lambda days: ActivityDetailScreen(row, self.month, days),
-                           row.login, self.month)
+            self.open_with(methodist.activity_detail, lambda days: ActivityDetailScreen(row, month, days),
+                           row.login, month)
 
 
 class ActivityDetailScreen(BaseModal):
     TITLE = "Активность по дням"
     HELP = "Изменения пользователя за месяц по дням и группам, из журнала изменений. Esc — закрыть."
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "close", "закрыть", id="activity_detail.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "закрыть", id="activity_detail.close")]
 
     def __init__(self, row: ActivityRow, month: date, days: list[ActivityDay]):
         super().__init__()
@@ -72,7 +73,7 @@ class ActivityDetailScreen(BaseModal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Static(f"[b]{esc(self.row.full_name or self.row.login)}[/b] — {month_name(self.month)}")
-            table = DataTable(cursor_type="row", id="activity-days")
+            table: DataTable[object] = DataTable(cursor_type="row", id="activity-days")
             yield table
 
     def on_mount(self) -> None:

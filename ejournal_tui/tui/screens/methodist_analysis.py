@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 
@@ -35,7 +35,7 @@ class AnalysisScreen(BaseScreen):
     AnalysisScreen #an-table { height: auto; max-height: 7; }
     AnalysisScreen #an-body { height: 1fr; margin: 0 1; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "post", "разместить", id="analysis.post", tooltip="разместить анализ на доске информации"),
         Binding("f5", "regenerate", "заново", id="analysis.regenerate", tooltip="составить текст по данным заново"),
         Binding("escape", "back", "назад", id="analysis.back"),
@@ -43,7 +43,7 @@ class AnalysisScreen(BaseScreen):
 
     def __init__(self, week: date | None = None):
         super().__init__()
-        self.week = week
+        self.week: date = week or date.min  # the Monday of the week, set on mount
         self.rows: list[WeekRow] = []
         self.posted: list[BoardPost] = []
 
@@ -59,14 +59,14 @@ class AnalysisScreen(BaseScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.week = methodist.monday(self.week or self.today - timedelta(days=7))
+        self.week = methodist.monday(self.week if self.week != date.min else self.today - timedelta(days=7))
         self.query_one("#an-week", Input).value = fmt_date(self.week)
         self.load(regenerate=True)
 
     @on(Input.Submitted, "#an-week")
     def _week(self, event: Input.Submitted) -> None:
         try:
-            self.week = methodist.monday(inputs.parse_date(event.value, "Неделя"))
+            self.week = methodist.monday(inputs.parse_date(event.value, "Неделя") or self.week)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return

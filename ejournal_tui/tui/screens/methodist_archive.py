@@ -5,7 +5,7 @@ read-only for everyone (the database refuses every write to it)."""
 from typing import ClassVar
 
 from textual import work
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import methodist
 from ejournal_tui.db.methodist import ArchiveProblem, Iteration
@@ -20,7 +20,7 @@ class ArchiveScreen(TableScreen):
 педагогу по выбранной строке; Enter — журнал группы).
 «а» — архивировать: после этого журнал итерации не может изменить никто (это проверяет база данных);
 его можно только смотреть и печатать."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("а,f", "archive", "архивировать", id="archive.run", tooltip="архивировать итерацию"),
         Binding("enter", "open", "журнал", id="archive.journal", key_display="⏎", tooltip="журнал группы"),
         Binding("з,p", "remark", "замечание", id="archive.remark", tooltip="замечание педагогу по этой строке"),

@@ -3,7 +3,7 @@ Enter — expel or transfer the student under the cursor by an order."""
 
 from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import lists
 from ejournal_tui.db.lists import EnrollmentRow
@@ -16,7 +16,7 @@ class GroupStudentsScreen(TableScreen):
     HELP = """Обучающиеся группы с датами и номерами приказов о зачислении и выбытии.
 Enter — отчислить или перевести в другую группу по приказу (дата выбытия — первый день вне группы).
 Зачисляют из списка обучающихся (клавиша «з» там)."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "выбытие", id="group_students.leave", key_display="⏎",
                 tooltip="отчислить или перевести по приказу"),
     ]

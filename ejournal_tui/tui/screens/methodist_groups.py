@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Select
 
 from ejournal_tui.db import lists
@@ -25,7 +25,7 @@ Enter — список группы (отчисление и перевод по
 Delete — удалить группу, созданную по ошибке; база данных не даст удалить группу с занятиями или
 зачисленными обучающимися."""
     DEFAULT_CSS = "GroupsScreen #gr-iteration { margin: 0 1; width: 1fr; }"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "список", id="groups.open", key_display="⏎", tooltip="список группы"),
         Binding("р,h", "schedule", "расписание", id="groups.schedule", tooltip="расписание группы"),
         Binding("ж,semicolon", "journal", "журнал", id="groups.journal", tooltip="журнал группы (просмотр)"),
@@ -71,7 +71,7 @@ Delete — удалить группу, созданную по ошибке; б
 
     @on(Select.Changed, "#gr-iteration")
     def _iteration(self, event: Select.Changed) -> None:
-        if event.value != Select.NULL and event.value != self.iteration_id:
+        if isinstance(event.value, int) and event.value != self.iteration_id:
             self.iteration_id = event.value
             self.load()
 

@@ -3,7 +3,7 @@ of personal data (152-FZ): add, edit, remove."""
 
 from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import lists
 from ejournal_tui.db.inputs import fmt
@@ -18,7 +18,7 @@ class GuardiansScreen(TableScreen):
     HELP = """Родители (законные представители) обучающегося: кем приходятся, телефон, e-mail и дата
 согласия на обработку персональных данных (без согласия данные обрабатывать нельзя — 152-ФЗ).
 «д» — добавить, Enter — изменить, Delete — удалить запись."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "изменить", id="guardians.edit", key_display="⏎"),
         Binding("д,l", "add", "добавить", id="guardians.add", tooltip="добавить родителя (законного представителя)"),
         Binding("delete", "delete", "удалить", id="guardians.delete", tooltip="удалить запись о родителе"),

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -37,7 +37,7 @@ class MethodistHomeScreen(ReloadingScreen):
     MethodistHomeScreen #m-week { max-height: 14; }
     MethodistHomeScreen .section { color: $accent; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "открыть", id="methodist.open", key_display="⏎", show=False),
         Binding("о,j", "students", "дети", id="methodist.students",
                 tooltip="обучающиеся и родители: поиск, добавление, зачисление, отчисление и перевод"),
@@ -143,12 +143,15 @@ class MethodistHomeScreen(ReloadingScreen):
     def _resolve(self, request) -> None:
         from ejournal_tui.tui.screens.methodist_request import resolve_dialog
 
-        self.app.push_screen(resolve_dialog(request), lambda _: self.load())
+        self.app.push_screen(resolve_dialog(request), self._reload)
 
     def _close_remark(self, remark) -> None:
         from ejournal_tui.tui.screens.staff_remarks import close_remark_dialog
 
-        self.app.push_screen(close_remark_dialog(remark), lambda _: self.load())
+        self.app.push_screen(close_remark_dialog(remark), self._reload)
+
+    def _reload(self, _result: object) -> None:
+        self.load()
 
     # --- the sections -----------------------------------------------------------------------
 

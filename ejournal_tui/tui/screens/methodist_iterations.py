@@ -4,7 +4,7 @@ iteration, and archives one that ended."""
 
 from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import methodist
 from ejournal_tui.db.methodist import NEXT_STATUS, STATUS_NAME, Iteration
@@ -23,7 +23,7 @@ class IterationsScreen(TableScreen):
   становится доступной только для чтения — всем.
 * **с — статус**: начать запланированную итерацию или закончить идущую.
 * Enter — группы итерации."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "группы", id="iterations.open", key_display="⏎", tooltip="группы итерации"),
         Binding("п,g", "rollover", "перевод", id="iterations.rollover",
                 tooltip="перевести журнал на новую итерацию"),

@@ -3,7 +3,7 @@
 
 from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import programs
 from ejournal_tui.db.programs import TopicRow
@@ -17,7 +17,7 @@ class KtpScreen(TableScreen):
     HELP = """Календарно-тематический план программы: темы по порядку, часы, сколько занятий по теме уже
 проведено во всех группах. «и» — загрузить КТП из файла CSV или вставленного списка «тема; часы»:
 сначала проверка с ошибками по строкам, потом загрузка одним действием."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("и,b", "import", "загрузить КТП", id="ktp.import", tooltip="загрузить КТП из CSV или списка"),
     ]
 

@@ -6,7 +6,8 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static, TextArea
 
 from ejournal_tui.db import programs
@@ -33,7 +34,7 @@ class KtpImportScreen(BaseScreen):
     KtpImportScreen #ktp-text { height: 7; margin: 0 1; }
     KtpImportScreen #ktp-preview { height: 1fr; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "загрузить", id="ktp_import.save", tooltip="загрузить проверенный КТП"),
         Binding("escape", "back", "назад", id="ktp_import.back"),
     ]
@@ -43,7 +44,7 @@ class KtpImportScreen(BaseScreen):
         self.program_id, self.program_name = program_id, program_name
         self.lines: list[dict] = []
         self.checked: list[KtpLine] | None = None
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()

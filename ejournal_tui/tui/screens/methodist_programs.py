@@ -4,7 +4,7 @@ open its КТП (Enter) to see and import the topics."""
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import lists, programs
 from ejournal_tui.db.inputs import fmt
@@ -21,7 +21,7 @@ class ProgramsScreen(TableScreen):
 дата утверждения, сколько тем и часов в КТП. Жёлтым — часы КТП не совпадают с объёмом программы.
 Enter — КТП программы (там же загрузка КТП из файла CSV или вставленного списка), «д» — новая
 программа, «к» — карточка программы."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "КТП", id="programs.open", key_display="⏎", tooltip="КТП программы"),
         Binding("д,l", "add", "новая", id="programs.add", tooltip="новая программа"),
         Binding("к,r", "edit", "карточка", id="programs.edit", tooltip="название, квантум, объём, дата утверждения"),

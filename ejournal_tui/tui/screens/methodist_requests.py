@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import methodist
 from ejournal_tui.db.methodist import ChangeRequest
@@ -16,7 +16,7 @@ class RequestsScreen(TableScreen):
     HELP = """Педагоги ежемесячно проверяют данные обучающихся и сообщают методисту об изменениях.
 Enter — принять запрос (фамилия, имя, отчество, школа, класс, адрес и телефон исправляются сами; прочее
 исправьте в карточке обучающегося) или отклонить с причиной — педагог увидит ответ."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "решение", id="requests.resolve", key_display="⏎", tooltip="принять или отклонить"),
     ]
 

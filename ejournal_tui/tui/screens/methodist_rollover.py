@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
@@ -38,9 +38,9 @@ class RolloverScreen(BaseScreen):
     RolloverScreen .ro-row Input.date { width: 14; margin-right: 2; }
     RolloverScreen #ro-table { height: 1fr; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "run", "перевести", id="rollover.run", tooltip="перевести журнал на новую итерацию"),
-        Binding("space", "toggle", "отметить", id="rollover.toggle", tooltip="отметить или снять обучающегося"),
+        Binding("space", "toggle_pick", "отметить", id="rollover.toggle", tooltip="отметить или снять обучающегося"),
         Binding("в,d", "all", "все продолжающие", id="rollover.all", tooltip="отметить всех продолжающих"),
         Binding("escape", "back", "назад", id="rollover.back"),
     ]
@@ -112,9 +112,9 @@ class RolloverScreen(BaseScreen):
     @on(DataTable.RowSelected)
     def _row(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.action_toggle()
+        self.action_toggle_pick()
 
-    def action_toggle(self) -> None:
+    def action_toggle_pick(self) -> None:
         table = self.query_one("#ro-table", DataTable)
         key = selected(table)
         if key is None:

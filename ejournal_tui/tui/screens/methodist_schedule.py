@@ -3,7 +3,7 @@ What the director approves as the schedule and teacher load of an iteration."""
 
 from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import lists
 from ejournal_tui.db.lists import WEEKDAYS, SlotInput, SlotRow
@@ -17,7 +17,7 @@ class ScheduleScreen(TableScreen):
     HELP = """Занятия группы по дням недели. «д» — добавить занятие в расписание, Delete — удалить.
 Изменение расписания с даты записывается с номером приказа («Действует с», «Приказ»).
 Расписание и нагрузку итерации утверждает директор; после изменений попросите утвердить снова."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("д,l", "add", "добавить", id="schedule.add", tooltip="добавить занятие в расписание"),
         Binding("delete", "delete", "удалить", id="schedule.delete", tooltip="удалить занятие из расписания"),
     ]

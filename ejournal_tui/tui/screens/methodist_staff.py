@@ -5,7 +5,7 @@ Accounts themselves (login, roles, locking) are the administrator's."""
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import lists
 from ejournal_tui.db.lists import StaffInput, StaffRow
@@ -22,7 +22,7 @@ class StaffScreen(TableScreen):
 «Ознакомлен(а)» — подтвердил ли сотрудник обязанности своих ролей по Положению при первом входе
 (дата и время — в строке под таблицей). Enter — изменить ФИО, должность, телефон и e-mail.
 Учётные записи (логин, роли, блокировку) ведёт администратор."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "изменить", id="staff.edit", key_display="⏎",
                 tooltip="изменить ФИО, должность и контакты сотрудника"),
     ]

@@ -5,11 +5,12 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from ejournal_tui.db import lists
 from ejournal_tui.db.lists import StudentRow
+from ejournal_tui.errors import NotFound
 from ejournal_tui.tui.screens.base import esc
 from ejournal_tui.tui.screens.table_screen import TableScreen
 
@@ -27,7 +28,7 @@ Delete — удалить обучающегося, введённого по о
 зачислялся в группы или отмечен в журнале: выбывшего отчисляют по приказу («в»)."""
     DEFAULT_CSS = "StudentsListScreen #st-search { margin: 0 1; }"
     AUTO_FOCUS = "#st-search"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "карточка", id="students.edit", key_display="⏎",
                 tooltip="карточка обучающегося: изменить данные"),
         Binding("д,l", "add", "добавить", id="students.add", tooltip="добавить обучающегося"),
@@ -125,5 +126,5 @@ Delete — удалить обучающегося, введённого по о
 def _leave_data(conn, student_id: int, today):
     enrollments = lists.student_enrollments(conn, student_id)
     if not any(e.open_on(today) for e in enrollments):
-        raise LookupError("Обучающийся сейчас не числится ни в одной группе")
+        raise NotFound("Обучающийся сейчас не числится ни в одной группе")
     return enrollments, lists.group_choices(conn)

@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ejournal_tui.db import group_records
@@ -22,7 +22,7 @@ class NumericReportScreen(BaseScreen):
 её итерация идёт в этот день; «—» — в этот день ни одна из групп блока не занималась.
 «х» и «ъ» (или [ и ]) — предыдущий и следующий учебный год. Те же числа печатаются в твёрдой копии журнала
 и в отчёте «numeric» командной строки."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("х,left_square_bracket", "year(-1)", "год назад", id="numeric.prev", key_display="х"),
         Binding("ъ,right_square_bracket", "year(1)", "год вперёд", id="numeric.next", key_display="ъ"),
         Binding("f5", "reload", "обновить", id="numeric.reload", show=False),

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Select, Static
 
@@ -40,7 +40,7 @@ class PrintScreen(BaseScreen):
     PrintScreen #pr-progress { margin: 1 0; }
     PrintScreen #pr-status { height: auto; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "print", "печать", id="print.run", tooltip="собрать PDF журнала"),
         Binding("escape", "back", "назад", id="print.back"),
     ]

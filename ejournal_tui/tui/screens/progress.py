@@ -5,7 +5,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ejournal_tui.db import journal
@@ -18,7 +18,7 @@ class ProgressScreen(BaseScreen):
     HELP = """Темы КТП программы группы: часы по плану («План»), проведено часов («Дано») и занятий («Зан.»),
 дата последнего занятия по теме.
 Зелёным — пройденные темы. Внизу — итог по программе."""
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "back", "назад", id="progress.back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "назад", id="progress.back")]
 
     def __init__(self, group_id: int):
         super().__init__()

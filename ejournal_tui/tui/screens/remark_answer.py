@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
@@ -15,7 +15,7 @@ from ejournal_tui.tui.screens.base import BaseModal, esc, fmt_dt
 class RemarkAnswerScreen(BaseModal[str | None]):
     TITLE = "Ответ на замечание"
     HELP = "Напишите, что исправлено, и нажмите Enter. Замечание закроет его автор."
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "отмена", id="remark.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "отмена", id="remark.cancel")]
 
     def __init__(self, remark: Remark):
         super().__init__()

@@ -7,11 +7,12 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Select
 
 from ejournal_tui.db import lists
+from ejournal_tui.errors import Invalid
 from ejournal_tui.reports import catalog
 from ejournal_tui.reports.catalog import REPORTS, Options, Report
 from ejournal_tui.tui.screens.base import esc
@@ -37,14 +38,15 @@ Enter — открыть список), таблица обновится. Чи�
     ReportScreen #rep-iteration { width: 2fr; }
     ReportScreen #rep-by { width: 1fr; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("в,d", "csv", "CSV", id="report.csv", tooltip="сохранить отчёт в CSV"),
         Binding("ф,a", "pdf", "PDF", id="report.pdf", tooltip="сохранить отчёт в PDF"),
     ]
 
     def __init__(self, name: str = "timeliness", iteration_id: int | None = None):
         super().__init__()
-        self.report_name, self.iteration_id, self.by = name, iteration_id, None
+        self.report_name, self.iteration_id = name, iteration_id
+        self.by: str | None = None
         self.choices: list[lists.Choice] | None = None
         self.report: Report | None = None
         self._options_set = False
@@ -90,13 +92,13 @@ Enter — открыть список), таблица обновится. Чи�
 
     @on(Select.Changed)
     def _changed(self, event: Select.Changed) -> None:
-        value = None if event.value == Select.NULL else event.value
+        value = event.value
         if event.select.id == "rep-name":
-            self.report_name, self.by = value or self.report_name, None
+            self.report_name, self.by = value if isinstance(value, str) else self.report_name, None
         elif event.select.id == "rep-iteration":
-            self.iteration_id = value
+            self.iteration_id = value if isinstance(value, int) else None
         elif event.select.id == "rep-by":
-            self.by = value
+            self.by = value if isinstance(value, str) else None
         self.load()
 
     def _path_form(self, suffix: str, write) -> FormScreen:
@@ -139,9 +141,9 @@ def _write(path: str, data: str | bytes) -> str:
     """Write a file into an existing folder (none is made that was not asked for); return where it went."""
     target = Path(path).expanduser()
     if not target.name:
-        raise ValueError("Укажите имя файла")
+        raise Invalid("Укажите имя файла")
     if not target.parent.is_dir():
-        raise ValueError(f"Папки «{target.parent}» нет: выберите существующую папку")
+        raise Invalid(f"Папки «{target.parent}» нет: выберите существующую папку")
     if isinstance(data, bytes):
         target.write_bytes(data)
     else:

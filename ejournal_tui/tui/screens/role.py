@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -24,7 +24,7 @@ class RoleScreen(BaseScreen):
     TITLE = "Выбор роли"
     HELP = """У вас несколько ролей. Выберите, чью работу открыть (стрелки и Enter).
 Вернуться к выбору можно из любого экрана клавишей F2."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "открыть", id="role.open", key_display="⏎", show=False),
     ]
 
@@ -50,11 +50,12 @@ class RoleScreen(BaseScreen):
 
     def on_screen_resume(self) -> None:
         self.app.role = None
-        self.app.sub_title = self.app.me.full_name if self.app.me else ""
+        self.app.sub_title = (self.app.me.full_name or "") if self.app.me else ""
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.app.open_home(event.option.id)
+        if event.option.id is not None:
+            self.app.open_home(event.option.id)
 
     def action_open(self) -> None:
         options = self.query_one(OptionList)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import lists, remarks
 from ejournal_tui.db.inputs import fmt
@@ -50,7 +50,7 @@ class RemarksScreen(TableScreen):
     HELP = """Замечания по ведению журнала (Положение: педагог устраняет замечания заместителя директора и
 методиста). «н» — новое замечание на группу или занятие, Enter — закрыть замечание (проверив ответ
 педагога), «в» — показать и закрытые. Зелёным — педагог отметил замечание устранённым."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "закрыть", id="remarks.close", key_display="⏎", tooltip="закрыть замечание"),
         Binding("н,y", "add", "новое", id="remarks.add", tooltip="новое замечание педагогу"),
         Binding("в,d", "all", "все/открытые", id="remarks.all", tooltip="показать закрытые замечания или скрыть их"),

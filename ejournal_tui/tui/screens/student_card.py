@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
@@ -21,7 +21,7 @@ class StudentCardScreen(BaseScreen):
 если что-то изменилось или записано неверно, нажмите «м» и опишите исправление — запрос получит методист.
 Ниже данных — инструктажи по технике безопасности, пройденные в группе, и достижения обучающегося.
 Без медицинского допуска или вводного инструктажа обучающийся отмечен красным."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("м,v", "report", "сообщить методисту", id="card.report"),
         Binding("escape", "back", "назад", id="card.back"),
     ]

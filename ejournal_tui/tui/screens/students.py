@@ -5,7 +5,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ejournal_tui.db import group_records, students
@@ -21,7 +21,7 @@ class StudentsScreen(BaseScreen):
 отмечен красным. Enter — карточка обучающегося.
 Положение обязывает педагога не реже раза в месяц проверять данные обучающихся и сообщать методисту
 об изменениях. Проверив карточки, нажмите «д» — «данные проверены»: отметка сохранится с датой."""
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "карточка", id="students.open", key_display="⏎", priority=True),
         Binding("д,l", "checked", "данные проверены", id="students.checked"),
         Binding("escape", "back", "назад", id="students.back"),
@@ -103,7 +103,8 @@ class StudentsScreen(BaseScreen):
         if not self.data:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        self.app.push_screen(StudentCardScreen(self.group_id, int(row_key.value)))
+        if row_key.value is not None:
+            self.app.push_screen(StudentCardScreen(self.group_id, int(row_key.value)))
 
     def action_checked(self) -> None:
         from ejournal_tui.tui.screens.confirm import ConfirmScreen

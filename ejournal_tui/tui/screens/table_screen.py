@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ejournal_tui.db.session import Unreachable
@@ -22,7 +22,7 @@ class TableScreen(BaseScreen):
     TableScreen #list-table { height: 1fr; }
     TableScreen #list-info { height: auto; max-height: 3; padding: 0 1; background: $boost; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "reload", "обновить", id="list.reload", show=False),
         Binding("escape", "back", "назад", id="list.back"),
     ]
@@ -124,7 +124,10 @@ class TableScreen(BaseScreen):
     def open_with(self, fetch: Callable, build: Callable, *args) -> None:
         """Fetch what a dialog needs (choices, a record) in a worker, then open it; reload on close."""
         data = self.db.run(fetch, *args)
-        self.app.call_from_thread(lambda: self.app.push_screen(build(data), self.reload_after))
+        def show() -> None:
+            self.app.push_screen(build(data), self.reload_after)
+
+        self.app.call_from_thread(show)
 
     def reload_after(self, _result=None) -> None:
         """A callback for pushed screens: show what they changed."""

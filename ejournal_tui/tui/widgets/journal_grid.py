@@ -54,10 +54,10 @@ def cell(student: Student, lesson: Lesson, value: Value | None, pending: bool, t
     if pending:
         status = value.status if value else None
         letter = value.letter if value else "·"
-        return Text(letter + "*", style=f"{STYLE.get(status, '')} underline", justify="center")
+        return Text(letter + "*", style=f"{STYLE.get(status or '', '')} underline", justify="center")
     if value is None:
         return Text("·" if lesson.id is not None else "", style="dim", justify="center")
-    return Text(value.letter, style=STYLE[value.status], justify="center")
+    return Text(value.letter, style=STYLE.get(value.status or "", ""), justify="center")
 
 
 def _discard(cache, stale) -> None:
