@@ -13,9 +13,9 @@
 --   judged inline; the names of who filled and who saved are read in one query.
 -- * Filling vs correcting (issue 11), now decided by the database: entering a lesson past the
 --   edit window — its first filling — needs this transaction's reason, once for the lesson; the
---   marks of that sitting need none. A mark added to such a lesson in a later sitting is a late
---   change like any other and needs its own reason. (Sessions of nobody on the staff — the
---   superuser loading data, a restore — are not a filling.)
+--   marks of that sitting need none; a correction (a change of a saved mark outside that
+--   sitting) needs its own, as before. (Sessions of nobody on the staff — the superuser loading
+--   data, a restore — are not a filling.)
 SET LOCAL ROLE ej_owner;
 
 CREATE OR REPLACE FUNCTION ej.current_staff_id() RETURNS bigint
@@ -56,8 +56,8 @@ CREATE FUNCTION ej.maybe_late(p_day date) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT p_day < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days() $$;
 
--- 0019's rule trigger of marks. Same rules; in addition a mark added to a lesson past the edit
--- window outside its first filling needs a reason (it changes what an earlier sitting saved).
+-- 0019's rule trigger of marks, the same rules (a student not enrolled is told before a missing
+-- reason: the reason would not help).
 CREATE OR REPLACE FUNCTION ej.tg_attendance() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -99,14 +99,12 @@ BEGIN
         RAISE EXCEPTION 'Обучающийся не числится в группе на дату занятия (%)', to_char(v_held_on, 'DD.MM.YYYY')
             USING ERRCODE = 'check_violation';
     END IF;
-    -- the first filling (ej.first_filling, inline): the sitting of the person who entered the
-    -- lesson, within ej.first_filling_minutes() of entering it; any other write past the edit
-    -- window needs this transaction's reason
-    IF ej.maybe_late(v_held_on)
-       AND NOT coalesce(v_me = v_filled_by
-                        AND now() < v_filled_at + make_interval(mins => ej.first_filling_minutes())
-                        AND (TG_OP = 'INSERT' OR (OLD.updated_by = v_me AND OLD.updated_at >= v_filled_at)), false)
-       AND (TG_OP <> 'INSERT' OR v_me IS NOT NULL) THEN
+    -- a change of a saved mark past the edit window needs this transaction's reason, unless it
+    -- is part of the first filling (ej.first_filling, inline: the sitting of the person who
+    -- entered the lesson, within ej.first_filling_minutes() of entering it)
+    IF TG_OP <> 'INSERT' AND ej.maybe_late(v_held_on)
+       AND NOT coalesce(v_me = v_filled_by AND OLD.updated_by = v_me AND OLD.updated_at >= v_filled_at
+                        AND now() < v_filled_at + make_interval(mins => ej.first_filling_minutes()), false) THEN
         PERFORM ej.require_reason(v_held_on, 'Занятие прошло');
     END IF;
     IF TG_OP = 'DELETE' THEN
@@ -279,13 +277,12 @@ BEGIN
         v_out := 'conflict';
     ELSE
         -- the first filling of the lesson (ej.first_filling, inline); outside it, a change of a
-        -- saved mark is a correction, and any change past the edit window needs a reason
+        -- saved mark is a correction, and a late one needs a reason
         v_me := ej.current_staff_id();
-        v_first := coalesce(v_me = l.filled_by
-                            AND now() < l.filled_at + make_interval(mins => ej.first_filling_minutes())
-                            AND (NOT v_found OR (a.updated_by = v_me AND a.updated_at >= l.filled_at)), false);
+        v_first := coalesce(v_me = l.filled_by AND a.updated_by = v_me AND a.updated_at >= l.filled_at
+                            AND now() < l.filled_at + make_interval(mins => ej.first_filling_minutes()), false);
         v_corr := v_found AND NOT v_first;
-        IF NOT v_first AND ej.maybe_late(p_held_on)
+        IF v_corr AND ej.maybe_late(p_held_on)
            AND p_held_on < ej.today(l.organization_id) - ej.edit_window_days()
            AND ej.reason_problem(p_late_reason) IS NOT NULL THEN
             v_out := 'needs_reason';
