@@ -199,10 +199,10 @@ BEGIN
     RETURN NEW;
 END $$;
 
--- 0019's announcement of a changed group, without waiting for a transaction that is announcing
--- the same group right now (its row of live.notice is locked): like a group announced a moment
--- ago, the listeners' second reading covers this change. Concurrent writers of one group no
--- longer queue on that row.
+-- 0019's announcement of a changed group: a group announced a moment ago is seen without locking
+-- anything, and a transaction announcing the same group right now (its row of live.notice
+-- locked) is not waited for — like a group announced a moment ago, the listeners' second
+-- reading covers this change. Concurrent writers of one group no longer queue on that row.
 CREATE OR REPLACE FUNCTION ej.tg_notify_journal() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -210,19 +210,19 @@ DECLARE
     r      record := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     v_seen timestamptz;
 BEGIN
-    SELECT notified_at INTO v_seen FROM live.notice WHERE group_id = r.group_id FOR UPDATE SKIP LOCKED;
+    SELECT notified_at INTO v_seen FROM live.notice WHERE group_id = r.group_id;
     IF FOUND THEN
         IF v_seen >= clock_timestamp() - make_interval(secs => ej.live_quiet_ms() / 1000.0) THEN
             RETURN NULL;  -- announced a moment ago: the listeners' second reading covers this change
         END IF;
-        UPDATE live.notice SET notified_at = clock_timestamp() WHERE group_id = r.group_id;
-    ELSIF EXISTS (SELECT 1 FROM live.notice WHERE group_id = r.group_id) THEN
-        RETURN NULL;  -- being announced by another transaction right now
+        UPDATE live.notice SET notified_at = clock_timestamp()
+         WHERE group_id = (SELECT n.group_id FROM live.notice n WHERE n.group_id = r.group_id FOR UPDATE SKIP LOCKED)
+           AND notified_at < clock_timestamp() - make_interval(secs => ej.live_quiet_ms() / 1000.0);
     ELSE
         INSERT INTO live.notice VALUES (r.group_id, clock_timestamp()) ON CONFLICT (group_id) DO NOTHING;
-        IF NOT FOUND THEN
-            RETURN NULL;
-        END IF;
+    END IF;
+    IF NOT FOUND THEN
+        RETURN NULL;  -- being announced by another transaction right now, or just was
     END IF;
     PERFORM pg_notify('ej_journal', TG_TABLE_NAME || ':' || r.organization_id || ':' || r.group_id);
     RETURN NULL;
