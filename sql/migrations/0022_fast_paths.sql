@@ -50,12 +50,6 @@ BEGIN
              WHERE s.login = session_user::text COLLATE "default" AND NOT s.is_locked);
 END $$;
 
--- Can this date be past the edit window anywhere? Every zone's date is within a day of UTC's,
--- so a recent date is let through without looking up the organization's zone (the hot path).
-CREATE FUNCTION ej.maybe_late(p_day date) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT p_day < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days() $$;
-
 -- 0019's rule trigger of marks, the same rules (a student not enrolled is told before a missing
 -- reason: the reason would not help).
 CREATE OR REPLACE FUNCTION ej.tg_attendance() RETURNS trigger
@@ -100,9 +94,10 @@ BEGIN
             USING ERRCODE = 'check_violation';
     END IF;
     -- a change of a saved mark past the edit window needs this transaction's reason, unless it
-    -- is part of the first filling (ej.first_filling, inline: the sitting of the person who
+    -- is part of the first filling (every zone's date is within a day of UTC's: a recent date,
+    -- the usual case, is let through without looking up the organization's zone) (ej.first_filling, inline: the sitting of the person who
     -- entered the lesson, within ej.first_filling_minutes() of entering it)
-    IF TG_OP <> 'INSERT' AND ej.maybe_late(v_held_on)
+    IF TG_OP <> 'INSERT' AND v_held_on < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days()
        AND NOT coalesce(v_me = v_filled_by AND OLD.updated_by = v_me AND OLD.updated_at >= v_filled_at
                         AND now() < v_filled_at + make_interval(mins => ej.first_filling_minutes()), false) THEN
         PERFORM ej.require_reason(v_held_on, 'Занятие прошло');
@@ -124,7 +119,8 @@ CREATE FUNCTION ej.late_lesson_problem(p_org bigint, p_held_on date) RETURNS tex
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT ej.maybe_late(p_held_on) OR p_held_on >= ej.today(p_org) - ej.edit_window_days()
+    IF p_held_on >= (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days()
+       OR p_held_on >= ej.today(p_org) - ej.edit_window_days()
        OR ej.current_staff_id() IS NULL THEN
         RETURN NULL;
     END IF;
@@ -255,7 +251,7 @@ BEGIN
     END IF;
     SELECT * INTO l FROM ej.lesson WHERE group_id = p_group AND held_on = p_held_on;
     IF NOT FOUND THEN
-        IF ej.maybe_late(p_held_on) AND ej.late_lesson_problem(
+        IF p_held_on < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days() AND ej.late_lesson_problem(
                (SELECT g.organization_id FROM ej.study_group g WHERE g.id = p_group), p_held_on) IS NOT NULL THEN
             RETURN QUERY SELECT 'needs_reason', NULL::bigint, NULL::integer, NULL::numeric, NULL::timestamptz,
                                 NULL::text, NULL::text, NULL::text, NULL::text, NULL::integer, NULL::text,
@@ -282,7 +278,7 @@ BEGIN
         v_first := coalesce(v_me = l.filled_by AND a.updated_by = v_me AND a.updated_at >= l.filled_at
                             AND now() < l.filled_at + make_interval(mins => ej.first_filling_minutes()), false);
         v_corr := v_found AND NOT v_first;
-        IF v_corr AND ej.maybe_late(p_held_on)
+        IF v_corr AND p_held_on < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days()
            AND p_held_on < ej.today(l.organization_id) - ej.edit_window_days()
            AND ej.reason_problem(p_late_reason) IS NOT NULL THEN
             v_out := 'needs_reason';
@@ -311,6 +307,6 @@ BEGIN
                   FROM ej.staff s WHERE s.id IN (l.filled_by, a.updated_by)) n;
 END $$;
 
-REVOKE ALL ON FUNCTION ej.maybe_late(date), ej.late_lesson_problem(bigint, date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ej.maybe_late(date), ej.late_lesson_problem(bigint, date)
+REVOKE ALL ON FUNCTION ej.late_lesson_problem(bigint, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ej.late_lesson_problem(bigint, date)
     TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
