@@ -6,7 +6,8 @@
 --   policy and several times by every mark. The same comparison in the default collation
 --   (equality of text does not depend on it) is an index lookup.
 -- * A mark's rule trigger asks who is asking once, and looks at the first filling only when
---   the lesson is past the edit window (the rule needs it only then).
+--   the lesson is past the edit window (the rule needs it only then); the hot path's date check
+--   is written inline (a SQL function with SET search_path is planned anew on every call).
 -- * Live journals: a group being announced by another transaction right now is not waited for
 --   (its listeners' second reading covers this change, as for one announced a moment ago).
 -- * ej.save_mark: no reason is set when none is given and none was set; the first filling is
