@@ -159,21 +159,23 @@ def bench_journal(super_conn, teacher_conn, n: int = 200) -> list[list]:
 
 
 RECENT_MARKS_SQL = """
--- Lessons of the teacher's running groups on the planned dates of the last 3 days (the demo
--- data leaves them unfilled) with a mark for every enrolled student: marks a teacher may still
--- change without giving a reason, i.e. everyday marking.
+-- Lessons of the teacher's running groups on the planned dates of the last 3 days of the
+-- organization's calendar (ej.today, not the server's date; the demo data leaves them unfilled)
+-- with a mark for every enrolled student: marks a teacher may still change without giving a
+-- reason, i.e. everyday marking.
 INSERT INTO ej.lesson (group_id, held_on, hours, topic)
 SELECT DISTINCT p.group_id, p.held_on, 2, 'Занятие для замера'
   FROM ej.planned_lesson p JOIN ej.study_group g ON g.id = p.group_id
   JOIN ej.iteration i ON i.id = g.iteration_id JOIN ej.staff s ON s.id = g.teacher_id
- WHERE s.login = %(t)s AND i.status = 'active' AND p.held_on BETWEEN current_date - 2 AND current_date
+ WHERE s.login = %(t)s AND i.status = 'active'
+   AND p.held_on BETWEEN ej.today(g.organization_id) - 2 AND ej.today(g.organization_id)
 ON CONFLICT DO NOTHING;
 INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id)
 SELECT l.id, e.student_id, 'present', l.organization_id, l.group_id
   FROM ej.lesson l JOIN ej.study_group g ON g.id = l.group_id JOIN ej.staff s ON s.id = g.teacher_id
   JOIN ej.enrollment e ON e.group_id = l.group_id AND e.enrolled_on <= l.held_on
                       AND (e.left_on IS NULL OR e.left_on > l.held_on)
- WHERE s.login = %(t)s AND l.held_on >= current_date - 2
+ WHERE s.login = %(t)s AND l.held_on >= ej.today(l.organization_id) - 2
 ON CONFLICT DO NOTHING;
 """
 
@@ -189,7 +191,7 @@ def mark_sample(super_conn, limit: int, late: bool, teacher: str = TEACHER) -> l
              JOIN ej.study_group g ON g.id = a.group_id JOIN ej.staff s ON s.id = g.teacher_id
              JOIN ej.iteration i ON i.id = g.iteration_id
             WHERE s.login = %s AND i.status <> 'archived'
-              AND (l.held_on < current_date - ej.edit_window_days()) = %s
+              AND (l.held_on < ej.today(l.organization_id) - ej.edit_window_days()) = %s
             ORDER BY a.lesson_id, a.student_id LIMIT %s""",
         (teacher, late, limit),
     ).fetchall()
