@@ -160,7 +160,7 @@ def bench_journal(super_conn, teacher_conn, n: int = 200) -> list[list]:
 
 RECENT_MARKS_SQL = """
 -- Lessons of the teacher's running groups on the planned dates of the last 3 days of the
--- organization's calendar (ej.today, not the server's date; the demo data leaves them unfilled)
+-- organization's calendar (ej.today, not the server's date: the demo data leaves them unfilled)
 -- with a mark for every enrolled student: marks a teacher may still change without giving a
 -- reason, i.e. everyday marking.
 INSERT INTO ej.lesson (group_id, held_on, hours, topic)
