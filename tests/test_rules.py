@@ -536,24 +536,32 @@ def test_late_correction_needs_a_reason(own_clone):
     ]
 
 
-def test_first_filling_of_an_old_lesson_needs_no_reason(own_clone):
-    """The first filling of an old lesson — the sitting of the person who entered it — is not a
-    correction, whatever it changes; afterwards, or a mark somebody else saved, is."""
+FILL_LATE = "Занятие прошло более 3 дней назад: чтобы заполнить его, укажите причину"
+FILL_REASON = "Журнал заполняется по бумажному списку группы"
+
+
+def test_first_filling_of_an_old_lesson_needs_one_reason_for_the_lesson(own_clone):
+    """Entering a lesson past the edit window — its first filling, the sitting of the person who
+    entered it — needs a reason once, for the lesson; the marks of that sitting need none, whatever
+    they change. Afterwards, or a mark somebody else saved, is a correction with its own reason.
+    The database decides, not the screen."""
     sql, journal = own_clone
     group = journal.group("o1_teacher01")
     day = journal.free_date(group, min_age_days=journal_window(sql) + 7)
-    student = journal.enrolled_student(group, day)
+    first = journal.enrolled_student(group, day)
+    enter = "INSERT INTO ej.lesson (group_id, held_on, hours, organization_id) VALUES (%s, %s, 2, 0) RETURNING id"
+    mark = ("INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id) "
+            "VALUES (%s, %s, 'present', 0, 0)")
     with sql.as_user("o1_teacher01"):
-        lesson = sql.one(
-            "INSERT INTO ej.lesson (group_id, held_on, hours, organization_id) "
-            "VALUES (%s, %s, 2, 0) RETURNING id",
-            (group, day),
-        )
-        sql.run(
-            "INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id) "
-            "VALUES (%s, %s, 'present', 0, 0)",
-            (lesson, student),
-        )
+        assert user_message(sql.refuses(enter, (group, day))) == FILL_LATE
+        with sql.conn.transaction():  # a reason that says nothing is no reason
+            sql.run("SELECT ej.set_reason('ну да')")
+            assert "фраза" in user_message(sql.refuses(enter, (group, day)))
+        with sql.conn.transaction():
+            sql.run("SELECT ej.set_reason(%s)", (FILL_REASON,))
+            lesson = sql.one(enter, (group, day))
+        # the marks of that sitting, each in a transaction of its own: no reason asked
+        sql.run(mark, (lesson, first))
         # «в», then «н»: the same first filling, no reason
         sql.run("UPDATE ej.attendance SET status = 'absent' WHERE lesson_id = %s", (lesson,))
     # a mark saved by somebody else is corrected only with a reason (the superuser rewrites who
@@ -577,14 +585,43 @@ def test_first_filling_of_an_old_lesson_needs_no_reason(own_clone):
     with sql.as_user("o1_teacher01"):
         err = sql.refuses("UPDATE ej.attendance SET status = 'present' WHERE lesson_id = %s", (lesson,))
         assert user_message(err) == LATE
-    assert (
-        sql.one(
-            "SELECT count(*) FROM audit.log WHERE table_name = 'lesson' AND row_key = %s::jsonb "
-            "AND op = 'INSERT' AND reason IS NULL",
-            (f'{{"id": {lesson}}}',),
-        )
-        == 1
+        with sql.conn.transaction():
+            sql.run("SELECT ej.set_reason('Справка о болезни принесена позже')")
+            sql.run("UPDATE ej.attendance SET status = 'present' WHERE lesson_id = %s", (lesson,))
+    logged = sql.run(
+        "SELECT table_name, op, reason FROM audit.log WHERE (table_name = 'lesson' AND row_key = %s::jsonb)"
+        " OR (table_name = 'attendance' AND row_key ->> 'lesson_id' = %s) ORDER BY id",
+        (f'{{"id": {lesson}}}', str(lesson)),
     )
+    assert [(r["table_name"], r["op"], r["reason"]) for r in logged] == [
+        ("lesson", "INSERT", FILL_REASON),
+        ("attendance", "INSERT", None),
+        ("attendance", "UPDATE", None),
+        ("attendance", "UPDATE", "Справка о болезни принесена позже"),
+    ]
+
+
+def test_save_mark_asks_the_late_lessons_reason_once(own_clone):
+    """The one round trip of a mark: the first mark of a late lesson not entered yet answers
+    needs_reason and writes nothing; with the reason it enters the lesson, and the next marks of
+    that sitting need none and are not corrections."""
+    sql, journal = own_clone
+    group = journal.group("o1_teacher01")
+    day = journal.free_date(group, min_age_days=journal_window(sql) + 7)
+    students = [r["student_id"] for r in sql.run(
+        """SELECT student_id FROM ej.enrollment
+            WHERE group_id = %s AND enrolled_on <= %s AND (left_on IS NULL OR left_on > %s)
+            ORDER BY student_id LIMIT 2""", (group, day, day))]
+    save = ("SELECT outcome, lesson_id, status, correction "
+            "FROM ej.save_mark(%s, %s, %s, 'present', NULL, NULL, NULL, 2, %s)")
+    with sql.as_user("o1_teacher01"):
+        r = sql.run(save, (group, day, students[0], None))[0]
+        assert (r["outcome"], r["lesson_id"], r["status"]) == ("needs_reason", None, None)
+        assert sql.one("SELECT count(*) FROM ej.lesson WHERE group_id = %s AND held_on = %s", (group, day)) == 0
+        r = sql.run(save, (group, day, students[0], FILL_REASON))[0]
+        assert (r["outcome"], r["status"], r["correction"]) == ("saved", "present", False)
+        r = sql.run(save, (group, day, students[1], None))[0]
+        assert (r["outcome"], r["status"], r["correction"]) == ("saved", "present", False)
 
 
 def test_recent_lesson_is_corrected_without_a_reason(own_clone):

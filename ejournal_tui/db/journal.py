@@ -74,33 +74,34 @@ def group(conn: Conn, group_id: int) -> Group:
     return Group(**row)
 
 
+STUDENTS_SQL = """
+SELECT s.id, s.last_name, s.first_name, s.middle_name,
+       json_agg(json_build_object('enrolled_on', e.enrolled_on, 'left_on', e.left_on)
+                ORDER BY e.enrolled_on) AS periods
+  FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
+ WHERE e.group_id = %(g)s
+ GROUP BY s.id
+ ORDER BY s.last_name, s.first_name, s.middle_name, s.id
+"""
+
+LESSONS_SQL = (
+    """
+SELECT coalesce(l.held_on, p.held_on) AS held_on, l.id, l.hours, l.topic_id, l.topic, l.topic_title,
+       l.filled_by_name, l.filled_at, l.version, p.held_on IS NOT NULL AS planned,
+       p.starts_at, p.ends_at
+  FROM ("""
+    + LESSON_SQL
+    + """ WHERE l.group_id = %(g)s) l
+  FULL JOIN (SELECT DISTINCT ON (held_on) held_on, starts_at, ends_at FROM ej.planned_lesson
+              WHERE group_id = %(g)s ORDER BY held_on, starts_at) p ON p.held_on = l.held_on
+ ORDER BY 1
+"""
+)
+
+
 def _students_and_lessons(conn: Conn, group_id: int) -> tuple[list[Student], list[Lesson]]:
-    students = conn.execute(
-        """
-        SELECT s.id, s.last_name, s.first_name, s.middle_name,
-               json_agg(json_build_object('enrolled_on', e.enrolled_on, 'left_on', e.left_on)
-                        ORDER BY e.enrolled_on) AS periods
-          FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
-         WHERE e.group_id = %s
-         GROUP BY s.id
-         ORDER BY s.last_name, s.first_name, s.middle_name, s.id
-        """,
-        (group_id,),
-    ).fetchall()
-    lessons = conn.execute(
-        """
-        SELECT coalesce(l.held_on, p.held_on) AS held_on, l.id, l.hours, l.topic_id, l.topic, l.topic_title,
-               l.filled_by_name, l.filled_at, l.version, p.held_on IS NOT NULL AS planned,
-               p.starts_at, p.ends_at
-          FROM ("""
-        + LESSON_SQL
-        + """ WHERE l.group_id = %(g)s) l
-          FULL JOIN (SELECT DISTINCT ON (held_on) held_on, starts_at, ends_at FROM ej.planned_lesson
-                      WHERE group_id = %(g)s ORDER BY held_on, starts_at) p ON p.held_on = l.held_on
-         ORDER BY 1
-        """,
-        {"g": group_id},
-    ).fetchall()
+    students = conn.execute(STUDENTS_SQL, {"g": group_id}).fetchall()
+    lessons = conn.execute(LESSONS_SQL, {"g": group_id}).fetchall()
     return [Student(**r) for r in students], [Lesson(**r) for r in lessons]
 
 
@@ -117,22 +118,35 @@ GRID_MARKS_SQL = """
 SELECT student_id, array_agg(lesson_id), array_agg(status), array_agg(reason), array_agg(reason_text),
        array_agg(version)
   FROM ej.attendance
- WHERE group_id = %s
+ WHERE group_id = %(g)s
  GROUP BY student_id
 """
 
 
 def grid(conn: Conn, group_id: int) -> Grid:
-    """The journal screen's grid: the group, students, lesson columns and every mark."""
-    g = group(conn, group_id)
-    students, lessons = _students_and_lessons(conn, group_id)
+    """The journal screen's grid: the group, students, lesson columns and every mark, in one round
+    trip (the four queries pipelined)."""
+    with conn.pipeline():
+        g = conn.execute(GROUP_SQL + " WHERE g.id = %(g)s", {"g": group_id})
+        s = conn.execute(STUDENTS_SQL, {"g": group_id})
+        lcur = conn.execute(LESSONS_SQL, {"g": group_id})
+        m = conn.cursor(row_factory=tuple_row)
+        m.execute(GRID_MARKS_SQL, {"g": group_id})
+    row = g.fetchone()
+    if row is None:
+        raise LookupError("Группа не найдена или недоступна")
+    lessons = [Lesson(**r) for r in lcur.fetchall()]
     day_of = {x.id: x.held_on for x in lessons if x.id is not None}
+    values: dict[tuple, Value] = {}  # a value is immutable: one object per distinct value
     marks: dict = {}
-    with conn.cursor(row_factory=tuple_row) as cur:
-        for sid, ids, statuses, reasons, texts, versions in cur.execute(GRID_MARKS_SQL, (group_id,)):
-            for lid, st, r, t, v in zip(ids, statuses, reasons, texts, versions, strict=True):
-                marks[(day_of[lid], sid)] = Saved(Value(st, r, t), v)
-    return Grid(group=g, students=students, lessons=lessons, marks=marks)
+    for sid, ids, statuses, reasons, texts, versions in m.fetchall():
+        for lid, st, r, t, v in zip(ids, statuses, reasons, texts, versions, strict=True):
+            value = values.get((st, r, t))
+            if value is None:
+                value = values[(st, r, t)] = Value(st, r, t)
+            marks[(day_of[lid], sid)] = Saved(value, v)
+    m.close()
+    return Grid(group=Group(**row), students=[Student(**r) for r in s.fetchall()], lessons=lessons, marks=marks)
 
 
 SAVE_MARK_SQL = "SELECT * FROM ej.save_mark(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
