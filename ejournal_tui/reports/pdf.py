@@ -174,17 +174,21 @@ def policy():
 @contextmanager
 def _dejavu_canvas():
     """DejaVu Sans where ReportLab would otherwise pick Helvetica: the font a page starts with,
-    and the font of table cells drawn as plain strings (empty ones included); compressed pages."""
+    and the font of table cells drawn as plain strings (empty ones included); compressed pages,
+    their streams binary (not ASCII85: pypdf decodes that in pure Python when the parts are
+    joined, ~10 ms a sheet)."""
     from reportlab import rl_config
     from reportlab.platypus.tables import CellStyle
 
-    previous = rl_config.canvas_basefontname, CellStyle.fontname, rl_config.pageCompression
+    previous = rl_config.canvas_basefontname, CellStyle.fontname, rl_config.pageCompression, rl_config.useA85
     rl_config.canvas_basefontname = CellStyle.fontname = BASE_FONT
     rl_config.pageCompression = 1  # zlib: a third of the size, for next to no time
+    rl_config.useA85 = 0
     try:
         yield
     finally:
-        rl_config.canvas_basefontname, CellStyle.fontname, rl_config.pageCompression = previous
+        (rl_config.canvas_basefontname, CellStyle.fontname, rl_config.pageCompression,
+         rl_config.useA85) = previous
 
 
 def warm_up() -> None:
