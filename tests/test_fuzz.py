@@ -167,9 +167,17 @@ def _lesson_topic(conn, x: Ctx, v: str):
 @pytest.fixture
 def ctx(sql, journal) -> Ctx:
     group = journal.group("o1_teacher01")
-    lesson = sql.run("SELECT id, held_on FROM ej.lesson WHERE group_id = %s AND held_on <= current_date "
-                     "ORDER BY held_on DESC LIMIT 1", (group,))[0]
-    sql.run("UPDATE ej.lesson SET held_on = held_on WHERE id = %s", (lesson["id"],))
+    # A lesson the teacher may still change without a reason: the latest one within the edit
+    # window, or one entered today (which lessons are recent depends on the weekday of the run).
+    recent = ("SELECT l.id, l.held_on FROM ej.lesson l JOIN ej.study_group g ON g.id = l.group_id "
+              "WHERE l.group_id = %s AND l.held_on BETWEEN ej.today(g.organization_id) - ej.edit_window_days() "
+              "AND ej.today(g.organization_id) ORDER BY l.held_on DESC LIMIT 1")
+    found = sql.run(recent, (group,))
+    if not found:
+        sql.run("INSERT INTO ej.lesson (group_id, held_on, hours, topic) "
+                "SELECT id, ej.today(organization_id), 2, 'Занятие' FROM ej.study_group WHERE id = %s", (group,))
+        found = sql.run(recent, (group,))
+    lesson = found[0]
     student = sql.one("SELECT min(student_id) FROM ej.enrollment WHERE group_id = %s", (group,))
     g = sql.run("SELECT id, iteration_id, program_id, teacher_id, name FROM ej.study_group WHERE id = %s",
                 (group,))[0]
