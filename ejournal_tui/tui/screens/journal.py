@@ -208,7 +208,10 @@ class JournalScreen(BaseScreen):
         self._run_writer(message.fn)
 
     def _post(self, event: je.Event) -> None:
-        self.post_message(EngineEvent(event))
+        if isinstance(event, je.CellChanged) and threading.get_ident() == self.app._thread_id:
+            self._engine_event(EngineEvent(event))  # a key's own mark: painted now, not a message later
+        else:
+            self.post_message(EngineEvent(event))
 
     # --- loading -------------------------------------------------------------------------
 
@@ -341,7 +344,7 @@ class JournalScreen(BaseScreen):
                     parts.append(f"заполнил(а) {esc(lesson.filled_by_name)} {fmt_dt(lesson.filled_at)}")
                 if lesson.filled_late:
                     parts.append("[yellow]заполнено позже 3 дней[/yellow]")
-        self.query_one("#cell-info", Static).update(" · ".join(parts))
+        self.query_one("#cell-info", Static).update(" · ".join(parts), layout=False)  # its height is fixed
 
     # --- what the engine reports ---------------------------------------------------------
 

@@ -126,6 +126,36 @@ class JournalGrid(DataTable):
             hover_location = NOWHERE
         return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
 
+    def render_lines(self, crop):
+        self._frame_style = self.rich_style  # once a frame, not once a line (it walks the ancestors)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+    @property
+    def rich_style(self):
+        return getattr(self, "_frame_style", None) or super().rich_style
+
+    def _render_line(self, y, x1, x2, base_style):
+        # DataTable's line cache keys every line on the cursor, so a moved cursor re-rendered
+        # (and re-cropped from ~80 columns) every visible line. A line off the cursor's (and the
+        # mouse's) row keys on NOWHERE instead; `put` drops the lines of the rows it changes.
+        try:
+            row_key, _ = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        row = self._row_locations.get(row_key) if row_key in self._row_locations else -1
+        cursor = self.cursor_coordinate if self.cursor_coordinate.row == row else NOWHERE
+        hover = self.hover_coordinate if self.hover_coordinate.row == row else NOWHERE
+        key = ("grid", y, x1, x2, self.size.width, cursor, hover, base_style, self.cursor_type,
+               self._show_hover_cursor, self._update_count, self._pseudo_class_state)
+        strip = self._line_cache.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            self._line_cache[key] = strip
+        return strip
+
     def put(self, changes: list[tuple[str, str, Text]]) -> None:
         """Set cells (row key, column key, value) and repaint just them."""
         rows: set[RowKey] = set()
@@ -139,7 +169,9 @@ class JournalGrid(DataTable):
         _discard(self._cell_render_cache, lambda k: (k[0], k[1]) in cells)
         _discard(self._row_render_cache, lambda k: k[0] in rows)
         _discard(self._row_renderable_cache, lambda k: k[1] in indexes)
-        self._line_cache.clear()
+        ys = {y for y, (row_key, _) in enumerate(self._y_offsets) if row_key in rows}
+        top = self.header_height if self.show_header else 0
+        _discard(self._line_cache, lambda k: (k[1] if k[0] == "grid" else k[0]) - top in ys)
         self.refresh()
 
     def set_header(self, lesson: Lesson, today: date) -> None:
