@@ -361,19 +361,20 @@ def test_marks_typed_while_the_server_is_down_survive_closing_the_tmux_window():
     # it (the latest date up to today) and a mark is a first filling, not a late correction.
     psql(f"""BEGIN; SELECT ej.set_reason('подготовка сквозного теста');
         INSERT INTO ej.lesson (group_id, held_on, hours, topic)
-          SELECT g.id, ej.today(), 2, 'Тема сквозного теста' FROM ej.study_group g
+          SELECT g.id, ej.today(g.organization_id), 2, 'Тема сквозного теста' FROM ej.study_group g
             JOIN ej.staff s ON s.id = g.teacher_id JOIN ej.iteration i ON i.id = g.iteration_id
-           WHERE s.login = '{T1}' AND i.status = 'active' AND ej.today() BETWEEN i.starts_on AND i.ends_on
+           WHERE s.login = '{T1}' AND i.status = 'active'
+             AND ej.today(g.organization_id) BETWEEN i.starts_on AND i.ends_on
           ON CONFLICT (group_id, held_on) DO NOTHING;
         DELETE FROM ej.attendance a USING ej.lesson l, ej.study_group g, ej.staff s
          WHERE a.lesson_id = l.id AND l.group_id = g.id AND g.teacher_id = s.id AND s.login = '{T1}'
-           AND l.held_on = ej.today();
+           AND l.held_on = ej.today(g.organization_id);
         COMMIT;""")
     audit_from = int(psql("SELECT coalesce(max(id), 0) FROM audit.log"))
     today_marks = (
         "SELECT a.student_id, a.status FROM ej.attendance a JOIN ej.lesson l ON l.id = a.lesson_id "
         f"JOIN ej.study_group g ON g.id = l.group_id JOIN ej.staff s ON s.id = g.teacher_id "
-        f"WHERE s.login = '{T1}' AND l.held_on = ej.today() ORDER BY 1")
+        f"WHERE s.login = '{T1}' AND l.held_on = ej.today(g.organization_id) ORDER BY 1")
     for f in outbox_files(T1):
         f.unlink()
 
