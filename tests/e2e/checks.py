@@ -351,6 +351,11 @@ def outbox_files(login: str) -> list[Path]:
     return sorted((home / ".local" / "share" / "ejournal" / "outbox").glob(f"{login}-*.jsonl"))
 
 
+def info_lines(screen: str) -> str:
+    """The journal's two lines about the cell under the cursor (above the footer)."""
+    return "\n".join(screen.rstrip("\n").splitlines()[-3:-1])
+
+
 def test_marks_typed_while_the_server_is_down_survive_closing_the_tmux_window():
     """Issue 11: the teacher types marks while PostgreSQL is stopped, the tmux window (the SSH
     client) is closed, so SIGHUP reaches the app; after the server is back the next login
@@ -370,6 +375,7 @@ def test_marks_typed_while_the_server_is_down_survive_closing_the_tmux_window():
          WHERE a.lesson_id = l.id AND l.group_id = g.id AND g.teacher_id = s.id AND s.login = '{T1}'
            AND l.held_on = ej.today(g.organization_id);
         COMMIT;""")
+    today = psql(f"SELECT to_char(ej.today(organization_id), 'DD.MM.YYYY') FROM ej.staff WHERE login = '{T1}'")
     audit_from = int(psql("SELECT coalesce(max(id), 0) FROM audit.log"))
     today_marks = (
         "SELECT a.student_id, a.status FROM ej.attendance a JOIN ej.lesson l ON l.id = a.lesson_id "
@@ -383,13 +389,26 @@ def test_marks_typed_while_the_server_is_down_survive_closing_the_tmux_window():
     try:
         through_acknowledgment(pane)
         pane.wait_for(lambda s: any(g in s for g in group_names(T1)), timeout=30)
-        pane.keys("Enter")  # the journal of the first group, on today's lesson
+        pane.keys("Enter")  # a journal of the teacher (the home chooses which group and date)
         pane.wait_for("Присутствовали", timeout=30)  # the grid's total row: the journal is loaded
+        for _ in range(80):  # to today's column: the cell line names the date under the cursor
+            if today in info_lines(pane.screen()):
+                break
+            pane.keys("Right")
+            time.sleep(0.1)
+        pane.wait_for(lambda s: today in info_lines(s), timeout=10)
         pg_ctl("stop")
         stopped = True
-        for n in (1, 2, 3):
-            pane.keys("y")  # «н»: absent; the cursor moves to the next pupil
-            pane.wait_for(f"Не сохранено: {n}", timeout=30)
+        n = 0
+        for _ in range(8):  # «н» (absent) for three pupils; the cursor moves down after each
+            pane.keys("y")
+            try:
+                pane.wait_for(f"Не сохранено: {n + 1}", timeout=10)
+                n += 1
+            except AssertionError:  # not in the group that day: the next row
+                pane.keys("Down")
+            if n == 3:
+                break
         pane.wait_for("Нет связи с базой. Не сохранено: 3", timeout=5)
         assert wait_until(lambda: outbox_files(T1), timeout=10), "no outbox file"
         pane.kill()  # the tmux window closes: the SSH client ends, sshd hangs up the app (SIGHUP)
