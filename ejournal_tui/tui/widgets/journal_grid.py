@@ -158,18 +158,18 @@ class JournalGrid(DataTable):
 
     def put(self, changes: list[tuple[str, str, Text]]) -> None:
         """Set cells (row key, column key, value) and repaint just them."""
-        rows: set[RowKey] = set()
-        cells: set[tuple[RowKey, ColumnKey]] = set()
+        # the caches are matched on the keys' plain strings: a RowKey hashes in Python, slowly
+        rows: set[str] = set()
+        cells: set[tuple[str, str]] = set()
         for row, column, value in changes:
-            row_key, column_key = RowKey(row), ColumnKey(column)
-            self._data[row_key][column_key] = value
-            rows.add(row_key)
-            cells.add((row_key, column_key))
-        indexes = {self._row_locations.get(r) for r in rows}
-        _discard(self._cell_render_cache, lambda k: (k[0], k[1]) in cells)
-        _discard(self._row_render_cache, lambda k: k[0] in rows)
+            self._data[RowKey(row)][ColumnKey(column)] = value
+            rows.add(row)
+            cells.add((row, column))
+        indexes = {self._row_locations.get(RowKey(r)) for r in rows}
+        _discard(self._cell_render_cache, lambda k: (k[0].value, k[1].value) in cells)
+        _discard(self._row_render_cache, lambda k: k[0].value in rows)
         _discard(self._row_renderable_cache, lambda k: k[1] in indexes)
-        ys = {y for y, (row_key, _) in enumerate(self._y_offsets) if row_key in rows}
+        ys = {y for y, (row_key, _) in enumerate(self._y_offsets) if row_key.value in rows}
         top = self.header_height if self.show_header else 0
         _discard(self._line_cache, lambda k: (k[1] if k[0] == "grid" else k[0]) - top in ys)
         self.refresh()
