@@ -6,8 +6,9 @@ total. A key press changes one cell and its two totals, never a rebuild.
 DataTable.update_cell bumps a counter that is part of every render-cache key, so one changed
 cell re-renders every cell of every visible row — each row with all of its ~80 columns
 (about 100 ms at 80×24). `put` changes the cells and drops only their cache entries.
-Likewise a row's cache key holds the cursor position, so moving the cursor re-rendered every
-row; rows the cursor is not on now render once and stay cached.
+Likewise a row's (and a screen line's) cache key holds the cursor position, so moving the
+cursor re-rendered every row and re-cropped every line; rows and lines the cursor is not on now
+render once and stay cached.
 """
 
 from datetime import date
