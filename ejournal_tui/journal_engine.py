@@ -6,7 +6,8 @@ teacher meant (`Value`). Each cell has at most one write waiting: a new intentio
 queued one, so the database ends with the last intention, once. A write names the version it
 was made on; `ej.save_mark` compares it in the same round trip and answers saved, conflict or
 "needs a reason". Writes go out in order from one thread; every write is in the outbox file
-before it is sent and leaves it when the database has it, so a killed process loses nothing.
+when its key is pressed, on the disk (fsync'd by the outbox's own thread) before it is sent,
+and leaves it when the database has it, so a killed process loses nothing.
 
 The engine imports no Textual: it reports what happened through `on_event(event)`, called
 from its own thread (the screen turns it into a Textual message).
@@ -58,7 +59,8 @@ class LessonWrite:
     topic: str | None
     late_reason: str | None = None
     id: int = 0
-    base: tuple[int, int] | None = None  # (lesson id, version) the editor was opened on; None: a new lesson
+    # (lesson id, version) the editor was opened on; None: a new lesson
+    base: tuple[int | None, int | None] | None = None
 
 
 # --- what the engine reports -------------------------------------------------------------
@@ -321,6 +323,8 @@ class JournalEngine:
                     return
                 write = self.queue.popleft()
                 self._in_flight = write
+            if self.outbox:
+                self.outbox.sync()  # on the disk before the database can have it
             try:
                 result = self._send(write)
             except Unreachable:
@@ -342,7 +346,7 @@ class JournalEngine:
 
     def _send(self, write):
         if isinstance(write, LessonWrite):
-            base: tuple[int, int | None] | None = write.base
+            base: tuple[int | None, int | None] | None = write.base
             if base is None:  # a new lesson, unless a mark of this date created it meanwhile (mine)
                 lesson = self.state.lesson_at.get(write.day)
                 if lesson is not None and lesson.id is not None and lesson.title is None:

@@ -2,8 +2,10 @@
 
 Each running process of a login appends to its own file `<login>-<pid>.jsonl` in the user's
 data directory (mode 0600, the directory 0700) and holds an exclusive lock on it while it runs.
-A write is appended and fsync'd before it is sent, and a «done» line follows when the database
-has it; a file whose writes are all done is removed. The next start of the login replays every
+A write is appended (written to the file, so a killed process keeps it) when the key is
+pressed, and fsync'd before it is sent, by a flusher thread: the key's repaint never waits for
+the disk. A «done» line follows when the database has it; a file whose writes are all done is
+removed. The next start of the login replays every
 file of that login that no running process holds. A line carries ids and the value only: the
 group, date, student id, status, reason (and its text), the version it was made on.
 """
@@ -51,6 +53,11 @@ class Outbox:
         self._next = 1
         self._open: set[int] = set()
         self._file: TextIO | None = None
+        self._written = 0  # lines written to the file
+        self._synced = 0  # lines known to be on the disk
+        self._sync_lock = threading.Lock()
+        self._dirty = threading.Event()
+        self._flusher: threading.Thread | None = None
 
     def _handle(self):
         if self._file is None:
@@ -60,10 +67,34 @@ class Outbox:
         return self._file
 
     def _append(self, record: dict) -> None:
+        """In the file at once (the OS keeps it if the process dies); on the disk soon after."""
         f = self._handle()
         f.write(json.dumps(record, ensure_ascii=False, default=_json) + "\n")
         f.flush()
-        os.fsync(f.fileno())
+        self._written += 1
+        if self._flusher is None:
+            self._flusher = threading.Thread(target=self._flush_loop, name="outbox-fsync", daemon=True)
+            self._flusher.start()
+        self._dirty.set()
+
+    def _flush_loop(self) -> None:
+        while True:
+            self._dirty.wait()
+            self._dirty.clear()
+            self.sync()
+
+    def sync(self) -> None:
+        """Everything written so far is on the disk (the writer calls it before it sends)."""
+        with self._lock:
+            target, f = self._written, self._file
+        if f is None or self._synced >= target:
+            return
+        with self._sync_lock:
+            if self._synced >= target:
+                return
+            with contextlib.suppress(ValueError, OSError):  # closed meanwhile: nothing left to keep
+                os.fsync(f.fileno())
+            self._synced = max(self._synced, target)
 
     def put(self, group_id: int, write) -> None:
         """Before a write is sent (again, when a queued one is replaced by a newer intention)."""
@@ -89,11 +120,13 @@ class Outbox:
         return len(self._open)
 
     def close(self, remove: bool = False) -> None:
-        """Remove the file when nothing is left in it; else keep it for the next start."""
+        """Remove the file when nothing is left in it; else keep it (on the disk) for the next start."""
         if self._file is not None:
             if remove or not self._open:
                 with contextlib.suppress(FileNotFoundError):
                     self.path.unlink()
+            else:
+                os.fsync(self._file.fileno())
             self._file.close()  # releases the lock
             self._file = None
 

@@ -159,10 +159,10 @@ async def _ej_session(app, mode: str, presses: int, out: dict) -> dict:
     from ejournal_tui.tui.widgets.journal_grid import JournalGrid
 
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await _settle(pilot, lambda: app.screen.query("#groups"))
         app.screen.query_one("#groups").focus()
         await pilot.press("enter")
-        await _settle(pilot)
+        await _settle(pilot, lambda: isinstance(app.screen, JournalScreen) and app.screen.grid.row_count)
         screen = app.screen
         assert isinstance(screen, JournalScreen), screen
         if mode == "rss":
@@ -241,11 +241,17 @@ async def _measure_keys(pilot, keys: list[str], before_each=None, changes=None) 
     return times
 
 
-async def _settle(pilot) -> None:
+async def _settle(pilot, ready=lambda: True) -> None:
+    """Until the workers are done and the screen is ready (a loaded machine takes longer)."""
     for _ in range(3):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    for _ in range(1000):
+        if ready():
+            return
+        await pilot.pause(0.01)
+        await pilot.app.workers.wait_for_complete()
 
 
 def rss_mb() -> float:

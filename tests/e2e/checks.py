@@ -338,6 +338,108 @@ def test_quitting_ends_the_session_and_its_database_connection(t1_pane):
     assert wait_until(lambda: sh(["pgrep", "-u", T1]).returncode != 0, timeout=10)
 
 
+def pg_ctl(action: str) -> None:
+    """The live server (install-server --datadir: a plain pg_ctl server)."""
+    data = DIR / "pgdata"
+    extra = ["-m", "fast"] if action == "stop" else ["-l", str(data / "server.log"), "-t", "60"]
+    sh(["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", *extra, action],
+       timeout=90, check=True)
+
+
+def outbox_files(login: str) -> list[Path]:
+    home = Path(sh(["getent", "passwd", login], check=True).stdout.strip().split(":")[5])
+    return sorted((home / ".local" / "share" / "ejournal" / "outbox").glob(f"{login}-*.jsonl"))
+
+
+def info_lines(screen: str) -> str:
+    """The journal's two lines about the cell under the cursor (above the footer)."""
+    return "\n".join(screen.rstrip("\n").splitlines()[-3:-1])
+
+
+def test_marks_typed_while_the_server_is_down_survive_closing_the_tmux_window():
+    """Issue 11: the teacher types marks while PostgreSQL is stopped, the tmux window (the SSH
+    client) is closed, so SIGHUP reaches the app; after the server is back the next login
+    replays the outbox and the database holds each mark exactly once (the audit log too)."""
+    if not (REPO / "ejournal_tui" / "outbox.py").exists():
+        pytest.skip("the outbox is not built yet")
+    # Today's lesson in every group of the teacher, with a topic and no marks: the journal opens on
+    # it (the latest date up to today) and a mark is a first filling, not a late correction.
+    psql(f"""BEGIN; SELECT ej.set_reason('подготовка сквозного теста');
+        INSERT INTO ej.lesson (group_id, held_on, hours, topic)
+          SELECT g.id, ej.today(g.organization_id), 2, 'Тема сквозного теста' FROM ej.study_group g
+            JOIN ej.staff s ON s.id = g.teacher_id JOIN ej.iteration i ON i.id = g.iteration_id
+           WHERE s.login = '{T1}' AND i.status = 'active'
+             AND ej.today(g.organization_id) BETWEEN i.starts_on AND i.ends_on
+          ON CONFLICT (group_id, held_on) DO NOTHING;
+        DELETE FROM ej.attendance a USING ej.lesson l, ej.study_group g, ej.staff s
+         WHERE a.lesson_id = l.id AND l.group_id = g.id AND g.teacher_id = s.id AND s.login = '{T1}'
+           AND l.held_on = ej.today(g.organization_id);
+        COMMIT;""")
+    today = psql(f"SELECT to_char(ej.today(organization_id), 'DD.MM.YYYY') FROM ej.staff WHERE login = '{T1}'")
+    audit_from = int(psql("SELECT coalesce(max(id), 0) FROM audit.log"))
+    today_marks = (
+        "SELECT a.student_id, a.status FROM ej.attendance a JOIN ej.lesson l ON l.id = a.lesson_id "
+        f"JOIN ej.study_group g ON g.id = l.group_id JOIN ej.staff s ON s.id = g.teacher_id "
+        f"WHERE s.login = '{T1}' AND l.held_on = ej.today(g.organization_id) ORDER BY 1")
+    for f in outbox_files(T1):
+        f.unlink()
+
+    pane = Pane("t1-outbox", ssh_cmd(T1, tty=True), width=80, height=24, env={"TERM": "xterm-256color"})
+    stopped = False
+    try:
+        through_acknowledgment(pane)
+        pane.wait_for(lambda s: any(g in s for g in group_names(T1)), timeout=30)
+        pane.keys("Enter")  # a journal of the teacher (the home chooses which group and date)
+        pane.wait_for("Присутствовали", timeout=30)  # the grid's total row: the journal is loaded
+        for _ in range(80):  # to today's column: the cell line names the date under the cursor
+            if today in info_lines(pane.screen()):
+                break
+            pane.keys("Right")
+            time.sleep(0.1)
+        pane.wait_for(lambda s: today in info_lines(s), timeout=10)
+        pg_ctl("stop")
+        stopped = True
+        n = 0
+        for _ in range(8):  # «н» (absent) for three pupils; the cursor moves down after each
+            pane.keys("y")
+            try:
+                pane.wait_for(f"Не сохранено: {n + 1}", timeout=10)
+                n += 1
+            except AssertionError:  # not in the group that day: the next row
+                pane.keys("Down")
+            if n == 3:
+                break
+        pane.wait_for("Нет связи с базой. Не сохранено: 3", timeout=5)
+        assert wait_until(lambda: outbox_files(T1), timeout=10), "no outbox file"
+        pane.kill()  # the tmux window closes: the SSH client ends, sshd hangs up the app (SIGHUP)
+        assert wait_until(lambda: sh(["pgrep", "-u", T1]).returncode != 0, timeout=20), \
+            sh(["ps", "-u", T1, "-o", "pid,args"]).stdout
+        files = outbox_files(T1)
+        assert files and files[0].stat().st_mode & 0o777 == 0o600
+        lines = [line for f in files for line in f.read_text().splitlines()]
+        assert sum('"k": "mark"' in line for line in lines) >= 3, lines  # kept on disk
+    finally:
+        if stopped:
+            pg_ctl("start")
+    assert rows(today_marks) == []  # nothing reached the database while it was down
+
+    pane = Pane("t1-replay", ssh_cmd(T1, tty=True), width=80, height=24, env={"TERM": "xterm-256color"})
+    try:
+        assert wait_until(lambda: len(rows(today_marks)) >= 3, timeout=60), pane.screen()
+        pane.wait_for("Изменения прошлого сеанса", timeout=30)
+        assert wait_until(lambda: not outbox_files(T1), timeout=30), outbox_files(T1)
+        marks = rows(today_marks)
+        assert len(marks) == 3 and all(status == "absent" for _, status in marks), marks
+        changes = rows(
+            f"SELECT row_key->>'student_id', count(*) FROM audit.log WHERE id > {audit_from} "
+            f"AND table_name = 'attendance' AND actor = '{T1}' GROUP BY 1 ORDER BY 1")
+        assert changes == [[sid, "1"] for sid, _ in marks], changes  # one change per mark
+        pane.keys("C-q")
+        assert wait_until(pane.dead, timeout=15), pane.screen()
+    finally:
+        pane.kill()
+
+
 def test_second_teacher_sees_only_own_groups_even_asking_for_a_shell():
     _, name1 = staff(T1)
     _, name2 = staff(T2)

@@ -6,8 +6,9 @@
 #   - demo data, two teachers as OS users (ejournal_tui.system.create_os_user) with SSH keys,
 #     mapped to the demo staff logins o1_teacher01 / o1_teacher02, and an outsider;
 #   - tests/e2e/checks.py then logs in over SSH through tmux, drives the journal, checks the
-#     database, the isolation of the teachers, the refusals, LAN access over TLS, and a
-#     backup → restore round trip with corrupted dumps.
+#     database, marks typed while PostgreSQL is stopped surviving the close of the tmux window
+#     (saved once at the next login), the isolation of the teachers, the refusals, LAN access
+#     over TLS, and a backup → restore round trip with corrupted dumps.
 # Everything lives in one temporary directory; the OS users and group are removed at the end.
 # Last line: "N passed, M failed". Exit status 0 only if nothing failed.
 #   tests/e2e/run.sh [--keep]     (--keep: leave everything running for a look; clean up by hand)

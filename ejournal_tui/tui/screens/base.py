@@ -73,7 +73,8 @@ class ReloadingScreen(BaseScreen):
         """Lessons, marks or enrollments changed elsewhere (the app listens): the screen on top
         reads its data again — at most once a second; one below does when it is back on top."""
         watched = self.watched_groups()
-        if self.data is None or not self.is_current or (watched is not None and not groups & watched):
+        # not is_current: that is also true of the screen right below the top one
+        if self.data is None or self.app.screen is not self or (watched is not None and not groups & watched):
             return
         if self._live_timer is None:
             self._live_timer = self.set_timer(LIVE_SECONDS, self._live_reload)

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ejournal_tui import journal_engine as je
@@ -119,9 +120,16 @@ class JournalScreen(BaseScreen):
         self.group_id = group_id
         self.read_only = read_only  # the administration's view; the database refuses their writes anyway
         self.focus_day = focus_day
-        self.engine: JournalEngine | None = None
-        self._load_retry = None
+        self.engine: JournalEngine | None = None  # made on mount
+        self._load_retry: Timer | None = None
         self._last_reason: dict[date, str] = {}
+
+    @property
+    def live(self) -> JournalEngine:
+        """The engine, which exists from mount on (every key and worker comes after it)."""
+        if self.engine is None:
+            raise RuntimeError("journal engine used before the screen was mounted")
+        return self.engine
 
     # what tests and the app read
     @property
@@ -208,14 +216,17 @@ class JournalScreen(BaseScreen):
         self._run_writer(message.fn)
 
     def _post(self, event: je.Event) -> None:
-        self.post_message(EngineEvent(event))
+        if isinstance(event, je.CellChanged) and threading.get_ident() == self.app._thread_id:
+            self._engine_event(EngineEvent(event))  # a key's own mark: painted now, not a message later
+        else:
+            self.post_message(EngineEvent(event))
 
     # --- loading -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="journal-load")
     def load(self) -> None:
         try:
-            self.engine.load()
+            self.live.load()
         except Unreachable:
             self.app.call_from_thread(self._load_offline)
 
@@ -268,16 +279,16 @@ class JournalScreen(BaseScreen):
 
     def _cell(self, student: Student, lesson: Lesson) -> Text:
         key = (lesson.held_on, student.id)
-        return cell(student, lesson, self.engine.value(key), self.engine.is_pending(key), self.today)
+        return cell(student, lesson, self.live.value(key), self.live.is_pending(key), self.today)
 
     def row(self, student: Student) -> Text:
         """Total of a student: present / marked."""
-        t = self.engine.student_total(student)
+        t = self.live.student_total(student)
         return Text(f"{t.present}/{t.marked}" if t.marked else "", justify="center")
 
     def column(self, lesson: Lesson) -> Text:
         """Total of a lesson: present / enrolled that day."""
-        present, enrolled, any_mark = self.engine.lesson_total(lesson)
+        present, enrolled, any_mark = self.live.lesson_total(lesson)
         return Text(f"{present}/{enrolled}", style="bold", justify="center") if any_mark else Text("")
 
     def _paint(self, day: date, student_id: int) -> None:
@@ -323,10 +334,10 @@ class JournalScreen(BaseScreen):
             parts.append(f"{fmt_date(d)}")
             if student is not None:
                 key = (d, student.id)
-                value = self.engine.value(key)
+                value = self.live.value(key)
                 if not student.enrolled(d):
                     parts.append("не числится в группе")
-                elif self.engine.is_pending(key):
+                elif self.live.is_pending(key):
                     parts.append("[yellow]не сохранено[/yellow]")
                 elif value is not None:
                     parts.append(esc(value.describe()))
@@ -341,7 +352,7 @@ class JournalScreen(BaseScreen):
                     parts.append(f"заполнил(а) {esc(lesson.filled_by_name)} {fmt_dt(lesson.filled_at)}")
                 if lesson.filled_late:
                     parts.append("[yellow]заполнено позже 3 дней[/yellow]")
-        self.query_one("#cell-info", Static).update(" · ".join(parts))
+        self.query_one("#cell-info", Static).update(" · ".join(parts), layout=False)  # its height is fixed
 
     # --- what the engine reports ---------------------------------------------------------
 
@@ -424,7 +435,7 @@ class JournalScreen(BaseScreen):
 
     def action_mark(self, status: str | None) -> None:
         student, lesson = self._current()
-        if not self._check_cell(student, lesson):
+        if not self._check_cell(student, lesson) or student is None or lesson is None:
             return
         if status == "excused":
             from ejournal_tui.tui.screens.excuse import ExcuseScreen
@@ -457,7 +468,7 @@ class JournalScreen(BaseScreen):
 
     def _set_mark(self, student_id: int, day: date, value: Value, late_reason: str | None = None,
                   move: bool = True) -> None:
-        self.engine.set_mark(day, student_id, value, late_reason)
+        self.live.set_mark(day, student_id, value, late_reason)
         if move:
             self._cursor_down()
 
@@ -488,11 +499,11 @@ class JournalScreen(BaseScreen):
         first = next((s for s in self.students if s.enrolled(lesson.held_on)), None)
         if not self._check_cell(first, lesson):
             return
-        if not any(s.enrolled(lesson.held_on) and self.engine.value((lesson.held_on, s.id)) is None
+        if not any(s.enrolled(lesson.held_on) and self.live.value((lesson.held_on, s.id)) is None
                    for s in self.students):
             self.notify("На эту дату у всех уже стоят отметки.")
             return
-        self._lesson_first(lesson, lambda: self.engine.all_present(lesson.held_on))
+        self._lesson_first(lesson, lambda: self.live.all_present(lesson.held_on))
 
     # --- somebody else changed it ----------------------------------------------------------
 
@@ -510,7 +521,7 @@ class JournalScreen(BaseScreen):
 
         theirs = event.theirs.value.describe() if event.theirs else "отметки нет (её удалили)"
         who = event.theirs.updated_by_name if event.theirs else None
-        me = self.app.me.full_name if getattr(self.app, "me", None) else None
+        me = self.app.me.full_name if self.app.me is not None else None
         when = f", {fmt_dt(event.theirs.updated_at)}" if event.theirs and event.theirs.updated_at else ""
         self.app.push_screen(
             ConflictScreen(f"{student.full_name}, {fmt_date(day)}", theirs, (who or "") + when if who else "",
@@ -524,7 +535,7 @@ class JournalScreen(BaseScreen):
         def chosen(keep_mine: bool | None) -> None:
             if keep_mine:
                 write.base = (current.id, current.version) if current is not None else None
-                self.engine.save_lesson(write)
+                self.live.save_lesson(write)
 
         theirs = f"{current.hours} ч · {current.title or 'без темы'}" if current else "занятия нет (его удалили)"
         who = f"{current.filled_by_name}" if current and current.filled_by_name else ""
@@ -600,7 +611,7 @@ class JournalScreen(BaseScreen):
     def _enqueue_lesson(self, write: LessonWrite) -> None:
         if write.day not in self.lesson_at:
             self.focus_day = write.day
-        self.engine.save_lesson(write)
+        self.live.save_lesson(write)
 
     # --- other screens -------------------------------------------------------------------
 
@@ -652,7 +663,7 @@ class JournalScreen(BaseScreen):
         day = lesson.held_on if lesson is not None and lesson.held_on <= self.today else self.today
         present = {}
         for x in self.lessons:
-            ids = [s.id for s in self.students if (v := self.engine.value((x.held_on, s.id))) and v.status == "present"]
+            ids = [s.id for s in self.students if (v := self.live.value((x.held_on, s.id))) and v.status == "present"]
             if ids:
                 present[x.held_on] = ids
         self._open_briefing(day, present)

@@ -1,3 +1,4 @@
+
 """The journal grid: students down, lesson dates across, a mark in each cell.
 
 Row 0 (fixed) holds the totals per lesson; columns 0–1 (fixed) the student and the student's
@@ -6,11 +7,13 @@ total. A key press changes one cell and its two totals, never a rebuild.
 DataTable.update_cell bumps a counter that is part of every render-cache key, so one changed
 cell re-renders every cell of every visible row — each row with all of its ~80 columns
 (about 100 ms at 80×24). `put` changes the cells and drops only their cache entries.
-Likewise a row's cache key holds the cursor position, so moving the cursor re-rendered every
-row; rows the cursor is not on now render once and stay cached.
+Likewise a row's (and a screen line's) cache key holds the cursor position, so moving the
+cursor re-rendered every row and re-cropped every line; rows and lines the cursor is not on now
+render once and stay cached.
 """
 
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual.coordinate import Coordinate
@@ -126,20 +129,53 @@ class JournalGrid(DataTable):
             hover_location = NOWHERE
         return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
 
+    def render_lines(self, crop):
+        self._frame_style = self.rich_style  # once a frame, not once a line (it walks the ancestors)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+    @property
+    def rich_style(self):
+        return getattr(self, "_frame_style", None) or super().rich_style
+
+    def _render_line(self, y, x1, x2, base_style):
+        # DataTable's line cache keys every line on the cursor, so a moved cursor re-rendered
+        # (and re-cropped from ~80 columns) every visible line. A line off the cursor's (and the
+        # mouse's) row keys on NOWHERE instead; `put` drops the lines of the rows it changes.
+        try:
+            row_key, _ = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        row = self._row_locations.get(row_key) if row_key in self._row_locations else -1
+        cursor = self.cursor_coordinate if self.cursor_coordinate.row == row else NOWHERE
+        hover = self.hover_coordinate if self.hover_coordinate.row == row else NOWHERE
+        # our own key shape in DataTable's (private) line cache, told apart by its "grid" tag
+        key: Any = ("grid", y, x1, x2, self.size.width, cursor, hover, base_style, self.cursor_type,
+               self._show_hover_cursor, self._update_count, self._pseudo_class_state)
+        strip = self._line_cache.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            self._line_cache[key] = strip
+        return strip
+
     def put(self, changes: list[tuple[str, str, Text]]) -> None:
         """Set cells (row key, column key, value) and repaint just them."""
-        rows: set[RowKey] = set()
-        cells: set[tuple[RowKey, ColumnKey]] = set()
+        # the caches are matched on the keys' plain strings: a RowKey hashes in Python, slowly
+        rows: set[str] = set()
+        cells: set[tuple[str, str]] = set()
         for row, column, value in changes:
-            row_key, column_key = RowKey(row), ColumnKey(column)
-            self._data[row_key][column_key] = value
-            rows.add(row_key)
-            cells.add((row_key, column_key))
-        indexes = {self._row_locations.get(r) for r in rows}
-        _discard(self._cell_render_cache, lambda k: (k[0], k[1]) in cells)
-        _discard(self._row_render_cache, lambda k: k[0] in rows)
+            self._data[RowKey(row)][ColumnKey(column)] = value
+            rows.add(row)
+            cells.add((row, column))
+        indexes = {self._row_locations.get(RowKey(r)) for r in rows}
+        _discard(self._cell_render_cache, lambda k: (k[0].value, k[1].value) in cells)
+        _discard(self._row_render_cache, lambda k: k[0].value in rows)
         _discard(self._row_renderable_cache, lambda k: k[1] in indexes)
-        self._line_cache.clear()
+        ys = {y for y, (row_key, _) in enumerate(self._y_offsets) if row_key.value in rows}
+        top = self.header_height if self.show_header else 0
+        _discard(self._line_cache, lambda k: (k[1] if k[0] == "grid" else k[0]) - top in ys)
         self.refresh()
 
     def set_header(self, lesson: Lesson, today: date) -> None:
