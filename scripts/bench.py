@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import psycopg
-from pgserver._commands import POSTGRES_BIN_PATH
 from psycopg.conninfo import conninfo_to_dict
 from tabulate import tabulate
 
@@ -26,7 +25,7 @@ from ejournal_tui.db import accounts, migrations
 from ejournal_tui.db import journal as journal_db
 from ejournal_tui.db.connection import connect
 from ejournal_tui.db.demo import load_demo_data
-from ejournal_tui.db.embedded import EmbeddedServer
+from ejournal_tui.db.embedded import EmbeddedServer, postgres_bin
 from ejournal_tui.paths import sql_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -255,7 +254,7 @@ def bench_throughput(server: EmbeddedServer, dbname: str, super_conn, clients: i
             script.write(f"\\set k random(0, {len(keys) - 1})\n" + body)
         os.chmod(script.name, 0o644)
         params = conninfo_to_dict(server.conninfo(dbname, TEACHER))
-        cmd = [str(Path(POSTGRES_BIN_PATH) / "pgbench"), "-n", "-c", str(clients), "-j", "2", "-T", str(seconds),
+        cmd = [str(postgres_bin() / "pgbench"), "-n", "-c", str(clients), "-j", "2", "-T", str(seconds),
                "-f", script.name, "-h", params["host"], "-U", TEACHER, dbname]
         if params.get("port"):
             cmd[1:1] = ["-p", str(params["port"])]
@@ -367,7 +366,7 @@ def bench_app_marks(server: EmbeddedServer, dbname: str, super_conn, seconds: in
         script.write(f"\\set k random(0, {len(keys) - 1})\n" + body)
     os.chmod(script.name, 0o644)
     params = conninfo_to_dict(conninfo)
-    cmd = [str(Path(POSTGRES_BIN_PATH) / "pgbench"), "-n", "-c", str(writers), "-j", "2", "-T", str(seconds),
+    cmd = [str(postgres_bin() / "pgbench"), "-n", "-c", str(writers), "-j", "2", "-T", str(seconds),
            "-f", script.name, "-h", params["host"], "-U", TEACHER, dbname]
     if params.get("port"):
         cmd[1:1] = ["-p", str(params["port"])]
