@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from ejournal_tui.paths import user_config_dir, user_data_dir
@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     keymap: dict[str, Keys] = Field(
         default_factory=dict, description="binding id → key(s), e.g. \"journal.save\" = \"ctrl+s\"")
     log: LogSettings = Field(default_factory=LogSettings)
+
+    @field_validator("data_dir", "export_dir")
+    @classmethod
+    def _home(cls, path: Path) -> Path:
+        return path.expanduser()
 
     @classmethod
     def settings_customise_sources(
