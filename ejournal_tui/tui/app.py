@@ -77,7 +77,8 @@ class EJournalApp(App):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.set_keymap(self.settings.keymap)  # [keymap] of config.toml: binding id → key(s)
+        if self.settings.keymap:  # [keymap] of config.toml: binding id → key(s)
+            self.set_keymap(self.settings.keymap)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         elif self.settings.theme:
