@@ -6,7 +6,7 @@ import sys
 import psycopg
 
 from ejournal_tui import i18n
-from ejournal_tui.settings import Settings
+from ejournal_tui.settings import Settings, config_file, reload
 from ejournal_tui.terminal import safe, say
 
 DEMO_LOGINS = {
@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("tui", help="открыть журнал (по умолчанию)")
     sub.add_parser("password", help="сменить свой пароль для работы по локальной сети")
+    conf = sub.add_parser("settings", help="файл настроек, действующие значения и имена клавиш для [keymap]")
+    conf.add_argument("--keys", action="store_true", help="перечислить клавиши: имя, клавиша, действие")
 
     demo = sub.add_parser("demo", help="встроенный сервер с демо-данными и журнал от имени демо-сотрудника")
     demo.add_argument("--as", dest="as_role", choices=sorted(DEMO_LOGINS), default="teacher",
@@ -101,9 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    from pydantic import ValidationError
+
+    from ejournal_tui import log
+
+    try:
+        settings = reload()
+    except ValidationError as exc:  # the user's own file or variables: show them what is wrong
+        say(f"ejournal: ошибка в настройках ({config_file()} или переменные EJOURNAL_*):\n{exc}", sys.stderr)
+        return 2
     if args.dsn:
-        settings.dsn = args.dsn
+        settings = settings.model_copy(update={"dsn": args.dsn})
+    log.setup(settings)
+    command = args.command or "tui"
+    log.event("start", command=command)
     try:
         return _dispatch(args, settings)
     except KeyboardInterrupt:
@@ -112,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         from ejournal_tui.db.errors import user_message
         from ejournal_tui.db.migrations import MigrationError
 
+        log.error("command failed", exc, command=command)
         msg = str(exc) if isinstance(exc, CliError | MigrationError) else user_message(exc)
         if isinstance(exc, psycopg.OperationalError) and not settings.server_configured():
             msg = NO_SERVER_HINT
@@ -123,6 +137,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command or "tui"
     if command == "demo":
         return _demo(args, settings)
+    if command == "settings":
+        return _settings(args, settings)
     if command == "tui":
         from ejournal_tui.tui.app import run_app
 
@@ -165,6 +181,32 @@ def _explain(conn, exc: Exception) -> str:
     except Exception:
         messages = {}
     return user_message(exc, messages)
+
+
+def _settings(args, settings: Settings) -> int:
+    """The file, the values in force (a DSN's password hidden), and with --keys the key ids."""
+    from tabulate import tabulate
+
+    if args.keys:
+        from ejournal_tui.tui.keys import binding_ids
+
+        keys = [(b.id, b.key, b.description) for b in binding_ids()]
+        say(tabulate(keys, headers=["имя ([keymap])", "клавиша", "действие"]))
+        return 0
+    path = config_file()
+    say(f"Файл настроек: {path}" + ("" if path.is_file() else " (его нет: значения по умолчанию)"))
+    values = settings.model_dump(mode="json")
+    log_values = values.pop("log")
+    for name in ("dsn", "report_dsn"):
+        if values[name]:
+            params = psycopg.conninfo.conninfo_to_dict(values[name])
+            if "password" in params:
+                params["password"] = "***"
+            values[name] = psycopg.conninfo.make_conninfo("", **params)
+    rows: list[tuple[str, object]] = [
+        *values.items(), *((f"log.{k}", v) for k, v in log_values.items()), ("(файл журнала)", settings.log_file)]
+    say(tabulate(rows, tablefmt="plain"))
+    return 0
 
 
 def _embedded(settings: Settings):

@@ -21,11 +21,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
-from ejournal_tui.paths import user_data_dir
+from ejournal_tui.settings import current
 
 
 def outbox_dir() -> Path:
-    path = user_data_dir() / "outbox"
+    path = current().data_dir / "outbox"
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
     return path

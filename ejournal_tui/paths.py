@@ -1,7 +1,13 @@
-"""Where the package finds its SQL and where a user's private files live."""
+"""Where the package finds its SQL and where a user's own files live (the platform's
+directories, from platformdirs: on Linux the XDG ones, ~/.config/ejournal and
+~/.local/share/ejournal unless XDG_CONFIG_HOME / XDG_DATA_HOME say otherwise)."""
 
-import os
 from pathlib import Path
+
+from platformdirs import PlatformDirs
+
+APP_NAME = "ejournal"
+_DIRS = PlatformDirs(APP_NAME, appauthor=False)
 
 
 def sql_dir() -> Path:
@@ -13,5 +19,10 @@ def sql_dir() -> Path:
 
 
 def user_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "ejournal"
+    """The default data directory: the demo server, the outbox of unsaved marks, the log."""
+    return _DIRS.user_data_path
+
+
+def user_config_dir() -> Path:
+    """The directory of config.toml."""
+    return _DIRS.user_config_path

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import psycopg
-from pgserver._commands import POSTGRES_BIN_PATH
 from psycopg.conninfo import conninfo_to_dict
 from tabulate import tabulate
 
@@ -26,7 +25,7 @@ from ejournal_tui.db import accounts, migrations
 from ejournal_tui.db import journal as journal_db
 from ejournal_tui.db.connection import connect
 from ejournal_tui.db.demo import load_demo_data
-from ejournal_tui.db.embedded import EmbeddedServer
+from ejournal_tui.db.embedded import EmbeddedServer, postgres_bin
 from ejournal_tui.paths import sql_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -263,7 +262,7 @@ def bench_throughput(server: EmbeddedServer, dbname: str, super_conn, clients: i
             script.write(f"\\set k random(0, {len(keys) // clients - 1}) * {clients} + :client_id\n" + body)
         os.chmod(script.name, 0o644)
         params = conninfo_to_dict(server.conninfo(dbname, TEACHER))
-        cmd = [str(Path(POSTGRES_BIN_PATH) / "pgbench"), "-n", "-c", str(clients), "-j", "2", "-T", str(seconds),
+        cmd = [str(postgres_bin() / "pgbench"), "-n", "-c", str(clients), "-j", "2", "-T", str(seconds),
                "-f", script.name, "-h", params["host"], "-U", TEACHER, dbname]
         if params.get("port"):
             cmd[1:1] = ["-p", str(params["port"])]
@@ -306,7 +305,7 @@ def app_mark(session, key) -> float:
 def pgbench(server: EmbeddedServer, dbname: str, login: str, script: str, seconds: int) -> subprocess.Popen:
     """One pgbench client of `login` running `script` for `seconds` (started, not waited for)."""
     params = conninfo_to_dict(server.conninfo(dbname, login))
-    cmd = [str(Path(POSTGRES_BIN_PATH) / "pgbench"), "-n", "-c", "1", "-j", "1", "-T", str(seconds),
+    cmd = [str(postgres_bin() / "pgbench"), "-n", "-c", "1", "-j", "1", "-T", str(seconds),
            "-f", script, "-h", params["host"], "-U", login, dbname]
     if params.get("port"):
         cmd[1:1] = ["-p", str(params["port"])]

@@ -30,6 +30,8 @@ from ejournal_tui.db.connection import connect, with_user
 # in the same zone, so that they agree with the database's "today" at any hour of the real clock.
 os.environ["PGTZ"] = os.environ["TZ"] = "Europe/Moscow"
 time.tzset()
+# The tester's own config.toml (a keymap, a theme) must not change what the tests see.
+os.environ["EJOURNAL_CONFIG"] = os.devnull
 
 TEMPLATE = f"ejournal_tmpl_{os.getpid()}"
 DEMO_LOGINS = {

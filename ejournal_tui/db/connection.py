@@ -1,6 +1,5 @@
 """Opening connections. Identity is the database session itself; the app stores no passwords."""
 
-import os
 from typing import Any, TypeAlias, TypeVar
 
 import psycopg
@@ -41,9 +40,11 @@ def connect(conninfo: str = "", *, autocommit: bool = True, **kwargs: Any) -> Co
 
 
 def connect_for_reports(conninfo: str = "", **kwargs: Any) -> Conn:
-    """Read-only reports may run on a standby: EJOURNAL_REPORT_DSN (e.g. the servers' list with
-    target_session_attrs=prefer-standby) when set, else the ordinary connection."""
-    return connect(os.environ.get("EJOURNAL_REPORT_DSN") or conninfo, **kwargs)
+    """Read-only reports may run on a standby: the setting report_dsn (EJOURNAL_REPORT_DSN, e.g.
+    the servers' list with target_session_attrs=prefer-standby) when set, else the ordinary one."""
+    from ejournal_tui.settings import current
+
+    return connect(current().report_dsn or conninfo, **kwargs)
 
 
 def with_user(conninfo: str, user: str, dbname: str | None = None) -> str:

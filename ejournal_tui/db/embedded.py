@@ -14,9 +14,18 @@ from ejournal_tui.db.connection import connect, with_user
 
 DEMO_DATABASE = "ejournal"
 
-# platformdirs (imported by pgserver) warns when XDG_RUNTIME_DIR is unset, as under root or
-# sudo; the fallback it picks works, and a warning on every start only alarms the user.
+# pgserver asks platformdirs for the runtime directory when it is imported, and platformdirs
+# warns (RuntimeDirWarning) when XDG_RUNTIME_DIR is unset or not private, as under root or sudo;
+# the fallback it picks works, and a warning on every start only alarms the user. So pgserver is
+# imported only here, below this filter (scripts too: `postgres_bin()`).
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+
+
+def postgres_bin() -> Path:
+    """The embedded server's programs (pg_ctl, pgbench…)."""
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)
 
 
 class EmbeddedServerError(RuntimeError):

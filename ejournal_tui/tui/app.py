@@ -4,11 +4,9 @@ yet done so to confirm the regulation's duties of their roles, and opens the hom
 worker through `self.db`."""
 
 import importlib
-import os
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -18,9 +16,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ejournal_tui import i18n
+from ejournal_tui import i18n, log
 from ejournal_tui.db.session import Session
 from ejournal_tui.models import ROLE_NAMES, Me
+from ejournal_tui.settings import Settings, current
 from ejournal_tui.tui import russian
 
 if TYPE_CHECKING:
@@ -52,8 +51,10 @@ class EJournalApp(App):
         Binding("ctrl+q", "quit", "выход", id="app.quit"),
     ]
 
-    def __init__(self, conninfo: str = "", today: date | None = None, offline_hint: str = ""):
+    def __init__(self, conninfo: str = "", today: date | None = None, offline_hint: str = "",
+                 settings: Settings | None = None):
         super().__init__()
+        self.settings = settings or current()
         self.offline_hint = offline_hint  # what to run when the server cannot be reached
         self.db = Session(conninfo)
         self.fixed_today = today  # tests and snapshots freeze the date the screens show
@@ -63,7 +64,7 @@ class EJournalApp(App):
         self.role: str | None = None  # the role whose home is open
         self.roles: list[str] = []  # the roles this person may open
         # where reports and printouts are saved (over SSH: the server's home of the OS user)
-        self.export_dir = Path(os.environ.get("EJOURNAL_EXPORT_DIR") or Path.home() / "ejournal")
+        self.export_dir = self.settings.export_dir
 
     @property
     def today(self) -> date:
@@ -78,6 +79,12 @@ class EJournalApp(App):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        if self.settings.keymap:  # [keymap] of config.toml: binding id → key(s)
+            self.set_keymap(self.settings.keymap)
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        elif self.settings.theme:
+            self.notify(f"Оформления «{self.settings.theme}» нет (настройка theme).", severity="warning")
         self.connect_db()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
@@ -87,6 +94,7 @@ class EJournalApp(App):
         try:
             me = self.db.run(accounts.whoami)
         except Exception as exc:
+            log.error("connect failed", exc)
             hint = f"\n\n{self.offline_hint}" if self.offline_hint else ""
             self.call_from_thread(self._show_status, self.db.message(exc) + hint + "\n\nВыход: Ctrl+Q.")
             return
@@ -96,6 +104,7 @@ class EJournalApp(App):
         from ejournal_tui.outbox import Outbox
 
         self.me = me
+        log.event("connected", staff=me.staff_id, roles=",".join(me.roles))
         if self.outbox is None:
             self.outbox = Outbox(me.login)
             self.replay_outbox(me.login)
@@ -248,6 +257,7 @@ class EJournalApp(App):
     def show_error(self, exc: BaseException, title: str | None = None) -> None:
         """The one place an error becomes a message a person reads (ejournal_tui.errors)."""
         error = self.db.user_error(exc)
+        log.error("error shown", exc, screen=type(self.screen).__name__)
         self.notify(error.message, title=title or error.title, severity="error", timeout=10, markup=False)
 
     def action_help(self) -> None:

@@ -3,6 +3,16 @@
 The command palette and the theme list are our subclasses (public API). The keys of the
 drop-down list and of text fields are set on Textual's classes once: every Select and Input
 of every screen gets them without each screen importing its own subclass.
+
+Private Textual APIs used here, on purpose, each pinned by tests/test_textual_private.py
+(pyproject pins textual to the 8.x series; check them when it moves):
+- `textual.widgets._select.SelectOverlay`: the drop-down list of every Select; Textual exports
+  no name for it, and its Escape binding's description is English.
+- `DOMNode._merge_bindings()` / `_merged_bindings`: Textual merges BINDINGS once, when a class
+  is created, into `_merged_bindings`; changing the BINDINGS of a class that exists (Input,
+  TextArea, SelectOverlay — every instance in every screen) needs the merge run again. The
+  public alternative, a subclass per widget, would have every screen import ours.
+- `CommandPalette._NO_MATCHES`: the id of the «No matches found» option, to reword it.
 """
 
 from weakref import WeakKeyDictionary
@@ -69,7 +79,8 @@ class RussianThemes(Provider):
 
 
 def _rebind(cls, bindings: list[Binding]) -> None:
-    # Textual merges BINDINGS when a class is created: merge again for the class and its subclasses.
+    # Textual merges BINDINGS when a class is created: merge again for the class and its
+    # subclasses (private: `_merge_bindings`, `_merged_bindings`; see the module's docstring).
     own = BindingsMap(cls.__dict__.get("BINDINGS", [])).key_to_bindings  # one entry per key
     for binding in bindings:
         own.pop(binding.key, None)  # ours replaces the class's own binding of that key

@@ -36,6 +36,7 @@ import psycopg
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from ejournal_tui import settings  # noqa: E402
 from ejournal_tui.db import acknowledgment, journal  # noqa: E402
 from ejournal_tui.db.connection import connect, connect_for_reports  # noqa: E402
 
@@ -458,6 +459,7 @@ def main() -> int:
         check(bool(wait_until(caught_up, 60)), "the rejoined standby has replayed everything the new primary had")
         # Reports may read from a standby: EJOURNAL_REPORT_DSN with prefer-standby finds node1 now.
         os.environ["EJOURNAL_REPORT_DSN"] = c.dsn("postgres", target_session_attrs="prefer-standby")
+        settings.reload()  # the settings are read once per process: read them again
         with connect_for_reports(c.dsn("postgres")) as conn:
             on_standby = conn.execute("SELECT pg_is_in_recovery() AS r").fetchone()["r"]
         check(on_standby, "EJOURNAL_REPORT_DSN (target_session_attrs=prefer-standby) reaches the standby")

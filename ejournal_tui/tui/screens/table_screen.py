@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.tui.screens.base import BaseScreen, esc
-from ejournal_tui.tui.widgets.table import fill, selected
+from ejournal_tui.tui.widgets.table import ListTable, fill, selected
 
 
 class TableScreen(BaseScreen):
@@ -35,7 +35,7 @@ class TableScreen(BaseScreen):
         yield Header()
         yield Static("Загрузка…", id="list-title")
         yield from self.compose_top()
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="list-table")
+        yield ListTable(cursor_type="row", zebra_stripes=True, id="list-table")
         yield Static("", id="list-info")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -47,8 +47,6 @@ class TableScreen(BaseScreen):
         return self.query_one("#list-table", DataTable)
 
     def on_mount(self) -> None:
-        # Enter is the screen's (shown in the footer, F1 and Ctrl+P), not the table's own «select»
-        self.table._bindings.key_to_bindings.pop("enter", None)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="list-load")

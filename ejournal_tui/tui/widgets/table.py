@@ -2,13 +2,33 @@
 cursor kept where it was, one «нет» row when there is nothing."""
 
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from ejournal_tui.reports.text import cell
 
 NONE = "none"
+
+
+def _data_table_keys_but(*dropped: str) -> list[BindingType]:
+    """DataTable's keys as Textual merges them (a subclass's binding of a key replaces its
+    base's), from the classes' public BINDINGS, without `dropped`."""
+    keys: dict[str, Binding] = {}
+    for base in reversed(DataTable.__mro__):
+        for binding in Binding.make_bindings(base.__dict__.get("BINDINGS", [])):
+            keys[binding.key] = binding
+    return [b for key, b in keys.items() if key not in dropped]
+
+
+class ListTable(DataTable, inherit_bindings=False):
+    """A DataTable whose Enter is the screen's (shown in the footer, F1 and Ctrl+P), not the
+    table's own «select»: every other key as in DataTable. A mouse click on the row under the
+    cursor still posts RowSelected."""
+
+    BINDINGS: ClassVar[list[BindingType]] = _data_table_keys_but("enter")
 
 
 def fill(table: DataTable, columns: Sequence[str], rows: Iterable[tuple[object, Sequence]],
