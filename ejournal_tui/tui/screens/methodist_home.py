@@ -30,7 +30,7 @@ class MethodistHomeScreen(ReloadingScreen):
 * **Эта неделя** — своевременность заполнения журнала каждым педагогом; Enter — его группы.
 
 Разделы открываются клавишами (все — в Ctrl+P): списки обучающихся и сотрудников, группы,
-программы и КТП, итерации, анализ недели, активность пользователей, замечания, отчёты, печать."""
+программы и КТП, квантумы, итерации, анализ недели, активность пользователей, замечания, отчёты, печать."""
     DEFAULT_CSS = """
     MethodistHomeScreen #m-home { padding: 0 1; }
     MethodistHomeScreen DataTable { height: auto; max-height: 7; margin-bottom: 1; }
@@ -53,6 +53,8 @@ class MethodistHomeScreen(ReloadingScreen):
                 tooltip="сотрудники: контакты и ознакомление с обязанностями"),
         Binding("р,h", "programs", "программы и КТП", id="methodist.programs", show=False,
                 tooltip="программы и КТП, загрузка КТП из CSV"),
+        Binding("ц,w", "quantums", "квантумы", id="methodist.quantums", show=False,
+                tooltip="квантумы: новый, изменить название"),
         Binding("м,v", "activity", "активность за месяц", id="methodist.activity", show=False,
                 tooltip="ежемесячный контроль активности пользователей"),
         Binding("з,p", "remarks", "замечания", id="methodist.remarks", show=False,
@@ -169,6 +171,9 @@ class MethodistHomeScreen(ReloadingScreen):
 
     def action_programs(self) -> None:
         self._push("methodist_programs", "ProgramsScreen")
+
+    def action_quantums(self) -> None:
+        self._push("methodist_quantums", "QuantumsScreen")
 
     def action_iterations(self) -> None:
         self._push("methodist_iterations", "IterationsScreen")
