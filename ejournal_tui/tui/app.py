@@ -22,9 +22,10 @@ from textual.widgets import Footer, Header, Static
 from ejournal_tui import i18n
 from ejournal_tui.db.session import Session
 from ejournal_tui.models import ROLE_NAMES, Me
-from ejournal_tui.tui import russian
+from ejournal_tui.tui import russian, select_fit
 
 russian.install()
+select_fit.install()
 
 _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
