@@ -1,9 +1,10 @@
 """Issue 14: every role at 80×24, every screen reachable from its home by the keys of its screens
 (the bindings, as the footer, F1 and Ctrl+P list them), with the dialogs they open, F1 and the
 command palette — and no English word on any of them. What counts as a word: two or more Latin
-letters in a row. Data that is Latin by nature is left out before the check: logins, e-mails
-and file paths (a token holding «_», «@» or «/» next to Latin letters), and the short allow-list
-below (quantum names, keys, file formats). On the way every drop-down list is opened: it lies
+letters in a row. What is Latin by nature is left out before the check: logins, e-mails and file
+paths (a token holding «_», «@» or «/» next to Latin letters), command lines («ejournal print …»),
+and the short allow-list below (quantum names, keys, file formats). A number with a decimal point
+(«4.5») is reported too: Russian writes «4,5». On the way every drop-down list is opened: it lies
 inside its dialog (or the screen)."""
 
 import re
@@ -24,10 +25,13 @@ SIZE = (80, 24)
 DEPTH = 3  # home → list → card/dialog → its dialog
 # what may stay Latin: quantum names, keys, file formats and units of the regulation
 # (keys in any case: the footer writes them as Textual does, «esc», «f1», «^s»)
-ALLOWED = {"it", "vr", "ar", "esc", "ctrl", "tab", "shift", "enter", "del", "home", "end", "pgup", "pgdn",
-           "backspace", "csv", "pdf", "utf", "alt", "postgres"}
+ALLOWED = {"it", "vr", "ar", "esc", "ctrl", "tab", "shift", "enter", "del", "delete", "home", "end", "pgup",
+           "pgdn", "backspace", "csv", "pdf", "utf", "alt", "ssh",
+           "postgres"}  # the database's superuser: a login in the activity lists, data like the others
+COMMAND = re.compile(r"`?ejournal(?:\s+-{0,2}[a-z][-a-z0-9_=.]*)*`?")  # a command line to type, as it is typed
 DATA = re.compile(r"\S*[A-Za-z]\S*[_@/\\]\S*|\S*[_@/\\]\S*[A-Za-z]\S*")  # logins, e-mails, paths
 WORD = re.compile(r"[A-Za-z]{2,}")
+POINT = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")  # «4.5»: Russian writes «4,5» (dates 23.10.2025 are not it)
 # actions that leave the screen, quit the app or change the role: not part of a walk
 SKIP = {"back", "cancel", "reload", "refresh", "quit", "help", "command_palette", "switch_role", "no", "dismiss",
         "app.help", "app.quit", "close", "focus_next", "focus_previous", "screenshot", "app.command_palette"}
@@ -38,8 +42,8 @@ def visible_text(app) -> str:
 
 
 def english(text: str) -> set[str]:
-    cleaned = DATA.sub(" ", text)
-    return {w for w in WORD.findall(cleaned) if w.lower() not in ALLOWED}
+    cleaned = DATA.sub(" ", COMMAND.sub(" ", text))
+    return {w for w in WORD.findall(cleaned) if w.lower() not in ALLOWED} | set(POINT.findall(cleaned))
 
 
 def name_of(screen) -> str:

@@ -35,6 +35,13 @@ def selected(table: DataTable) -> str | None:
     return None if key == NONE else key
 
 
+def clip(value, width: int) -> str:
+    """A long text cut to the column's width with «…» (the whole of it is on the info line or
+    the card): one long name must not push the other columns out of an 80-column screen."""
+    text = cell(value)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def pct(value) -> str:
     return "—" if value is None else cell(value) + " %"
 
