@@ -42,6 +42,21 @@ def clip(value, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def iteration_short(name: str) -> str:
+    """«Итерация 2 (01.02.2026 – 30.05.2026)» → «Итерация 2»: the dates are in the iteration's list."""
+    return name.split(" (")[0]
+
+
+def group_labels(groups: Iterable[tuple[int, str, int, str]]) -> dict[int, str]:
+    """(group id, group name, iteration id, iteration name) → what a list shows for the group:
+    «IT-1 · Итерация 2» when groups of several iterations are listed together (the same name
+    recurs in each iteration), the bare name when they are all of one iteration."""
+    groups = list(groups)
+    several = len({iteration_id for _, _, iteration_id, _ in groups}) > 1
+    return {gid: f"{name} · {iteration_short(it_name)}" if several else name
+            for gid, name, _, it_name in groups}
+
+
 def pct(value) -> str:
     return "—" if value is None else cell(value) + " %"
 
