@@ -209,3 +209,20 @@ async def test_director_home_writes_hours_with_a_decimal_comma(login_conninfo, s
         info = str(screen.query_one("#list-info").render())
         assert f"часов в неделю {str(total).replace('.', ',')}" in info.replace(",0 ", " ") or "," in info
         assert not re.search(r"(?<![\d.])\d+\.\d+(?![\d.])", screen_text(pilot.app))
+
+
+def test_overdue_lesson_missing_one_mark_says_one_mark(sql):
+    """«нет 1 отметки», not «нет 1 отметок» (ej.lessons_due, migration 0023)."""
+    lesson = sql.run(
+        "SELECT l.id, l.held_on FROM ej.lesson l JOIN ej.study_group g ON g.id = l.group_id "
+        "JOIN ej.staff s ON s.id = g.teacher_id JOIN ej.iteration i ON i.id = g.iteration_id "
+        "WHERE s.login = 'o1_teacher01' AND i.status = 'active' AND l.topic_id IS NOT NULL "
+        "AND l.held_on < ej.today(g.organization_id) - 5 "
+        "AND (SELECT count(*) FROM ej.attendance a WHERE a.lesson_id = l.id) >= 3 ORDER BY l.held_on LIMIT 1")[0]
+    sql.run("SET session_replication_role = replica")
+    sql.run("DELETE FROM ej.attendance WHERE ctid IN (SELECT ctid FROM ej.attendance WHERE lesson_id = %s LIMIT 1)",
+            (lesson["id"],))
+    sql.run("SET session_replication_role = origin")
+    with sql.as_user("o1_teacher01"):
+        missing = sql.one("SELECT missing FROM ej.lessons_due() WHERE lesson_id = %s", (lesson["id"],))
+    assert missing == "нет 1 отметки"
