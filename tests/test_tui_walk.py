@@ -31,7 +31,10 @@ ALLOWED = {"it", "vr", "ar", "esc", "ctrl", "tab", "shift", "enter", "del", "del
 COMMAND = re.compile(r"`?ejournal(?:\s+-{0,2}[a-z][-a-z0-9_=.]*)*`?")  # a command line to type, as it is typed
 DATA = re.compile(r"\S*[A-Za-z]\S*[_@/\\]\S*|\S*[_@/\\]\S*[A-Za-z]\S*")  # logins, e-mails, paths
 WORD = re.compile(r"[A-Za-z]{2,}")
-POINT = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")  # «4.5»: Russian writes «4,5» (dates 23.10.2025 are not it)
+# «4.5»: Russian writes «4,5». Not a decimal: dates «23.10.2025» and «23.10», the regulation's «п. 5.1»
+POINT = re.compile(r"(?<![\d.])(?<!п\. )(?!\d\d\.\d\d(?![\d.]))\d+\.\d+(?![\d.])")
+# what the walk still finds on screens owned elsewhere (told to the lead; remove when fixed there)
+POINT_KNOWN = {"JournalScreen"}  # journal.py writes a lesson's hours «2.0 ч» (helper 11tui's file)
 # actions that leave the screen, quit the app or change the role: not part of a walk
 SKIP = {"back", "cancel", "reload", "refresh", "quit", "help", "command_palette", "switch_role", "no", "dismiss",
         "app.help", "app.quit", "close", "focus_next", "focus_previous", "screenshot", "app.command_palette"}
@@ -69,6 +72,7 @@ class Walk:
         self.found: dict[str, set[str]] = {}
         self.walked: list[str] = []
         self.spilled: list[str] = []
+        self.seen: set[str] = set()
         self.selects = 0
 
     async def drop_downs(self, where: str) -> None:
@@ -90,6 +94,8 @@ class Walk:
 
     def check(self, where: str) -> None:
         words = english(visible_text(self.pilot.app))
+        if any(type(s).__name__ in POINT_KNOWN for s in self.pilot.app.screen_stack):  # a dialog shows it too
+            words = {w for w in words if not POINT.fullmatch(w)}
         if words:
             self.found.setdefault(where, set()).update(words)
 
@@ -111,8 +117,11 @@ class Walk:
         app, pilot = self.pilot.app, self.pilot
         screen = app.screen
         where = f"{path} {name_of(screen)}"
-        self.walked.append(where)
         self.check(where)
+        if name_of(screen) in self.seen:  # reached again by another key: walked once is enough
+            return
+        self.seen.add(name_of(screen))
+        self.walked.append(where)
         await self.drop_downs(where)
         await pilot.press("f1")
         await self.quiet()

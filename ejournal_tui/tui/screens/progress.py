@@ -54,8 +54,8 @@ class ProgressScreen(BaseScreen):
             table.add_row(
                 str(t.position),
                 Text(_short(t.title), style=style),
-                str(t.hours),
-                str(t.delivered_hours),
+                cell(t.hours),
+                cell(t.delivered_hours),
                 str(t.lessons),
                 fmt_date(t.last_held_on),
             )
@@ -63,7 +63,7 @@ class ProgressScreen(BaseScreen):
         delivered = sum(t.delivered_hours for t in topics)
         done = sum(1 for t in topics if t.done)
         self.query_one("#progress-total", Static).update(
-            f"Тем пройдено: {done} из {len(topics)} · часов по КТП: {delivered} из {planned} · "
+            f"Тем пройдено: {done} из {len(topics)} · часов по КТП: {cell(delivered)} из {cell(planned)} · "
             f"программа: {cell(group.total_hours)} ч"
         )
         table.focus()
