@@ -52,7 +52,7 @@ class HistoryScreen(BaseModal):
             table.add_column(label, width=width)
         for n, e in enumerate(self.entries):
             table.add_row(Text(e.at.strftime("%d.%m.%Y\n%H:%M")), Text(clip(short_name(e.actor_name or e.actor), WHO)),
-                          Text(clip(e.op, WHAT)), Text(e.summary), Text(e.reason or "—"), height=None, key=str(n))
+                          clip(e.op, WHAT), Text(e.summary), Text(e.reason or ""), height=None, key=str(n))
         self._show_row()
 
     @on(DataTable.RowHighlighted)
