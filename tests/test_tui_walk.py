@@ -32,7 +32,8 @@ COMMAND = re.compile(r"`?ejournal(?:\s+-{0,2}[a-z][-a-z0-9_=.]*)*`?")  # a comma
 DATA = re.compile(r"\S*[A-Za-z]\S*[_@/\\]\S*|\S*[_@/\\]\S*[A-Za-z]\S*")  # logins, e-mails, paths
 WORD = re.compile(r"[A-Za-z]{2,}")
 # «4.5»: Russian writes «4,5». Not a decimal: dates «23.10.2025» and «23.10», the regulation's «п. 5.1»
-POINT = re.compile(r"(?<![\d.])(?<!п\. )(?!\d\d\.\d\d(?![\d.]))\d+\.\d+(?![\d.])")
+POINT = re.compile(r"(?<![\d.])(?!\d\d\.\d\d(?![\d.]))\d+\.\d+(?![\d.])")
+ITEM = re.compile(r"п\.\s*\d+(?:\.\d+)+")  # «п. 5.1», even wrapped after «п.»
 # what the walk still finds on screens owned elsewhere (told to the lead; remove when fixed there)
 POINT_KNOWN = {"JournalScreen"}  # journal.py writes a lesson's hours «2.0 ч» (helper 11tui's file)
 # actions that leave the screen, quit the app or change the role: not part of a walk
@@ -45,7 +46,7 @@ def visible_text(app) -> str:
 
 
 def english(text: str) -> set[str]:
-    cleaned = DATA.sub(" ", COMMAND.sub(" ", text))
+    cleaned = ITEM.sub(" ", DATA.sub(" ", COMMAND.sub(" ", text)))
     return {w for w in WORD.findall(cleaned) if w.lower() not in ALLOWED} | set(POINT.findall(cleaned))
 
 
