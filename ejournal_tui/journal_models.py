@@ -214,6 +214,8 @@ class Remark(Row):
     id: int
     group_id: int
     group_name: str
+    iteration_id: int | None = None  # the staff's list tells groups of several iterations apart
+    iteration_name: str | None = None
     teacher_name: str | None = None  # the staff's list names the group's teacher
     lesson_held_on: date | None
     author_name: str | None

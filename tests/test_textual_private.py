@@ -47,3 +47,12 @@ def test_list_table_has_every_key_of_data_table_but_enter():
     theirs = DataTable._merged_bindings.key_to_bindings
     assert set(ours) == set(theirs) - {"enter"}
     assert all(ours[key] == theirs[key] for key in ours)
+
+
+def test_select_watch_expanded_and_options_for_select_fit():
+    """ejournal_tui.tui.select_fit wraps Select._watch_expanded and counts Select._options."""
+    from textual.widgets import Select
+
+    assert callable(Select._watch_expanded)
+    select = Select([("один", 1), ("два", 2)])
+    assert len(select._options) >= 2

@@ -4,6 +4,7 @@ from psycopg.types.json import Jsonb
 
 from ejournal_tui.db.connection import Conn
 from ejournal_tui.journal_models import REASON_NAME, STATUS_LETTER, HistoryEntry
+from ejournal_tui.reports.text import cell
 
 OPS = {"INSERT": "создано", "UPDATE": "изменено", "DELETE": "удалено"}
 
@@ -22,7 +23,7 @@ def _lesson(row: dict | None) -> str:
     if not row:
         return "нет занятия"
     topic = row.get("topic") or (f"тема КТП № {row['topic_id']}" if row.get("topic_id") else "без темы")
-    return f"{row.get('hours')} ч, {topic}"
+    return f"{cell(row.get('hours'))} ч, {topic}"
 
 
 def mark_history(conn: Conn, lesson_id: int, student_id: int) -> list[HistoryEntry]:

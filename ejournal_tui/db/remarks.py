@@ -18,6 +18,12 @@ STATES = {"open": "открыто", "fixed": "устранено, ждёт за�
 RemarkRow = Remark  # the staff's list of remarks: the one remark model (ejournal_tui.journal_models)
 
 
+def answered(r: "RemarkRow") -> str:
+    """Whether the teacher answered, and when: «ответ 12.10», «без ответа»."""
+    return f"ответ {r.fixed_at:%d.%m}" if r.fixed_at else "без ответа"
+
+
+
 class RemarkInput(Input):
     group_id: int
     lesson_on: date | None = None
@@ -40,10 +46,12 @@ def remarks(conn: Conn, include_closed: bool = False) -> list[RemarkRow]:
     return rows_as(
         conn, RemarkRow,
         """
-        SELECT r.id, r.group_id, g.name AS group_name, t.full_name AS teacher_name, l.held_on AS lesson_held_on,
+        SELECT r.id, r.group_id, g.name AS group_name, g.iteration_id, i.name AS iteration_name,
+               t.full_name AS teacher_name, l.held_on AS lesson_held_on,
                a.full_name AS author_name, r.body, r.created_at, r.fixed_at, r.fixed_note, r.closed_at
           FROM ej.remark r
           JOIN ej.study_group g ON g.id = r.group_id
+          JOIN ej.iteration i ON i.id = g.iteration_id
           JOIN ej.staff t ON t.id = g.teacher_id
           LEFT JOIN ej.lesson l ON l.id = r.lesson_id
           LEFT JOIN ej.staff a ON a.id = r.author_id

@@ -20,13 +20,14 @@ from ejournal_tui import i18n, log
 from ejournal_tui.db.session import Session
 from ejournal_tui.models import ROLE_NAMES, Me
 from ejournal_tui.settings import Settings, current
-from ejournal_tui.tui import russian
+from ejournal_tui.tui import russian, select_fit
 
 if TYPE_CHECKING:
     from ejournal_tui.db.live import Listener
     from ejournal_tui.outbox import Outbox
 
 russian.install()
+select_fit.install()
 
 
 # The home screen of each role: (module, class).

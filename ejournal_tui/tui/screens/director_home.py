@@ -11,6 +11,7 @@ from textual.widgets import Select
 
 from ejournal_tui.db import accounts, control, methodist
 from ejournal_tui.db.control import Approval, LoadRow
+from ejournal_tui.reports.text import cell
 from ejournal_tui.tui.screens.base import esc, fmt_date, fmt_dt
 from ejournal_tui.tui.screens.table_screen import TableScreen
 
@@ -85,7 +86,7 @@ class DirectorHomeScreen(TableScreen):
         self.fill(("Педагог", "Групп", "Занятий в неделю", "Часов в неделю"),
                   [(r.teacher_id, (r.teacher_name, r.groups, r.slots, r.hours_per_week)) for r in data],
                   empty="в итерации нет групп")
-        self.totals = f"Всего: педагогов {len(data)}, часов в неделю {hours}"
+        self.totals = f"Всего: педагогов {len(data)}, часов в неделю {cell(hours)}"
 
     def info(self, key: str | None) -> str:
         return self.totals

@@ -15,6 +15,7 @@ from ejournal_tui.db.group_records import StudentFlag
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_models import WEEKDAY, Home
 from ejournal_tui.tui.screens.base import ReloadingScreen, esc, fmt_date
+from ejournal_tui.tui.widgets.table import group_labels
 
 TABLES = ("groups", "due", "flags", "week", "remarks")
 
@@ -122,6 +123,7 @@ Tab переходит между таблицами, Enter открывает �
         self.query_one("#reminders", Static).update("\n".join(reminders) or f"{fmt_date(today)}: всё заполнено в срок.")
 
         checks = {c.group_id: c for c in data.checks}
+        label = group_labels((g.id, g.name, g.iteration_id, g.iteration_name) for g in data.groups)
         self._fill(
             "groups",
             # the long program name last: at 80 columns it is cut, not the iteration
@@ -149,7 +151,7 @@ Tab переходит между таблицами, Enter открывает �
             [
                 (
                     f"{d.group_id}:{d.held_on.isoformat()}",
-                    (fmt_date(d.held_on), d.group_name, d.missing, f"{d.days_overdue} дн."),
+                    (fmt_date(d.held_on), label.get(d.group_id, d.group_name), d.missing, f"{d.days_overdue} дн."),
                 )
                 for d in data.due
             ],
@@ -160,7 +162,8 @@ Tab переходит между таблицами, Enter открывает �
         self._fill(
             "flags",
             ("Группа", "Обучающийся", "Нет"),
-            [(f"{f.group_id}:{f.student_id}", (f.group_name, f.student_name, f.missing)) for f in flags],
+            [(f"{f.group_id}:{f.student_id}", (label.get(f.group_id, f.group_name), f.student_name, f.missing))
+             for f in flags],
         )
         self._fill(
             "week",
@@ -171,7 +174,7 @@ Tab переходит между таблицами, Enter открывает �
                     (
                         f"{WEEKDAY[w.held_on.weekday()]} {w.held_on:%d.%m}" + (" ◀" if w.held_on == today else ""),
                         f"{w.starts_at:%H:%M}–{w.ends_at:%H:%M}" if w.starts_at else "вне распис.",
-                        w.group_name,
+                        label.get(w.group_id, w.group_name),
                         w.room or "",
                         w.topic or ("не заполнено" if w.held_on <= today else ""),
                     ),
@@ -188,9 +191,9 @@ Tab переходит между таблицами, Enter открывает �
                     str(r.id),
                     (
                         r.author_name or "",
-                        r.group_name,
+                        label.get(r.group_id, r.group_name),
                         r.body,
-                        "устранено, ждёт проверки" if r.fixed_at else "открыто",
+                        f"ответ {r.fixed_at:%d.%m}, ждёт проверки" if r.fixed_at else "открыто",
                     ),
                 )
                 for r in data.remarks

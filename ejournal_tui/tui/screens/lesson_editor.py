@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ejournal_tui.db.journal import next_topic, reason_problem
 from ejournal_tui.journal_models import Group, Lesson, TopicProgress
+from ejournal_tui.reports.text import cell
 from ejournal_tui.tui.screens.base import BaseModal, esc, fmt_date, fmt_dt
 
 OWN_TOPIC = -1
@@ -54,7 +55,8 @@ class LessonEditorScreen(BaseModal):
         if lesson and lesson.topic and not lesson.topic_id:
             topic_id = OWN_TOPIC
         options = [
-            (f"{t.position}. {t.title} ({t.hours} ч{', пройдена' if t.done else ''})", t.topic_id) for t in self.topics
+            (f"{t.position}. {t.title} ({cell(t.hours)} ч{', пройдена' if t.done else ''})", t.topic_id)
+            for t in self.topics
         ]
         options.append(("своя тема (написать ниже)", OWN_TOPIC))
         hours = lesson.hours if lesson and lesson.hours else (lesson.planned_hours if lesson else Decimal(2))

@@ -15,7 +15,7 @@ from ejournal_tui.tui.screens.table_screen import TableScreen
 
 class GuardiansScreen(TableScreen):
     TITLE = "Родители (законные представители)"
-    HELP = """Родители (законные представители) обучающегося: кем приходятся, телефон, e-mail и дата
+    HELP = """Родители (законные представители) обучающегося: кем приходятся, телефон, электронная почта и дата
 согласия на обработку персональных данных (без согласия данные обрабатывать нельзя — 152-ФЗ).
 «д» — добавить, Enter — изменить, Delete — удалить запись."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -35,7 +35,7 @@ class GuardiansScreen(TableScreen):
         missing = sum(1 for g in data if g.pd_consent_on is None)
         warn = f" · [yellow]нет согласия на обработку ПД: {missing}[/yellow]" if missing else ""
         self.set_title(f"[b]{esc(self.student_name)}[/b]: родители (законные представители){warn}")
-        self.fill(("ФИО", "Кем", "Телефон", "E-mail", "Согласие ПД"),
+        self.fill(("ФИО", "Кем", "Телефон", "Эл. почта", "Согласие ПД"),
                   [(g.id, (g.full_name, g.relation, g.phone, g.email, g.pd_consent_on or "нет")) for g in data])
 
     def _form(self, g: GuardianRow | None) -> FormScreen:
@@ -44,7 +44,7 @@ class GuardiansScreen(TableScreen):
             Field("relation", "Кем приходится", g.relation if g else "мать", options=[(r, r) for r in RELATIONS],
                   allow_blank=False),
             Field("phone", "Телефон", (g.phone or "") if g else "", placeholder="+7 …"),
-            Field("email", "E-mail", (g.email or "") if g else ""),
+            Field("email", "Эл. почта", (g.email or "") if g else ""),
             Field("pd_consent_on", "Согласие на ПД", fmt(g.pd_consent_on) if g else "",
                   placeholder="дата согласия на обработку персональных данных"),
         ]

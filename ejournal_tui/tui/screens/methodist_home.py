@@ -15,7 +15,7 @@ from ejournal_tui.db.methodist import MethodistHome
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_models import FIELD_NAME
 from ejournal_tui.tui.screens.base import ReloadingScreen, esc, fmt_date
-from ejournal_tui.tui.widgets.table import fill, pct, selected, short_name
+from ejournal_tui.tui.widgets.table import fill, group_labels, pct, selected, short_name
 
 
 class MethodistHomeScreen(ReloadingScreen):
@@ -30,7 +30,7 @@ class MethodistHomeScreen(ReloadingScreen):
 * **Эта неделя** — своевременность заполнения журнала каждым педагогом; Enter — его группы.
 
 Разделы открываются клавишами (все — в Ctrl+P): списки обучающихся и сотрудников, группы,
-программы и КТП, итерации, анализ недели, активность пользователей, замечания, отчёты, печать."""
+программы и КТП, квантумы, итерации, анализ недели, активность пользователей, замечания, отчёты, печать."""
     DEFAULT_CSS = """
     MethodistHomeScreen #m-home { padding: 0 1; }
     MethodistHomeScreen DataTable { height: auto; max-height: 7; margin-bottom: 1; }
@@ -53,6 +53,8 @@ class MethodistHomeScreen(ReloadingScreen):
                 tooltip="сотрудники: контакты и ознакомление с обязанностями"),
         Binding("р,h", "programs", "программы и КТП", id="methodist.programs", show=False,
                 tooltip="программы и КТП, загрузка КТП из CSV"),
+        Binding("ц,w", "quantums", "квантумы", id="methodist.quantums", show=False,
+                tooltip="квантумы: новый, изменить название"),
         Binding("м,v", "activity", "активность за месяц", id="methodist.activity", show=False,
                 tooltip="ежемесячный контроль активности пользователей"),
         Binding("з,p", "remarks", "замечания", id="methodist.remarks", show=False,
@@ -103,8 +105,10 @@ class MethodistHomeScreen(ReloadingScreen):
         self.query_one("#m-remarks-title", Static).update(
             f"[b]Замечания: устранены, ждут закрытия ({len(data.to_close)})[/b]"
             + (" — Enter: закрыть" if data.to_close else ""))
+        label = group_labels((r.group_id, r.group_name, r.iteration_id, r.iteration_name) for r in data.to_close)
         fill(self.query_one("#m-remarks", DataTable), ("Группа", "Педагог", "Ответ педагога", "Замечание"),
-             [(r.id, (r.group_name, short_name(r.teacher_name), r.fixed_note, r.body)) for r in data.to_close])
+             [(r.id, (label[r.group_id], short_name(r.teacher_name), f"{r.fixed_at:%d.%m}: {r.fixed_note or '—'}",
+                      r.body)) for r in data.to_close])
         self.query_one("#m-week-title", Static).update(
             f"[b]Неделя с {fmt_date(data.week_of)}: заполнение журнала[/b] — Enter: группы педагога")
         fill(self.query_one("#m-week", DataTable),
@@ -172,6 +176,9 @@ class MethodistHomeScreen(ReloadingScreen):
 
     def action_programs(self) -> None:
         self._push("methodist_programs", "ProgramsScreen")
+
+    def action_quantums(self) -> None:
+        self._push("methodist_quantums", "QuantumsScreen")
 
     def action_iterations(self) -> None:
         self._push("methodist_iterations", "IterationsScreen")

@@ -6,9 +6,9 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
-from ejournal_tui.db import methodist
+from ejournal_tui.db import iterations, methodist
 from ejournal_tui.db.methodist import NEXT_STATUS, STATUS_NAME, Iteration
-from ejournal_tui.tui.screens.base import esc, fmt_dt
+from ejournal_tui.tui.screens.base import esc, fmt_date, fmt_dt
 from ejournal_tui.tui.screens.table_screen import TableScreen
 
 
@@ -22,6 +22,10 @@ class IterationsScreen(TableScreen):
 * **а — архивация** в конце итерации: сначала проверка (занятия без тем и отметок), затем итерация
   становится доступной только для чтения — всем.
 * **с — статус**: начать запланированную итерацию или закончить идущую.
+* **д — новая итерация** вручную: название и даты (первая итерация или особая; обычно — перевод «п»).
+  Даты не пересекаются с другими итерациями; новая итерация «планируется».
+* **к — карточка**: название и даты; даты должны включать уже проведённые занятия.
+* **о — отменить** итерацию, которая ещё не началась и без занятий, вместе с её группами.
 * Enter — группы итерации."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "группы", id="iterations.open", key_display="⏎", tooltip="группы итерации"),
@@ -29,6 +33,10 @@ class IterationsScreen(TableScreen):
                 tooltip="перевести журнал на новую итерацию"),
         Binding("а,f", "archive", "архивировать", id="iterations.archive", tooltip="проверить и архивировать итерацию"),
         Binding("с,c", "status", "статус", id="iterations.status", tooltip="начать или закончить итерацию"),
+        Binding("д,l", "add", "новая", id="iterations.add", tooltip="новая итерация: название и даты"),
+        Binding("к,r", "edit", "карточка", id="iterations.edit", tooltip="название и даты итерации"),
+        Binding("о,j", "cancel_iteration", "отменить", id="iterations.cancel",
+                tooltip="отменить итерацию, которая ещё не началась"),
     ]
 
     def fetch(self) -> list[Iteration]:
@@ -99,3 +107,40 @@ class IterationsScreen(TableScreen):
                 self.write(methodist.set_status, i.id, new, done=f"Итерация: {STATUS_NAME[new]}.")
 
         self.app.push_screen(ConfirmScreen(f"{verb} итерацию «{i.name}»?", yes=verb, no="Отмена"), answer)
+
+    def action_add(self) -> None:
+        from ejournal_tui.tui.screens.methodist_iteration_form import iteration_form
+
+        suggested = ("", "", "")
+        if self.data:
+            name, starts, ends = methodist.suggest_next(max(self.data, key=lambda i: i.ends_on))
+            suggested = (name.split(" (")[0], fmt_date(starts), fmt_date(ends))
+        self.app.push_screen(iteration_form(None, suggested), self.reload_after)
+
+    def action_edit(self) -> None:
+        from ejournal_tui.tui.screens.methodist_iteration_form import iteration_form
+
+        if (i := self._iteration(self.need("Выберите итерацию."))) is None:
+            return
+        if i.status == "archived":
+            self.notify("Итерация в архиве: её название и даты изменить нельзя.", severity="warning")
+            return
+        self.app.push_screen(iteration_form(i), self.reload_after)
+
+    def action_cancel_iteration(self) -> None:
+        from ejournal_tui.tui.screens.confirm import ConfirmScreen
+        from ejournal_tui.tui.screens.methodist_iteration_form import cancel_question
+
+        if (i := self._iteration(self.need("Выберите итерацию."))) is None:
+            return
+        if i.status != "planned":
+            self.notify(f"Итерация «{i.name}» {i.status_name}: отменить можно только ту, что ещё не началась.",
+                        severity="warning", markup=False)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.write(iterations.cancel, i.id, done=f"Итерация «{i.name}» отменена.")
+
+        self.app.push_screen(ConfirmScreen(cancel_question(i), yes="Отменить итерацию", no="Оставить",
+                                           default_no=True), answer)

@@ -20,11 +20,12 @@ class ProgramsScreen(TableScreen):
     HELP = """Дополнительные общеобразовательные общеразвивающие программы по квантумам: объём в часах,
 дата утверждения, сколько тем и часов в КТП. Жёлтым — часы КТП не совпадают с объёмом программы.
 Enter — КТП программы (там же загрузка КТП из файла CSV или вставленного списка), «д» — новая
-программа, «к» — карточка программы."""
+программа, «к» — карточка программы, «в» — квантумы (новый квантум, изменить название)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "КТП", id="programs.open", key_display="⏎", tooltip="КТП программы"),
         Binding("д,l", "add", "новая", id="programs.add", tooltip="новая программа"),
         Binding("к,r", "edit", "карточка", id="programs.edit", tooltip="название, квантум, объём, дата утверждения"),
+        Binding("в,d", "quantums", "квантумы", id="programs.quantums", tooltip="квантумы: новый, изменить название"),
     ]
 
     def fetch(self) -> list[ProgramRow]:
@@ -49,6 +50,11 @@ Enter — КТП программы (там же загрузка КТП из ф
 
         if (p := self._program(self.need("Выберите программу."))) is not None:
             self.app.push_screen(KtpScreen(p.id, p.name), self.reload_after)
+
+    def action_quantums(self) -> None:
+        from ejournal_tui.tui.screens.methodist_quantums import QuantumsScreen
+
+        self.app.push_screen(QuantumsScreen(), self.reload_after)
 
     def action_add(self) -> None:
         self.open_with(lists.quantum_choices, lambda q: _form(None, q))

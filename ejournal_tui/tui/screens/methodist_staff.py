@@ -20,7 +20,7 @@ class StaffScreen(TableScreen):
     TITLE = "Сотрудники"
     HELP = """Список сотрудников организации: ФИО, должность, контакты, роли в журнале.
 «Ознакомлен(а)» — подтвердил ли сотрудник обязанности своих ролей по Положению при первом входе
-(дата и время — в строке под таблицей). Enter — изменить ФИО, должность, телефон и e-mail.
+(дата и время — в строке под таблицей). Enter — изменить ФИО, должность, телефон и электронную почту.
 Учётные записи (логин, роли, блокировку) ведёт администратор."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "изменить", id="staff.edit", key_display="⏎",
@@ -53,7 +53,7 @@ class StaffScreen(TableScreen):
             return ""
         acks = "; ".join(f"{ROLE_NAMES.get(r, r)}: {fmt_dt(s.acknowledged[r]) if r in s.acknowledged else 'нет'}"
                          for r in s.roles)
-        return esc(f"{s.full_name} · {s.login} · {s.phone or 'телефона нет'} · {s.email or 'e-mail нет'}"
+        return esc(f"{s.full_name} · {s.login} · {s.phone or 'телефона нет'} · {s.email or 'эл. почты нет'}"
                    + (f"\nОзнакомление: {acks}" if acks else ""))
 
     def action_open(self) -> None:
@@ -65,7 +65,7 @@ class StaffScreen(TableScreen):
             Field("full_name", "ФИО", s.full_name, max_length=200),
             Field("position", "Должность", s.position or "", max_length=200),
             Field("phone", "Телефон", s.phone or "", placeholder="+7 …"),
-            Field("email", "E-mail", s.email or "", max_length=200),
+            Field("email", "Эл. почта", s.email or "", max_length=200),
         ]
 
         def save(conn, values: dict) -> None:

@@ -13,6 +13,9 @@ from ejournal_tui.db.lists import StudentRow
 from ejournal_tui.errors import NotFound
 from ejournal_tui.tui.screens.base import esc
 from ejournal_tui.tui.screens.table_screen import TableScreen
+from ejournal_tui.tui.widgets.table import clip
+
+NAME_WIDTH = 26  # at 80 columns the date, class, groups, consent and guardians stay in view
 
 
 class StudentsListScreen(TableScreen):
@@ -56,7 +59,7 @@ Delete — удалить обучающегося, введённого по о
         found = f"найдено: {len(data)}" + (" (показаны первые)" if len(data) >= 300 else "")
         self.set_title(f"[b]Обучающиеся[/b] · {esc(query) + ' · ' if query else ''}{found}")
         self.fill(("ФИО", "Рождён(а)", "Кл.", "Группы", "Согласие ПД", "Род."),
-                  [(s.id, (s.full_name, s.birth_date, s.school_class, s.groups or "—",
+                  [(s.id, (clip(s.full_name, NAME_WIDTH), s.birth_date, s.school_class, clip(s.groups or "—", 14),
                            s.pd_consent_on or "нет", s.guardians)) for s in data],
                   empty="никого не найдено")
 
@@ -65,7 +68,8 @@ Delete — удалить обучающегося, введённого по о
         if s is None:
             return ""
         clearance = "есть" if s.medical_clearance else "[yellow]нет[/yellow]"
-        return f"{esc(s.full_name)} · {esc(s.school or 'школа не указана')} · мед. допуск: {clearance}"
+        return (f"{esc(s.full_name)} · {esc(s.groups or 'не в группе')} · {esc(s.school or 'школа не указана')} · "
+                f"мед. допуск: {clearance}")
 
     def _student(self, key: str | None) -> StudentRow | None:
         return next((s for s in self.data or [] if str(s.id) == key), None)

@@ -21,7 +21,7 @@ class NumericReportScreen(BaseScreen):
 мальчиков, девочек, по классам школы и по году обучения в технопарке. Группа учитывается на дату, если
 её итерация идёт в этот день; «—» — в этот день ни одна из групп блока не занималась.
 «х» и «ъ» (или [ и ]) — предыдущий и следующий учебный год. Те же числа печатаются в твёрдой копии журнала
-и в отчёте «numeric» командной строки."""
+и в цифровом отчёте командной строки (`ejournal numeric`)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("х,left_square_bracket", "year(-1)", "год назад", id="numeric.prev", key_display="х"),
         Binding("ъ,right_square_bracket", "year(1)", "год вперёд", id="numeric.next", key_display="ъ"),

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ejournal_tui.db import journal
 from ejournal_tui.journal_models import Group, TopicProgress
+from ejournal_tui.reports.text import cell
 from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date
 
 
@@ -43,7 +44,7 @@ class ProgressScreen(BaseScreen):
     def _loaded(self, group: Group, topics: list[TopicProgress]) -> None:
         self.title = f"Программа: {group.name}"
         self.query_one("#progress-title", Static).update(
-            f"[b]{esc(group.name)}[/b] · {esc(group.program_name)} ({group.total_hours} ч)"
+            f"[b]{esc(group.name)}[/b] · {esc(group.program_name)} ({cell(group.total_hours)} ч)"
         )
         table = self.query_one(DataTable)
         table.clear(columns=True)
@@ -53,8 +54,8 @@ class ProgressScreen(BaseScreen):
             table.add_row(
                 str(t.position),
                 Text(_short(t.title), style=style),
-                str(t.hours),
-                str(t.delivered_hours),
+                cell(t.hours),
+                cell(t.delivered_hours),
                 str(t.lessons),
                 fmt_date(t.last_held_on),
             )
@@ -62,8 +63,8 @@ class ProgressScreen(BaseScreen):
         delivered = sum(t.delivered_hours for t in topics)
         done = sum(1 for t in topics if t.done)
         self.query_one("#progress-total", Static).update(
-            f"Тем пройдено: {done} из {len(topics)} · часов по КТП: {delivered} из {planned} · "
-            f"программа: {group.total_hours} ч"
+            f"Тем пройдено: {done} из {len(topics)} · часов по КТП: {cell(delivered)} из {cell(planned)} · "
+            f"программа: {cell(group.total_hours)} ч"
         )
         table.focus()
 

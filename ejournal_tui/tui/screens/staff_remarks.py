@@ -10,12 +10,14 @@ from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import lists, remarks
 from ejournal_tui.db.inputs import fmt
-from ejournal_tui.db.remarks import STATES, RemarkInput, RemarkRow
+from ejournal_tui.db.remarks import RemarkInput, RemarkRow, answered
 from ejournal_tui.tui.screens.base import esc, fmt_dt
 from ejournal_tui.tui.screens.form import Field, FormScreen
 from ejournal_tui.tui.screens.table_screen import TableScreen
+from ejournal_tui.tui.widgets.table import clip, group_labels, short_name
 
 STYLE = {"open": "", "fixed": "green", "closed": "dim"}
+STATE_SHORT = {"open": "открыто", "fixed": "ждёт закрытия", "closed": "закрыто"}
 
 
 def remark_form(groups: list[lists.Choice], group_id: int | None = None, lesson_on: date | None = None,
@@ -49,7 +51,8 @@ class RemarksScreen(TableScreen):
     TITLE = "Замечания"
     HELP = """Замечания по ведению журнала (Положение: педагог устраняет замечания заместителя директора и
 методиста). «н» — новое замечание на группу или занятие, Enter — закрыть замечание (проверив ответ
-педагога), «в» — показать и закрытые. Зелёным — педагог отметил замечание устранённым."""
+педагога), «в» — показать и закрытые. «Ответ» — ответил ли педагог и когда; зелёным — педагог отметил
+замечание устранённым. Группа показана с итерацией, когда в списке группы нескольких итераций."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "закрыть", id="remarks.close", key_display="⏎", tooltip="закрыть замечание"),
         Binding("н,y", "add", "новое", id="remarks.add", tooltip="новое замечание педагогу"),
@@ -67,17 +70,20 @@ class RemarksScreen(TableScreen):
         fixed = sum(1 for r in data if r.state == "fixed")
         self.set_title(f"[b]Замечания[/b] ({'все' if self.include_closed else 'незакрытые'}): {len(data)}"
                        + (f" · [green]устранены, ждут закрытия: {fixed}[/green]" if fixed else ""))
-        self.fill(("Дата", "Группа", "Педагог", "Замечание", "Состояние"),
-                  [(r.id, (r.created_at.date(), r.group_name, r.teacher_name, r.body,
-                           Text(STATES[r.state], style=STYLE[r.state]))) for r in data])
+        label = group_labels((r.group_id, r.group_name, r.iteration_id, r.iteration_name) for r in data)
+        self.fill(("Дата", "Группа", "Педагог", "Ответ", "Состояние", "Замечание"),
+                  [(r.id, (f"{r.created_at:%d.%m.%y}", label[r.group_id], short_name(r.teacher_name), answered(r),
+                           Text(STATE_SHORT[r.state], style=STYLE[r.state]), clip(r.body, 40))) for r in data])
 
     def info(self, key: str | None) -> str:
         r = next((x for x in self.data or [] if str(x.id) == key), None)
         if r is None:
             return ""
-        text = f"{r.author_name or ''}: {r.body}"
-        if r.fixed_at:
-            text += f"\nОтвет ({fmt_dt(r.fixed_at)}): {r.fixed_note or '—'}"
+        text = f"{r.group_name} · {r.iteration_name} · {r.author_name or ''}: {r.body}"
+        text += (f"\nОтвет ({fmt_dt(r.fixed_at)}): {r.fixed_note or '—'}" if r.fixed_at
+                 else "\nПедагог ещё не ответил.")
+        if r.closed_at:
+            text += f" Закрыто {fmt_dt(r.closed_at)}."
         return esc(text)
 
     def action_add(self) -> None:

@@ -12,6 +12,7 @@ from ejournal_tui.db import group_records, students
 from ejournal_tui.db.group_records import GroupStudent
 from ejournal_tui.journal_models import DataCheck
 from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date, fmt_dt
+from ejournal_tui.tui.widgets.table import clip
 
 
 class StudentsScreen(BaseScreen):
@@ -65,13 +66,13 @@ class StudentsScreen(BaseScreen):
             briefed = Text("да") if s.introduced else Text("НЕТ", style="bold red")
             table.add_row(
                 str(i),
-                Text(s.short_name),
+                Text(clip(s.short_name, 24)),
                 s.sex,
                 Text(s.school_class or "—"),
                 clearance,
                 briefed,
                 periods,
-                Text(s.school or "—"),
+                Text(clip(s.school or "—", 20)),
                 key=str(s.id),
             )
         table.focus()

@@ -55,6 +55,28 @@ def selected(table: DataTable) -> str | None:
     return None if key == NONE else key
 
 
+def clip(value, width: int) -> str:
+    """A long text cut to the column's width with «…» (the whole of it is on the info line or
+    the card): one long name must not push the other columns out of an 80-column screen."""
+    text = cell(value)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def iteration_short(name: str | None) -> str:
+    """«Итерация 2 (01.02.2026 – 30.05.2026)» → «Итерация 2»: the dates are in the iteration's list."""
+    return (name or "").split(" (")[0]
+
+
+def group_labels(groups: Iterable[tuple[int, str, int | None, str | None]]) -> dict[int, str]:
+    """(group id, group name, iteration id, iteration name) → what a list shows for the group:
+    «IT-1 · Итерация 2» when groups of several iterations are listed together (the same name
+    recurs in each iteration), the bare name when they are all of one iteration."""
+    groups = list(groups)
+    several = len({iteration_id for _, _, iteration_id, _ in groups}) > 1
+    return {gid: f"{name} · {iteration_short(it_name)}" if several else name
+            for gid, name, _, it_name in groups}
+
+
 def pct(value) -> str:
     return "—" if value is None else cell(value) + " %"
 
