@@ -18,6 +18,7 @@ from ejournal_tui.db import history
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_engine import JournalEngine, LessonWrite, Value
 from ejournal_tui.journal_models import Lesson, Student, is_late
+from ejournal_tui.reports.text import cell as number
 from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date, fmt_dt
 from ejournal_tui.tui.widgets.journal_grid import SUM_COL, TOTAL_ROW, JournalGrid, cell, day_key
 
@@ -347,7 +348,7 @@ class JournalScreen(BaseScreen):
                     f"по расписанию{slot}, занятие не заполнено" if d <= self.today else f"по расписанию{slot}"
                 )
             else:
-                parts.append(f"{lesson.hours} ч · {esc(lesson.title) or '[yellow]тема не указана[/yellow]'}")
+                parts.append(f"{number(lesson.hours)} ч · {esc(lesson.title) or '[yellow]тема не указана[/yellow]'}")
                 if student is None and lesson.filled_by_name:
                     parts.append(f"заполнил(а) {esc(lesson.filled_by_name)} {fmt_dt(lesson.filled_at)}")
                 if lesson.filled_late:
@@ -537,11 +538,12 @@ class JournalScreen(BaseScreen):
                 write.base = (current.id, current.version) if current is not None else None
                 self.live.save_lesson(write)
 
-        theirs = f"{current.hours} ч · {current.title or 'без темы'}" if current else "занятия нет (его удалили)"
+        theirs = (f"{number(current.hours)} ч · {current.title or 'без темы'}" if current
+                  else "занятия нет (его удалили)")
         who = f"{current.filled_by_name}" if current and current.filled_by_name else ""
         topic = write.topic or next((t.title for t in self.topics if t.topic_id == write.topic_id), "без темы")
         self.app.push_screen(
-            ConflictScreen(f"Занятие {fmt_date(write.day)}", theirs, who, f"{write.hours} ч · {topic}"),
+            ConflictScreen(f"Занятие {fmt_date(write.day)}", theirs, who, f"{number(write.hours)} ч · {topic}"),
             chosen,
         )
 
