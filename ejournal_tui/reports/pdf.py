@@ -35,6 +35,7 @@ from typing import cast
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ejournal_tui.errors import UserError
+from ejournal_tui.reports import grid
 
 HERE = Path(__file__).resolve().parent
 FONT_DIR = HERE / "fonts"
@@ -98,7 +99,9 @@ def environment() -> Environment:
         env.filters.update(d=j.fmt_date, num=j.fmt_num, weekday=j.weekday_name, words=russian.date_words,
                            month=russian.month_name, cell=cell, nobr=nobr)
         env.tests["contains"] = lambda seq, item: item in seq
-        env.globals.update(font_faces=font_faces())
+        from ejournal_tui.reports import grid
+
+        env.globals.update(font_faces=font_faces(), attendance_grid=grid.data)
         _env = env
     return _env
 
@@ -197,6 +200,7 @@ def warm_up() -> None:
 
     with _lock:
         _register_fonts()
+        grid.install()
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -206,6 +210,7 @@ def html_to_pdf(html: str) -> bytes:
     out = io.BytesIO()
     with _lock:
         _register_fonts()
+        grid.install()
         with _dejavu_canvas():
             result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy())
     if result.err:
