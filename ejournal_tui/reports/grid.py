@@ -1,18 +1,20 @@
 """The attendance grid of a monthly spread, drawn by ReportLab itself.
 
 xhtml2pdf lays out a table cell as a paragraph (~0.7–1 ms of CPU a cell, whatever the markup),
-and a spread's grid has 300–500 cells: three quarters of the time of the whole sheet. ReportLab
+and a spread's grid has 200–600 cells: three quarters of the time of the whole sheet. ReportLab
 draws a table of plain strings at ~30 µs a cell. So the template writes
-`<pdf:attendance data="…"></pdf:attendance>` where the grid goes, the data as JSON (escaped like
-any attribute, so a name prints as typed), and this module's tag puts a ReportLab Table into
+`<pdf:attendance data="…"></pdf:attendance>` where the grid goes, the data as JSON in base64
+(nothing in it is markup, so a name prints as typed), and this module's tag puts a ReportLab Table into
 xhtml2pdf's story there: the rest of the sheet (headings, legend, lessons, footer) is still
 xhtml2pdf's, and the grid flows with it as a table of the template did. The grid's look is that
 of the stylesheet's `table.t.grid` (base.html): the same widths, borders, fonts and padding; its
-text is text (searchable), a long name wraps within its column.
+text is text (searchable); a long name wraps within its column, a word longer than the column is
+cut with «…».
 """
 
 from __future__ import annotations
 
+import base64
 import json
 
 MM = 72 / 25.4
@@ -26,15 +28,16 @@ DAYS_MM = 86.0  # the date columns share this, each at most 10 mm
 
 
 def data(month, chunk, last: bool) -> str:
-    """The JSON of one spread's grid: what the tag draws (see table())."""
+    """One spread's grid for the tag's attribute: JSON in base64 (no quotes for html5lib to unescape,
+    ~5 ms a sheet), what table() draws."""
     lessons = month.lessons
-    return json.dumps({
+    return base64.b64encode(json.dumps({
         "days": [ls.held_on.day for ls in lessons],
         "rows": [[r.number, r.name, list(r.cells), r.absent or "", r.excused or ""] for r in chunk],
         "total": ([ls.present for ls in lessons],
                   month.totals.absent if month.totals else "", month.totals.excused if month.totals else "")
         if last else None,
-    }, ensure_ascii=False)
+    }, ensure_ascii=False).encode()).decode("ascii")
 
 
 def table(spec: dict):
@@ -116,7 +119,7 @@ def install() -> None:
     class pisaTagPDFATTENDANCE(pisaTag):  # the name xhtml2pdf looks up
         def start(self, c) -> None:
             c.addPara()
-            c.addStory(table(json.loads(self.attr.data)))
+            c.addStory(table(json.loads(base64.b64decode(self.attr.data))))
 
     default.TAGS["pdfattendance"] = (0, {"data": (default.STRING, default.MUST)})
     parser.pisaTagPDFATTENDANCE = pisaTagPDFATTENDANCE  # type: ignore[attr-defined]

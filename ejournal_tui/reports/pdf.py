@@ -11,6 +11,9 @@ Known traps of xhtml2pdf 0.2.28 (shared/STYLE.md) and what this module does abou
 - the policy allows no network and no other file: a name or topic is autoescaped by Jinja2
   anyway, so markup typed into the journal prints as typed.
 
+The attendance grid of a monthly spread is not an HTML table: a `<pdf:attendance>` tag puts a
+ReportLab table of plain strings into xhtml2pdf's story (grid.py), ~30× cheaper a cell.
+
 A long document is rendered in parts, side by side in forked worker processes when this
 process has no other threads (xhtml2pdf is pure Python and slow: ~80 ms a page of tables), then
 joined with pypdf and numbered through by an overlay («Лист N»), so that the result is the
