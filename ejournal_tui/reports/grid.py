@@ -122,5 +122,5 @@ def install() -> None:
             c.addStory(table(json.loads(base64.b64decode(self.attr.data))))
 
     default.TAGS["pdfattendance"] = (0, {"data": (default.STRING, default.MUST)})
-    parser.pisaTagPDFATTENDANCE = pisaTagPDFATTENDANCE  # type: ignore[attr-defined]
+    parser.pisaTagPDFATTENDANCE = pisaTagPDFATTENDANCE
     _installed = True
