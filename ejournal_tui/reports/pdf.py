@@ -11,6 +11,9 @@ Known traps of xhtml2pdf 0.2.28 (shared/STYLE.md) and what this module does abou
 - the policy allows no network and no other file: a name or topic is autoescaped by Jinja2
   anyway, so markup typed into the journal prints as typed.
 
+The attendance grid of a monthly spread is not an HTML table: a `<pdf:attendance>` tag puts a
+ReportLab table of plain strings into xhtml2pdf's story (grid.py), ~30× cheaper a cell.
+
 A long document is rendered in parts, side by side in forked worker processes when this
 process has no other threads (xhtml2pdf is pure Python and slow: ~80 ms a page of tables), then
 joined with pypdf and numbered through by an overlay («Лист N»), so that the result is the
@@ -35,6 +38,7 @@ from typing import cast
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ejournal_tui.errors import UserError
+from ejournal_tui.reports import grid
 
 HERE = Path(__file__).resolve().parent
 FONT_DIR = HERE / "fonts"
@@ -98,7 +102,9 @@ def environment() -> Environment:
         env.filters.update(d=j.fmt_date, num=j.fmt_num, weekday=j.weekday_name, words=russian.date_words,
                            month=russian.month_name, cell=cell, nobr=nobr)
         env.tests["contains"] = lambda seq, item: item in seq
-        env.globals.update(font_faces=font_faces())
+        from ejournal_tui.reports import grid
+
+        env.globals.update(font_faces=font_faces(), attendance_grid=grid.data)
         _env = env
     return _env
 
@@ -197,6 +203,7 @@ def warm_up() -> None:
 
     with _lock:
         _register_fonts()
+        grid.install()
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -206,6 +213,7 @@ def html_to_pdf(html: str) -> bytes:
     out = io.BytesIO()
     with _lock:
         _register_fonts()
+        grid.install()
         with _dejavu_canvas():
             result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy())
     if result.err:
