@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
+from ejournal_tui import settings
 from ejournal_tui.db.connection import connect
 from ejournal_tui.reports import cli, journal, pdf
 from ejournal_tui.reports.russian import count_in_words, date_words, number_words, plural
@@ -236,13 +237,17 @@ def test_parallel_and_sequential_render_alike(sql, login_conninfo, monkeypatch):
     with connect(login_conninfo("o1_methodist")) as conn:
         doc = journal.collect(conn, iteration, quantum)
     monkeypatch.setenv("EJOURNAL_PDF_WORKERS", "1")
+    settings.reload()
     one = journal.render(doc)
     monkeypatch.setenv("EJOURNAL_PDF_WORKERS", "2")
+    settings.reload()
     forked = []
     real = pdf._render_in_processes
     monkeypatch.setattr(pdf, "_render_in_processes", lambda *a: forked.append(1) or real(*a))
     seen = []
     two = journal.render(doc, progress=lambda done, total, label: seen.append((done, total)))
+    monkeypatch.undo()
+    settings.reload()  # the next tests see the environment as it was
     assert forked or threading.active_count() > 1  # in worker processes, unless threads forbid fork
     assert one.pages == two.pages
     assert pdf_pages(one.pdf) == pdf_pages(two.pdf)

@@ -33,7 +33,7 @@ DATA = re.compile(r"\S*[A-Za-z]\S*[_@/\\]\S*|\S*[_@/\\]\S*[A-Za-z]\S*")  # login
 WORD = re.compile(r"[A-Za-z]{2,}")
 # «4.5»: Russian writes «4,5». Not a decimal: dates «23.10.2025» and «23.10», the regulation's «п. 5.1»
 POINT = re.compile(r"(?<![\d.])(?!\d\d\.\d\d(?![\d.]))\d+\.\d+(?![\d.])")
-ITEM = re.compile(r"п\.\W{0,12}\d+(?:\.\d+)+")  # «п. 5.1», even wrapped after «п.» (a border between)
+ITEM = re.compile(r"п\.\W*\d+(?:\.\d+)+")  # «п. 5.1», even wrapped after «п.» (padding and borders between)
 # what the walk still finds on screens owned elsewhere (told to the lead; remove when fixed there)
 POINT_KNOWN: set[str] = set()  # screens known to print a decimal point (none now)
 # actions that leave the screen, quit the app or change the role: not part of a walk

@@ -11,7 +11,7 @@ from pydantic import field_validator, model_validator
 from ejournal_tui.db import inputs
 from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.db.inputs import Input
-from ejournal_tui.errors import NotFound
+from ejournal_tui.errors import Invalid, NotFound
 
 
 class IterationInput(Input):
@@ -26,9 +26,9 @@ class IterationInput(Input):
     @model_validator(mode="after")
     def _dates(self):
         if self.ends_on <= self.starts_on:
-            raise ValueError("Окончание: итерация должна заканчиваться позже, чем начинается")
+            raise Invalid("Окончание: итерация должна заканчиваться позже, чем начинается", field="ends_on")
         if (self.ends_on - self.starts_on).days > 366:
-            raise ValueError("Окончание: итерация длится не больше года")
+            raise Invalid("Окончание: итерация длится не больше года", field="ends_on")
         return self
 
 

@@ -242,11 +242,11 @@ STAMP_FONT = "dejavusans_10"
 
 
 def workers() -> int:
-    """Processes for rendering parts side by side: EJOURNAL_PDF_WORKERS, else the CPUs (≤ 4)."""
-    value = os.environ.get("EJOURNAL_PDF_WORKERS")
-    if value and value.isdigit() and int(value) > 0:
-        return int(value)
-    return max(1, min(4, os.cpu_count() or 1))
+    """Processes for rendering parts side by side: the setting pdf_workers (EJOURNAL_PDF_WORKERS),
+    else the CPUs (≤ 4)."""
+    from ejournal_tui.settings import current
+
+    return current().pdf_workers or max(1, min(4, os.cpu_count() or 1))
 
 
 def parallel_workers() -> int:
