@@ -34,7 +34,6 @@ def test_every_model_is_a_row_or_an_input_and_each_name_is_defined_once():
         for cls in _own(module, BaseModel):
             if cls in (Row, Input) or issubclass(cls, BaseSettings) or module.__name__ == "ejournal_tui.settings":
                 continue  # the settings (and their sections) are not rows
-                continue
             assert issubclass(cls, Row | Input), f"{cls.__module__}.{cls.__name__}: derive from Row or Input"
             where.setdefault(cls.__name__, []).append(module.__name__)
     twice = {name: mods for name, mods in where.items() if len(mods) > 1}
