@@ -391,11 +391,13 @@ def test_marks_typed_while_the_server_is_down_survive_closing_the_tmux_window():
         pane.wait_for(lambda s: any(g in s for g in group_names(T1)), timeout=30)
         pane.keys("Enter")  # a journal of the teacher (the home chooses which group and date)
         pane.wait_for("Присутствовали", timeout=30)  # the grid's total row: the journal is loaded
+        cell = info_lines(pane.screen())
         for _ in range(80):  # to today's column: the cell line names the date under the cursor
-            if today in info_lines(pane.screen()):
+            if today in cell:
                 break
             pane.keys("Right")
-            time.sleep(0.1)
+            moved = pane.wait_for(lambda s, before=cell: info_lines(s) != before, timeout=10)
+            cell = info_lines(moved)
         pane.wait_for(lambda s: today in info_lines(s), timeout=10)
         pg_ctl("stop")
         stopped = True
