@@ -366,14 +366,20 @@ def main() -> int:
             except psycopg.Error:
                 return []
         tui = Tui(c.dsn(TUI_TEACHER))
+        stage = "home screen"
         tui_ok = tui.wait_for(lambda s: "Мои группы" in s, 90)
         if tui_ok:
+            stage = "journal"
             tui.keys("Enter")
             tui_ok = tui.wait_for(lambda s: "Обучающийся" in s, 60)
         # The cursor stays on its cell: the first key that changes it ("нет", else "был") saves a mark.
-        tui_ok = tui_ok and (tui.mark("y", lambda: len(tui_marks("node1")) >= 1)
-                             or tui.mark("g", lambda: len(tui_marks("node1")) >= 1))
+        if tui_ok:
+            stage = "first mark"
+            tui_ok = (tui.mark("y", lambda: len(tui_marks("node1")) >= 1)
+                      or tui.mark("g", lambda: len(tui_marks("node1")) >= 1))
         check(tui_ok, "the teacher's TUI (tmux, multi-host connection) opened a journal and saved a mark")
+        if not tui_ok:  # synthetic demo data only: the screen says what the TUI was waiting for
+            print(f"failover: the TUI stopped at the {stage}; its screen:\n{tui.screen()}", flush=True)
         tui_before = tui_marks("node1")
         outage_status = "present" if tui_before and tui_before[-1][2] == "absent" else "absent"
 
