@@ -54,8 +54,10 @@ BANNER = "Нет связи с базой"  # both banners: a journal not yet op
 class Tui:
     """The teacher's journal in a tmux terminal, connected with the multi-host string."""
 
-    def __init__(self, dsn: str):
-        env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    def __init__(self, dsn: str, home: Path):
+        # Its own data, config and cache folders: no outbox, log or keymap of an earlier run.
+        env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+               **{f"XDG_{k}_HOME": str(home / k.lower()) for k in ("DATA", "CONFIG", "CACHE", "STATE")}}
         envargs = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
         exe = REPO / ".venv" / "bin" / "ejournal"
         subprocess.run([*TMUX, "new-session", "-d", "-s", "tui", "-x", "100", "-y", "30", *envargs,
@@ -365,7 +367,7 @@ def main() -> int:
                         "WHERE actor = %s AND table_name = 'attendance' ORDER BY id", (TUI_TEACHER,)).fetchall()
             except psycopg.Error:
                 return []
-        tui = Tui(c.dsn(TUI_TEACHER))
+        tui = Tui(c.dsn(TUI_TEACHER), c.base / "tui")
         stage = "home screen"
         tui_ok = tui.wait_for(lambda s: "Мои группы" in s, 90)
         if tui_ok:
@@ -379,7 +381,10 @@ def main() -> int:
                       or tui.mark("g", lambda: len(tui_marks("node1")) >= 1))
         check(tui_ok, "the teacher's TUI (tmux, multi-host connection) opened a journal and saved a mark")
         if not tui_ok:  # synthetic demo data only: the screen says what the TUI was waiting for
-            print(f"failover: the TUI stopped at the {stage}; its screen:\n{tui.screen()}", flush=True)
+            log = c.base / "tui" / "data" / "ejournal" / "ejournal.log"
+            tail = log.read_text(encoding="utf-8").splitlines()[-20:] if log.exists() else []
+            print(f"failover: the TUI stopped at the {stage}; its screen:\n{tui.screen()}\nits log:", *tail,
+                  sep="\n", flush=True)
         tui_before = tui_marks("node1")
         outage_status = "present" if tui_before and tui_before[-1][2] == "absent" else "absent"
 
