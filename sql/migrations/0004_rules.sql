@@ -198,6 +198,28 @@ CREATE CONSTRAINT TRIGGER c_enrollment_keeps_marks AFTER UPDATE OR DELETE ON ej.
 -- in the timeliness reports also "the day it was filled in", which was the session's date of
 -- filled_at).
 
+-- The reason of entering a lesson past the edit window: its first filling, one reason for the
+-- lesson. NULL when it may be entered as it is. (Sessions of nobody on the staff — the superuser
+-- loading data, a restore — are not a filling.)
+CREATE FUNCTION ej.late_lesson_problem(p_org bigint, p_held_on date) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_held_on >= (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days()
+       OR p_held_on >= ej.today(p_org) - ej.edit_window_days()
+       OR ej.current_staff_id() IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF ej.current_reason() IS NULL THEN
+        RETURN format('Занятие прошло более %s дней назад: чтобы заполнить его, укажите причину',
+                      ej.edit_window_days());
+    END IF;
+    RETURN ej.reason_problem(ej.current_reason());
+END $$;
+REVOKE ALL ON FUNCTION ej.late_lesson_problem(bigint, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ej.late_lesson_problem(bigint, date)
+    TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
+
 CREATE FUNCTION ej.tg_lesson() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -205,6 +227,7 @@ DECLARE
     v_starts  date;
     v_ends    date;
     v_program bigint;
+    v_problem text;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         PERFORM ej.require_reason_for_late(OLD.held_on);
@@ -222,6 +245,13 @@ BEGIN
     IF NEW.held_on > ej.today(NEW.organization_id) THEN
         RAISE EXCEPTION 'Нельзя заполнить занятие, которое ещё не прошло (%)', to_char(NEW.held_on, 'DD.MM.YYYY')
             USING ERRCODE = 'check_violation';
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        v_problem := ej.late_lesson_problem(NEW.organization_id, NEW.held_on);
+        IF v_problem IS NOT NULL THEN
+            RAISE EXCEPTION '%', v_problem
+                USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
+        END IF;
     END IF;
     IF NEW.topic_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM ej.program_topic WHERE id = NEW.topic_id AND program_id = v_program) THEN
@@ -259,7 +289,8 @@ CREATE TRIGGER b_lesson BEFORE INSERT OR UPDATE OR DELETE ON ej.lesson
 -- the lesson's date; archived iterations are frozen; late corrections need a reason.
 -- One query reads the lesson, group and iteration; the enrollment is checked only when the
 -- student or lesson changes; the late-edit rule applies to corrections only (the first filling
--- is not one, ej.first_filling), and a lesson with marks can be deleted (its cascade).
+-- is not one: ej.first_filling, written inline), and a lesson with marks can be deleted (its
+-- cascade). Who is asking is read once; the organization's date only for an old lesson.
 CREATE FUNCTION ej.tg_attendance() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -294,21 +325,27 @@ BEGIN
         RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
             USING ERRCODE = 'read_only_sql_transaction';
     END IF;
-    IF TG_OP <> 'INSERT' AND NOT ej.first_filling(v_filled_by, v_filled_at, OLD.updated_by, OLD.updated_at) THEN
-        PERFORM ej.require_reason_for_late(v_held_on);
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    NEW.group_id := v_group;
-    NEW.organization_id := v_org;
-    IF (TG_OP = 'INSERT' OR NEW.student_id <> OLD.student_id OR NEW.lesson_id <> OLD.lesson_id)
+    IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.student_id <> OLD.student_id OR NEW.lesson_id <> OLD.lesson_id)
        AND NOT EXISTS (SELECT 1 FROM ej.enrollment e
                         WHERE e.group_id = v_group AND e.student_id = NEW.student_id
                           AND e.enrolled_on <= v_held_on AND (e.left_on IS NULL OR e.left_on > v_held_on)) THEN
         RAISE EXCEPTION 'Обучающийся не числится в группе на дату занятия (%)', to_char(v_held_on, 'DD.MM.YYYY')
             USING ERRCODE = 'check_violation';
     END IF;
+    -- a change of a saved mark past the edit window needs this transaction's reason, unless it
+    -- is part of the first filling (every zone's date is within a day of UTC's: a recent date,
+    -- the usual case, is let through without looking up the organization's zone) (ej.first_filling, inline: the sitting of the person who
+    -- entered the lesson, within ej.first_filling_minutes() of entering it)
+    IF TG_OP <> 'INSERT' AND v_held_on < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days()
+       AND NOT coalesce(v_me = v_filled_by AND OLD.updated_by = v_me AND OLD.updated_at >= v_filled_at
+                        AND now() < v_filled_at + make_interval(mins => ej.first_filling_minutes()), false) THEN
+        PERFORM ej.require_reason(v_held_on, 'Занятие прошло');
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    NEW.group_id := v_group;
+    NEW.organization_id := v_org;
     NEW.updated_by := v_me;
     NEW.updated_at := now();
     NEW.version := CASE WHEN TG_OP = 'UPDATE' THEN OLD.version + 1 ELSE 1 END;

@@ -15,7 +15,7 @@ AS $$
 BEGIN
     RETURN (SELECT coalesce(array_agg(g.id), '{}')
               FROM ej.study_group g JOIN ej.staff s ON s.id = g.teacher_id
-             WHERE s.login = session_user AND NOT s.is_locked);
+             WHERE s.login = session_user::text COLLATE "default" AND NOT s.is_locked);
 END $$;
 
 CREATE FUNCTION ej.my_student_ids() RETURNS bigint[]
@@ -24,7 +24,7 @@ AS $$
 BEGIN
     RETURN (SELECT coalesce(array_agg(DISTINCT e.student_id), '{}')
               FROM ej.enrollment e JOIN ej.study_group g ON g.id = e.group_id JOIN ej.staff s ON s.id = g.teacher_id
-             WHERE s.login = session_user AND NOT s.is_locked);
+             WHERE s.login = session_user::text COLLATE "default" AND NOT s.is_locked);
 END $$;
 
 GRANT EXECUTE ON FUNCTION ej.my_group_ids(), ej.my_student_ids() TO ej_teacher;

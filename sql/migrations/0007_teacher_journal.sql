@@ -57,9 +57,9 @@ AS $$
     )
     SELECT s.group_id, m.name, s.held_on, s.lesson_id, (p_today - s.held_on) - ej.edit_window_days(),
            CASE WHEN s.lesson_id IS NULL THEN 'занятие не заполнено'
-                WHEN s.no_topic AND s.no_mark > 0 THEN 'нет темы и ' || s.no_mark || ' отметок'
+                WHEN s.no_topic AND s.no_mark > 0 THEN 'нет темы и ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок')
                 WHEN s.no_topic THEN 'нет темы'
-                ELSE 'нет ' || s.no_mark || ' отметок' END
+                ELSE 'нет ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок') END
       FROM state s JOIN mine m ON m.id = s.group_id
      WHERE s.lesson_id IS NULL OR s.no_topic OR s.no_mark > 0
      ORDER BY s.held_on, m.name
