@@ -31,11 +31,11 @@ BEGIN
       FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id
      WHERE g.id = p_group_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'Группа не найдена' USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'Группа не найдена' USING ERRCODE = 'EJ005';
     END IF;
     IF v_status = 'archived' THEN
         RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-            USING ERRCODE = 'read_only_sql_transaction';
+            USING ERRCODE = 'EJ003';
     END IF;
     RETURN v_org;
 END $$;
@@ -89,14 +89,14 @@ DECLARE
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'archived' THEN
         RAISE EXCEPTION 'Итерация в архиве: её нельзя изменять или удалять'
-            USING ERRCODE = 'read_only_sql_transaction';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
     IF TG_OP = 'UPDATE' AND array_position(steps, NEW.status) < array_position(steps, OLD.status) THEN
         RAISE EXCEPTION 'Статус итерации нельзя вернуть назад (% → %)', OLD.status, NEW.status
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF NEW.status = 'archived' THEN
         NEW.archived_at := coalesce(NEW.archived_at, now());
@@ -118,7 +118,7 @@ BEGIN
         SELECT status INTO v_status FROM ej.iteration WHERE id = OLD.iteration_id;
         IF v_status = 'archived' THEN
             RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-                USING ERRCODE = 'read_only_sql_transaction';
+                USING ERRCODE = 'EJ003';
         END IF;
     END IF;
     IF TG_OP = 'DELETE' THEN
@@ -127,13 +127,13 @@ BEGIN
     SELECT status, organization_id INTO v_status, v_org FROM ej.iteration WHERE id = NEW.iteration_id;
     IF v_status = 'archived' THEN
         RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-            USING ERRCODE = 'read_only_sql_transaction';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF v_org IS DISTINCT FROM NEW.organization_id
        OR NOT EXISTS (SELECT 1 FROM ej.program WHERE id = NEW.program_id AND organization_id = v_org)
        OR NOT EXISTS (SELECT 1 FROM ej.staff WHERE id = NEW.teacher_id AND organization_id = v_org) THEN
         RAISE EXCEPTION 'Итерация, программа и педагог группы должны быть из одной организации'
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     RETURN NEW;
 END $$;
@@ -157,15 +157,15 @@ BEGIN
     IF NEW.enrolled_on > v_ends OR NEW.left_on <= v_starts THEN
         RAISE EXCEPTION 'Даты зачисления должны попадать в период итерации (% — %)',
             to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ej.student WHERE id = NEW.student_id AND organization_id = NEW.organization_id) THEN
-        RAISE EXCEPTION 'Обучающийся из другой организации' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Обучающийся из другой организации' USING ERRCODE = 'EJ003';
     END IF;
     IF EXISTS (SELECT 1 FROM ej.enrollment e
                 WHERE e.group_id = NEW.group_id AND e.student_id = NEW.student_id AND e.id <> NEW.id
                   AND daterange(e.enrolled_on, e.left_on) && daterange(NEW.enrolled_on, NEW.left_on)) THEN
-        RAISE EXCEPTION 'Обучающийся уже зачислен в эту группу на эти даты' USING ERRCODE = 'unique_violation';
+        RAISE EXCEPTION 'Обучающийся уже зачислен в эту группу на эти даты' USING ERRCODE = 'EJ004';
     END IF;
     RETURN NEW;
 END $$;
@@ -184,7 +184,7 @@ BEGIN
                                      AND l.held_on >= e.enrolled_on
                                      AND (e.left_on IS NULL OR l.held_on < e.left_on))) THEN
         RAISE EXCEPTION 'В журнале есть отметки обучающегося за даты вне нового периода зачисления'
-            USING ERRCODE = 'check_violation', HINT = 'Укажите дату выбытия после последнего посещённого занятия.';
+            USING ERRCODE = 'EJ003', HINT = 'Укажите дату выбытия после последнего посещённого занятия.';
     END IF;
     RETURN NULL;
 END $$;
@@ -240,22 +240,22 @@ BEGIN
     IF NEW.held_on < v_starts OR NEW.held_on > v_ends THEN
         RAISE EXCEPTION 'Дата занятия вне периода итерации (% — %)',
             to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF NEW.held_on > ej.today(NEW.organization_id) THEN
         RAISE EXCEPTION 'Нельзя заполнить занятие, которое ещё не прошло (%)', to_char(NEW.held_on, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF TG_OP = 'INSERT' THEN
         v_problem := ej.late_lesson_problem(NEW.organization_id, NEW.held_on);
         IF v_problem IS NOT NULL THEN
             RAISE EXCEPTION '%', v_problem
-                USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
+                USING ERRCODE = 'EJ003', HINT = 'Причина сохраняется в истории изменений.';
         END IF;
     END IF;
     IF NEW.topic_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM ej.program_topic WHERE id = NEW.topic_id AND program_id = v_program) THEN
-        RAISE EXCEPTION 'Тема не из программы этой группы' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Тема не из программы этой группы' USING ERRCODE = 'EJ003';
     END IF;
     IF TG_OP = 'INSERT' THEN
         NEW.filled_by := ej.current_staff_id();
@@ -263,7 +263,7 @@ BEGIN
         NEW.version := 1;
     ELSE
         IF NEW.group_id <> OLD.group_id THEN
-            RAISE EXCEPTION 'Занятие нельзя перенести в другую группу' USING ERRCODE = 'check_violation';
+            RAISE EXCEPTION 'Занятие нельзя перенести в другую группу' USING ERRCODE = 'EJ003';
         END IF;
         IF NEW.held_on <> OLD.held_on AND EXISTS (
                SELECT 1 FROM ej.attendance a
@@ -273,7 +273,7 @@ BEGIN
                                      AND e.enrolled_on <= NEW.held_on
                                      AND (e.left_on IS NULL OR e.left_on > NEW.held_on))) THEN
             RAISE EXCEPTION 'Не все отмеченные на занятии обучающиеся числились в группе на %',
-                to_char(NEW.held_on, 'DD.MM.YYYY') USING ERRCODE = 'check_violation', HINT = 'Проверьте дату занятия или даты зачисления.';
+                to_char(NEW.held_on, 'DD.MM.YYYY') USING ERRCODE = 'EJ003', HINT = 'Проверьте дату занятия или даты зачисления.';
         END IF;
         NEW.filled_by := OLD.filled_by;
         NEW.filled_at := OLD.filled_at;
@@ -319,18 +319,18 @@ BEGIN
         RETURN OLD;  -- the lesson's own deletion cascades here; its trigger checked the rules
     ELSIF NOT FOUND OR (v_me IS NOT NULL AND v_teacher <> v_me AND TG_OP <> 'DELETE') THEN
         -- another teacher's lesson is "not found", as an id that does not exist (0016)
-        RAISE EXCEPTION 'Занятие не найдено' USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'Занятие не найдено' USING ERRCODE = 'EJ005';
     END IF;
     IF v_status = 'archived' THEN
         RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-            USING ERRCODE = 'read_only_sql_transaction';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.student_id <> OLD.student_id OR NEW.lesson_id <> OLD.lesson_id)
        AND NOT EXISTS (SELECT 1 FROM ej.enrollment e
                         WHERE e.group_id = v_group AND e.student_id = NEW.student_id
                           AND e.enrolled_on <= v_held_on AND (e.left_on IS NULL OR e.left_on > v_held_on)) THEN
         RAISE EXCEPTION 'Обучающийся не числится в группе на дату занятия (%)', to_char(v_held_on, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     -- a change of a saved mark past the edit window needs this transaction's reason, unless it
     -- is part of the first filling (every zone's date is within a day of UTC's: a recent date,
@@ -371,7 +371,7 @@ BEGIN
     NEW.group_id := v_group;
     NEW.organization_id := ej.assert_group_writable(v_group);
     IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = v_group AND student_id = NEW.student_id) THEN
-        RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'EJ003';
     END IF;
     RETURN NEW;
 END $$;
@@ -392,11 +392,11 @@ BEGIN
     IF NEW.held_on < v_starts - 30 OR NEW.held_on > v_ends THEN
         RAISE EXCEPTION 'Дата вне периода итерации (% — %)',
             to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF TG_TABLE_NAME = 'achievement' THEN  -- compiled per table: NEW.student_id exists here
         IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = NEW.group_id AND student_id = NEW.student_id) THEN
-            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'check_violation';
+            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'EJ003';
         END IF;
     END IF;
     RETURN NEW;

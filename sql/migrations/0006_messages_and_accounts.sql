@@ -124,11 +124,11 @@ BEGIN
         SELECT CASE WHEN count(*) = 1 THEN min(id) END INTO v_org FROM ej.organization;
     END IF;
     IF v_org IS NULL OR NOT EXISTS (SELECT 1 FROM ej.organization WHERE id = v_org) THEN
-        RAISE EXCEPTION 'Укажите организацию' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Укажите организацию' USING ERRCODE = 'EJ001';
     END IF;
     IF v_mine IS NOT NULL AND v_org <> v_mine
        AND NOT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false) THEN
-        RAISE EXCEPTION 'Учётные записи другой организации вам недоступны' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Учётные записи другой организации вам недоступны' USING ERRCODE = 'EJ002';
     END IF;
     RETURN v_org;
 END $$;
@@ -260,13 +260,13 @@ DECLARE
     v_role text;
 BEGIN
     IF coalesce(cardinality(p_roles), 0) = 0 THEN
-        RAISE EXCEPTION 'Укажите роль: teacher, methodist, deputy, director или admin' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Укажите роль: teacher, methodist, deputy, director или admin' USING ERRCODE = 'EJ001';
     END IF;
     FOREACH v_role IN ARRAY p_roles LOOP
         IF v_role IS NULL OR v_role NOT IN ('teacher', 'methodist', 'deputy', 'director', 'admin') THEN
             RAISE EXCEPTION 'Неизвестная роль «%»: teacher, methodist, deputy, director или admin',
                 left(regexp_replace(coalesce(v_role, ''), '[^[:print:]]', '?', 'g'), 40)
-                USING ERRCODE = 'invalid_parameter_value';
+                USING ERRCODE = 'EJ001';
         END IF;
     END LOOP;
 END $$;
@@ -282,7 +282,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'Учётная запись «%» не найдена',
             left(regexp_replace(coalesce(p_login, ''), '[^[:print:]]', '?', 'g'), 63)
-            USING ERRCODE = 'undefined_object';
+            USING ERRCODE = 'EJ005';
     END IF;
     RETURN ej.account_org(v_org);
 END $$;
@@ -320,7 +320,7 @@ DECLARE
     v_id   bigint;
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN
-        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'duplicate_object';
+        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'EJ004';
     END IF;
     INSERT INTO ej.staff (organization_id, login, full_name) VALUES (p_org, p_login, p_full_name) RETURNING id INTO v_id;
     EXECUTE format('CREATE ROLE %I LOGIN', p_login);
@@ -353,7 +353,7 @@ BEGIN
     IF EXISTS (SELECT 1 FROM unnest(v_had) h WHERE NOT h = ANY (p_roles)
                 AND pg_has_role(p_login, 'ej_' || h, 'MEMBER')) THEN
         RAISE EXCEPTION 'Роль выдана суперпользователем: снять её может только суперпользователь'
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'EJ002';
     END IF;
     PERFORM audit.log_account(p_org, p_login, 'roles', jsonb_build_object('from', v_had, 'to', p_roles));
 END $$;
@@ -390,18 +390,18 @@ DECLARE
     v_org bigint;
 BEGIN
     IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Выдавать учётные записи может только администратор' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Выдавать учётные записи может только администратор' USING ERRCODE = 'EJ002';
     END IF;
     IF p_login IS NULL OR p_login !~ '^[a-z_][a-z0-9_.-]{1,62}$' THEN
         RAISE EXCEPTION 'Логин: латинские строчные буквы, цифры, «_», «.», «-»; от 2 до 63 символов, начинается с буквы'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'EJ001';
     END IF;
     IF p_login LIKE 'pg\_%' OR p_login LIKE 'ej\_%' OR p_login IN ('postgres', 'public') THEN
-        RAISE EXCEPTION 'Этот логин зарезервирован' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Этот логин зарезервирован' USING ERRCODE = 'EJ001';
     END IF;
     PERFORM ej.check_roles(p_roles);
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN
-        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'duplicate_object';
+        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'EJ004';
     END IF;
     v_org := ej.account_org(p_organization_id);
     p_roles := ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r ORDER BY r);
@@ -420,11 +420,11 @@ DECLARE
     v_org bigint;
 BEGIN
     IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Блокировать учётные записи может только администратор' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Блокировать учётные записи может только администратор' USING ERRCODE = 'EJ002';
     END IF;
     v_org := ej.account_of(p_login);
     IF p_locked AND p_login = session_user THEN
-        RAISE EXCEPTION 'Нельзя заблокировать собственную учётную запись' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Нельзя заблокировать собственную учётную запись' USING ERRCODE = 'EJ003';
     END IF;
     IF p_locked OR ej.is_superuser() OR cardinality(ej.login_data_roles(p_login)) = 0 THEN
         PERFORM ej.apply_lock(v_org, p_login, coalesce(p_locked, false));
@@ -442,13 +442,13 @@ DECLARE
     v_org bigint;
 BEGIN
     IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Менять роли может только администратор' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Менять роли может только администратор' USING ERRCODE = 'EJ002';
     END IF;
     v_org := ej.account_of(p_login);
     PERFORM ej.check_roles(p_roles);
     p_roles := ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r ORDER BY r);
     IF p_login = session_user AND NOT ej.is_superuser() THEN
-        RAISE EXCEPTION 'Свои роли изменить нельзя' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Свои роли изменить нельзя' USING ERRCODE = 'EJ002';
     END IF;
     IF ej.is_superuser() OR array_remove(p_roles, 'admin') <@ ej.login_data_roles(p_login) THEN
         PERFORM ej.apply_roles(v_org, p_login, p_roles);
@@ -469,12 +469,12 @@ DECLARE
     v_id  bigint;
 BEGIN
     IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Пароли выдаёт только администратор' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Пароли выдаёт только администратор' USING ERRCODE = 'EJ002';
     END IF;
     v_org := ej.account_of(p_login);
     IF p_verifier IS NULL
        OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'EJ001';
     END IF;
     IF ej.is_superuser() OR cardinality(ej.login_data_roles(p_login)) = 0 THEN
         RETURN QUERY SELECT ej.apply_password(v_org, p_login, p_verifier), NULL::bigint;
@@ -500,11 +500,11 @@ DECLARE
 BEGIN
     SELECT organization_id INTO v_org FROM ej.staff WHERE login = session_user AND NOT is_locked;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'Учётная запись не найдена или заблокирована' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Учётная запись не найдена или заблокирована' USING ERRCODE = 'EJ002';
     END IF;
     IF p_verifier IS NULL
        OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'EJ001';
     END IF;
     EXECUTE format('ALTER ROLE %I PASSWORD %L VALID UNTIL %L', session_user, p_verifier, 'infinity');
     PERFORM audit.log_account(v_org, session_user, 'password', '{"own": true}');
@@ -539,17 +539,17 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM ej.account_request WHERE id = p_request_id FOR UPDATE;
     IF NOT FOUND OR NOT (ej.is_superuser() OR r.organization_id = ej.current_org_id()) THEN
-        RAISE EXCEPTION 'Запрос не найден' USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'Запрос не найден' USING ERRCODE = 'EJ005';
     END IF;
     IF r.status <> 'pending' THEN
-        RAISE EXCEPTION 'Запрос уже рассмотрен' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Запрос уже рассмотрен' USING ERRCODE = 'EJ003';
     END IF;
     IF NOT ej.may_decide(r) THEN
         RAISE EXCEPTION '%', CASE
             WHEN session_user = r.requested_by THEN 'Свой запрос подтверждает другой сотрудник'
             WHEN session_user = r.login THEN 'Запрос о своей учётной записи подтверждает другой сотрудник'
             ELSE 'Подтверждает директор (запрос об учётной записи директора — заместитель директора)' END
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'EJ002';
     END IF;
     IF p_confirm THEN
         IF r.kind = 'create' THEN

@@ -140,11 +140,11 @@ BEGIN
         NEW.created_by := coalesce(ej.current_staff_id(), NEW.created_by);
         NEW.created_at := now();
         IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = NEW.group_id AND student_id = NEW.student_id) THEN
-            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'check_violation';
+            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'EJ003';
         END IF;
     ELSIF NEW.group_id <> OLD.group_id OR NEW.student_id <> OLD.student_id OR NEW.field <> OLD.field
           OR NEW.proposed <> OLD.proposed THEN
-        RAISE EXCEPTION 'Текст запроса нельзя изменить: создайте новый запрос' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Текст запроса нельзя изменить: создайте новый запрос' USING ERRCODE = 'EJ003';
     END IF;
     IF NEW.status <> 'open' AND (TG_OP = 'INSERT' OR OLD.status = 'open') THEN
         NEW.resolved_by := coalesce(ej.current_staff_id(), NEW.resolved_by);

@@ -120,14 +120,14 @@ AS $$
 BEGIN
     IF TG_TABLE_NAME = 'study_group' THEN
         IF NEW.frozen IS DISTINCT FROM OLD.frozen AND current_user <> 'ej_owner' AND NOT ej.session_is_superuser() THEN
-            RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'insufficient_privilege';
+            RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'EJ002';
         END IF;
         RETURN NEW;
     END IF;
     IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
         RETURN NEW;  -- an update that changes nothing changes nothing
     END IF;
-    RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'read_only_sql_transaction';
+    RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'EJ003';
 END $$;
 CREATE TRIGGER b_frozen BEFORE UPDATE OF frozen ON ej.study_group
     FOR EACH ROW EXECUTE FUNCTION ej.tg_frozen_copy();
@@ -232,7 +232,7 @@ AS $$
 BEGIN
     IF p_by IS NULL OR p_by NOT IN ('group', 'teacher', 'quantum', 'month', 'group_month') THEN
         RAISE EXCEPTION 'Разрез отчёта о посещаемости: group, teacher, quantum, month или group_month'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'EJ001';
     END IF;
     RETURN QUERY
     SELECT r.iteration_id, min(r.iteration_name),
@@ -311,7 +311,7 @@ AS $$
 BEGIN
     IF p_by IS NULL OR p_by NOT IN ('group', 'teacher') THEN
         RAISE EXCEPTION 'Разрез отчёта о своевременности: group или teacher'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'EJ001';
     END IF;
     RETURN QUERY
     WITH per_group AS (

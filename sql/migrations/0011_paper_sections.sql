@@ -108,7 +108,7 @@ BEGIN
     NEW.organization_id := (SELECT organization_id FROM ej.staff WHERE id = NEW.staff_id);
     NEW.acknowledged_at := now();
     IF ej.current_staff_id() IS NOT NULL AND NOT pg_has_role(session_user, 'ej_' || NEW.role, 'MEMBER') THEN
-        RAISE EXCEPTION 'У вас нет этой роли' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'У вас нет этой роли' USING ERRCODE = 'EJ002';
     END IF;
     RETURN NEW;
 END $$;
