@@ -105,6 +105,20 @@ AS $$
      WHERE n.nspname = 'ej'
 $$;
 
+-- A refusal (p_what) unless the session has the role ej_<p_role> or is the superuser: the
+-- functions that do more than their caller may check the caller's role with it.
+CREATE FUNCTION ej.require_role(p_role text, p_what text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT pg_has_role(session_user, 'ej_' || p_role, 'MEMBER') AND NOT ej.session_is_superuser() THEN
+        RAISE EXCEPTION '%', p_what USING ERRCODE = 'EJ002';
+    END IF;
+END $$;
+
+GRANT EXECUTE ON FUNCTION ej.require_role(text, text)
+    TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
+
 -- Accounts: a LOGIN role and its staff row, made in one step.
 CREATE FUNCTION ej.is_account_admin() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -166,9 +180,7 @@ CREATE TRIGGER account_event_is_append_only BEFORE UPDATE OR DELETE ON audit.acc
     FOR EACH ROW EXECUTE FUNCTION audit.refuse_change();
 CREATE TRIGGER account_event_no_truncate BEFORE TRUNCATE ON audit.account_event
     FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
-ALTER TABLE audit.account_event ENABLE ROW LEVEL SECURITY;
-ALTER TABLE audit.account_event FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON audit.account_event FROM PUBLIC;
+SELECT ej.enable_rls('audit.account_event');
 CREATE POLICY owner_write ON audit.account_event FOR INSERT TO ej_owner WITH CHECK (true);
 CREATE POLICY owner_read ON audit.account_event FOR SELECT TO ej_owner USING (true);
 CREATE POLICY org_read ON audit.account_event FOR SELECT TO ej_director, ej_deputy, ej_admin
@@ -221,9 +233,7 @@ COMMENT ON CONSTRAINT account_request_decision ON ej.account_request IS
 COMMENT ON CONSTRAINT account_request_roles_value ON ej.account_request IS
     'Роли: teacher, methodist, deputy, director или admin.';
 SELECT audit.enable('ej.account_request');
-ALTER TABLE ej.account_request ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.account_request FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.account_request FROM PUBLIC;
+SELECT ej.enable_rls('ej.account_request');
 CREATE POLICY owner_all ON ej.account_request TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.account_request FOR SELECT TO ej_director, ej_deputy, ej_admin
     USING (organization_id = (SELECT ej.current_org_id()));
@@ -389,9 +399,7 @@ AS $$
 DECLARE
     v_org bigint;
 BEGIN
-    IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Выдавать учётные записи может только администратор' USING ERRCODE = 'EJ002';
-    END IF;
+    PERFORM ej.require_role('admin', 'Выдавать учётные записи может только администратор');
     IF p_login IS NULL OR p_login !~ '^[a-z_][a-z0-9_.-]{1,62}$' THEN
         RAISE EXCEPTION 'Логин: латинские строчные буквы, цифры, «_», «.», «-»; от 2 до 63 символов, начинается с буквы'
             USING ERRCODE = 'EJ001';
@@ -419,9 +427,7 @@ AS $$
 DECLARE
     v_org bigint;
 BEGIN
-    IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Блокировать учётные записи может только администратор' USING ERRCODE = 'EJ002';
-    END IF;
+    PERFORM ej.require_role('admin', 'Блокировать учётные записи может только администратор');
     v_org := ej.account_of(p_login);
     IF p_locked AND p_login = session_user THEN
         RAISE EXCEPTION 'Нельзя заблокировать собственную учётную запись' USING ERRCODE = 'EJ003';
@@ -441,9 +447,7 @@ AS $$
 DECLARE
     v_org bigint;
 BEGIN
-    IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Менять роли может только администратор' USING ERRCODE = 'EJ002';
-    END IF;
+    PERFORM ej.require_role('admin', 'Менять роли может только администратор');
     v_org := ej.account_of(p_login);
     PERFORM ej.check_roles(p_roles);
     p_roles := ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r ORDER BY r);
@@ -468,9 +472,7 @@ DECLARE
     v_org bigint;
     v_id  bigint;
 BEGIN
-    IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Пароли выдаёт только администратор' USING ERRCODE = 'EJ002';
-    END IF;
+    PERFORM ej.require_role('admin', 'Пароли выдаёт только администратор');
     v_org := ej.account_of(p_login);
     IF p_verifier IS NULL
        OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN

@@ -180,12 +180,8 @@ SELECT g.organization_id, g.id AS group_id, c.checked_at, s.full_name AS checked
   LEFT JOIN ej.staff s ON s.id = c.checked_by;
 
 -- ej.change_request
-ALTER TABLE ej.change_request ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.change_request FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.change_request FROM PUBLIC;
-CREATE POLICY owner_all ON ej.change_request TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.change_request');
+CREATE POLICY owner_all ON ej.change_request TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY teacher_read ON ej.change_request FOR SELECT TO ej_teacher
     USING (group_id = ANY ((SELECT ej.my_group_ids())::bigint[]));
 CREATE POLICY teacher_add ON ej.change_request FOR INSERT TO ej_teacher
@@ -203,12 +199,8 @@ GRANT SELECT ON ej.change_request TO ej_methodist, ej_deputy, ej_director;
 SELECT audit.enable('ej.change_request');
 
 -- ej.data_check
-ALTER TABLE ej.data_check ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.data_check FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.data_check FROM PUBLIC;
-CREATE POLICY owner_all ON ej.data_check TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.data_check');
+CREATE POLICY owner_all ON ej.data_check TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY teacher_read ON ej.data_check FOR SELECT TO ej_teacher
     USING (group_id = ANY ((SELECT ej.my_group_ids())::bigint[]));
 CREATE POLICY teacher_add ON ej.data_check FOR INSERT TO ej_teacher

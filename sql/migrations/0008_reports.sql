@@ -134,9 +134,7 @@ CREATE TRIGGER b_frozen BEFORE UPDATE OF frozen ON ej.study_group
 CREATE TRIGGER b_frozen BEFORE UPDATE OR DELETE ON ej.frozen_topic
     FOR EACH ROW EXECUTE FUNCTION ej.tg_frozen_copy();
 
-ALTER TABLE ej.frozen_topic ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.frozen_topic FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.frozen_topic FROM PUBLIC;
+SELECT ej.enable_rls('ej.frozen_topic');
 CREATE POLICY owner_all ON ej.frozen_topic TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.frozen_topic FOR SELECT TO ej_teacher, ej_methodist, ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
@@ -591,9 +589,7 @@ COMMENT ON CONSTRAINT print_fingerprint_pages_range ON ej.print_fingerprint
 COMMENT ON CONSTRAINT print_fingerprint_login_len ON ej.print_fingerprint
     IS 'Логин того, кто печатал: от 1 до 63 символов.';
 
-ALTER TABLE ej.print_fingerprint ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.print_fingerprint FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.print_fingerprint FROM PUBLIC;
+SELECT ej.enable_rls('ej.print_fingerprint');
 CREATE POLICY owner_all ON ej.print_fingerprint TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.print_fingerprint FOR SELECT TO ej_methodist, ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));

@@ -5,15 +5,6 @@
 -- do more, and check the caller's role themselves.
 SET LOCAL ROLE ej_owner;
 
-CREATE FUNCTION ej.require_role(p_role text, p_what text) RETURNS void
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF NOT pg_has_role(session_user, 'ej_' || p_role, 'MEMBER') AND NOT ej.session_is_superuser() THEN
-        RAISE EXCEPTION '%', p_what USING ERRCODE = 'EJ002';
-    END IF;
-END $$;
-
 -- Students of an iteration's groups who are still enrolled at its end: the roll-over preview.
 CREATE FUNCTION ej.rollover_candidates(p_from_iteration bigint)
     RETURNS TABLE (student_id bigint, student_name text, group_id bigint, group_name text, continuing boolean)
@@ -252,9 +243,8 @@ AS $$
 $$;
 
 GRANT SELECT ON ej.teacher_load TO ej_methodist, ej_deputy, ej_director;
-GRANT EXECUTE ON FUNCTION ej.require_role(text, text), ej.rollover_candidates(bigint),
+GRANT EXECUTE ON FUNCTION ej.rollover_candidates(bigint),
     ej.archive_problems(bigint), ej.weekly_analysis(date, date), ej.schedule_warnings(date)
     TO ej_methodist, ej_deputy, ej_director;
-GRANT EXECUTE ON FUNCTION ej.require_role(text, text) TO ej_teacher, ej_admin;
 GRANT EXECUTE ON FUNCTION ej.rollover(bigint, text, date, date, bigint[], text),
     ej.archive_iteration(bigint, boolean), ej.resolve_change_request(bigint, boolean, text) TO ej_methodist;
