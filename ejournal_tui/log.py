@@ -80,8 +80,9 @@ def event(name: str, **ids: object) -> None:
 
 
 # SQLSTATE classes of answers, not faults: data (22), integrity (23), transaction state (25),
-# access (28), concurrency (40), resources (53), operator (57), our rules' RAISE (P0); and 42501.
-_ANSWER_CLASSES = ("08", "22", "23", "25", "28", "40", "53", "57", "P0")
+# access (28), concurrency (40), resources (53), operator (57), our rules' RAISE (EJ, but EJ000:
+# an invariant of the schema); and 42501.
+_ANSWER_CLASSES = ("08", "22", "23", "25", "28", "40", "53", "57", "EJ")
 
 
 def is_answer(exc: BaseException) -> bool:
@@ -93,7 +94,7 @@ def is_answer(exc: BaseException) -> bool:
                                                                                                   LookupError):
             return True
         state = getattr(e, "sqlstate", None) or ""
-        return state[:2] in _ANSWER_CLASSES or state == "42501"
+        return (state[:2] in _ANSWER_CLASSES and state != "EJ000") or state == "42501"
 
     return any(answer(e) for e in _chain(exc))
 

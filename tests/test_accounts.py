@@ -232,7 +232,7 @@ def test_every_account_operation_is_in_the_account_log(sql, new_login, login_con
         assert isinstance(sql.refuses("UPDATE audit.account_event SET actor = 'x'"), pgerr.InsufficientPrivilege)
         assert isinstance(sql.refuses("INSERT INTO audit.account_event (login, op) VALUES ('x', 'lock')"),
                           pgerr.InsufficientPrivilege)
-    assert isinstance(sql.refuses("DELETE FROM audit.account_event"), pgerr.InsufficientPrivilege)
+    assert sql.refuses("DELETE FROM audit.account_event").sqlstate == "EJ002"  # the log's own trigger
     with sql.as_user("o1_teacher01"):
         assert isinstance(sql.refuses("SELECT * FROM audit.account_event"), pgerr.InsufficientPrivilege)
 
@@ -305,10 +305,10 @@ def test_only_an_administrator_issues_and_locks_accounts(shared, new_login, call
     login = new_login()
     with connect(login_conninfo(caller)) as conn:
         err = _refused(lambda: accounts.add_user(conn, login, ["teacher"], NAME))
-        assert isinstance(err, pgerr.InsufficientPrivilege)
+        assert err.sqlstate == "EJ002"
         assert user_message(err) == "Выдавать учётные записи может только администратор"
         err = _refused(lambda: accounts.set_locked(conn, "o1_teacher02", True))
-        assert isinstance(err, pgerr.InsufficientPrivilege)
+        assert err.sqlstate == "EJ002"
         assert user_message(err) == "Блокировать учётные записи может только администратор"
     assert role_state(sql, login) == {} and staff_row(sql, login) is None
     assert role_state(sql, "o1_teacher02")["can_login"]

@@ -282,7 +282,7 @@ def test_not_even_the_superuser_or_the_owner_can_change_the_log(sql):
         "TRUNCATE audit.log",
     ):
         err = sql.refuses(statement)
-        assert isinstance(err, pgerr.InsufficientPrivilege), (statement, err)
+        assert err.sqlstate == "EJ002", (statement, err)
         assert "Журнал изменений нельзя исправлять или удалять" in str(err)
     # the owner of the table: RLS gives it no row to change, and the trigger refuses the rest
     sql.run("SET ROLE ej_owner")
@@ -295,7 +295,7 @@ def test_not_even_the_superuser_or_the_owner_can_change_the_log(sql):
             try:
                 assert sql.changes(statement) <= 0, statement
             except psycopg.Error as err:
-                assert isinstance(err, pgerr.InsufficientPrivilege), (statement, err)
+                assert err.sqlstate in ("42501", "EJ002"), (statement, err)
     finally:
         sql.run("RESET ROLE")
     assert sql.run("SELECT count(*) AS n, max(id) AS m FROM audit.log")[0] == before

@@ -30,7 +30,7 @@ def org2(sql) -> dict:
 
 
 def not_found(err: psycopg.Error) -> str:
-    assert isinstance(err, pgerr.ForeignKeyViolation), err
+    assert err.sqlstate in ("23503", "EJ005"), err  # the foreign key, or our rule's "not found"
     return user_message(err)
 
 

@@ -235,3 +235,9 @@ def test_times_that_record_what_happened_come_from_the_server_clock(sql, journal
     assert sql.one(f"SELECT {recent % 'fixed_at'} AND {recent % 'closed_at'} FROM ej.remark WHERE id = %s",
                    (remark,))
     assert sql.one(f"SELECT {recent % 'printed_at'} FROM ej.print_fingerprint WHERE id = %s", (printed,))
+    # the columns of each table come from its trigger's arguments (ej.tg_server_times, TG_ARGV): a time
+    # left as it was stays, a cleared one stays empty, and other columns are not touched
+    before = sql.one("SELECT closed_at FROM ej.remark WHERE id = %s", (remark,))
+    sql.run("UPDATE ej.remark SET fixed_at = NULL, body = body || '.' WHERE id = %s", (remark,))
+    assert sql.run("SELECT fixed_at, closed_at FROM ej.remark WHERE id = %s", (remark,))[0] \
+        == {"fixed_at": None, "closed_at": before}

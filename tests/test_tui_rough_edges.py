@@ -212,7 +212,7 @@ async def test_director_home_writes_hours_with_a_decimal_comma(login_conninfo, s
 
 
 def test_overdue_lesson_missing_one_mark_says_one_mark(sql):
-    """«нет 1 отметки», not «нет 1 отметок» (ej.lessons_due, migration 0020)."""
+    """«нет 1 отметки», not «нет 1 отметок» (ej.lessons_due, migration 0007)."""
     lesson = sql.run(
         "SELECT l.id, l.held_on FROM ej.lesson l JOIN ej.study_group g ON g.id = l.group_id "
         "JOIN ej.staff s ON s.id = g.teacher_id JOIN ej.iteration i ON i.id = g.iteration_id "

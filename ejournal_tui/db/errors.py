@@ -2,15 +2,14 @@
 
 `to_user_error` maps any exception of a call to one of `ejournal_tui.errors`' kinds:
 
-- the kind comes from the SQLSTATE (`23514 check_violation` → a rule, `P0002 no_data_found` →
-  not found, `42501` → no rights, class `08` → no connection…), see `_KIND_BY_STATE`;
-- the words come from the database itself: a constraint's message (its comment, loaded once
-  per session from `ej.constraint_messages()`), or the message of one of our business rules.
-  The rules are `RAISE EXCEPTION '…' USING ERRCODE = '<standard code>'` in PL/pgSQL, every one
-  worded in Russian for people (sql/migrations); PostgreSQL marks such an error as raised by a
-  `RAISE` statement (`diag.source_function` is PL/pgSQL's `exec_stmt_raise`), and the schema
-  holds no PL/pgSQL but ours, so that — not the alphabet of the text — says it is ours;
-- anything else gets the general sentence of its SQLSTATE.
+- our business rules raise with a SQLSTATE of our own class `EJ` (`RAISE EXCEPTION '…' USING
+  ERRCODE = 'EJ003'`, the table of codes heads sql/migrations/0001): the code gives the kind
+  (`RULE_KINDS`) and the message, a Russian sentence written for people, is shown as it is.
+  The code alone — not the words or who raised it — says the error is ours;
+- for the server's own errors the kind comes from the SQLSTATE (`23505` → a conflict, `42501` →
+  no rights, class `08` → no connection…), see `_KIND_BY_STATE`, and the words from a
+  constraint's message (its comment, loaded once per session from `ej.constraint_messages()`)
+  or the general sentence of the SQLSTATE.
 
 Details of the offending row (psycopg's `diag.message_detail`) are never shown: they may carry
 personal data. Exceptions that are not the database's are shown only when they are a
@@ -34,7 +33,15 @@ from ejournal_tui.errors import (
     UserError,
 )
 
-RAISED_BY_RULE = "exec_stmt_raise"  # diag.source_function of PL/pgSQL's RAISE
+RULE_CLASS = "EJ"  # the SQLSTATE class of our rules' RAISE (sql/migrations/0001 lists the codes)
+RULE_KINDS: dict[str, type[UserError]] = {
+    "EJ001": Invalid,  # a value given does not pass the rule
+    "EJ002": Forbidden,  # this session may not do it
+    "EJ003": RuleViolation,  # a rule of the journal refuses the change
+    "EJ004": Conflict,  # such a record already exists, or it was changed meanwhile
+    "EJ005": NotFound,  # not there, or not visible to this session
+}
+INTERNAL = "EJ000"  # an invariant of the schema itself: not worded for people
 
 _BY_CLASS = {
     "08": "Нет связи с базой данных. Изменения сохранятся, когда связь восстановится.",
@@ -71,7 +78,6 @@ _KIND_BY_CLASS: dict[str, type[UserError]] = {
     "42": Forbidden,
     "53": Unavailable,
     "57": Unavailable,
-    "P0": RuleViolation,  # PL/pgSQL: a bare RAISE EXCEPTION (raise_exception)
 }
 
 _KIND_BY_STATE: dict[str, type[UserError]] = {
@@ -112,14 +118,17 @@ def _from_database(exc: psycopg.Error, constraint_messages: dict[str, str]) -> U
         if state.startswith("28"):
             return Forbidden(_BY_CLASS["28"], title="Нет доступа")
         return Unavailable(_BY_CLASS["08"])
-    kind = _KIND_BY_STATE.get(state) or _KIND_BY_CLASS.get(state[:2], Unexpected)
     diag = exc.diag
     field = diag.column_name
+    if state.startswith(RULE_CLASS):
+        rule = RULE_KINDS.get(state)
+        if rule is None or not diag.message_primary:
+            return Unexpected(UNEXPECTED)  # EJ000, or a code of a newer schema than this program
+        return rule(diag.message_primary, field=field)  # one of our rules, worded for people
+    kind = _KIND_BY_STATE.get(state) or _KIND_BY_CLASS.get(state[:2], Unexpected)
     name = diag.constraint_name
     if name and name in constraint_messages:
         return kind(constraint_messages[name], field=field)
-    if diag.source_function == RAISED_BY_RULE and diag.message_primary:
-        return kind(diag.message_primary, field=field)  # one of our rules, worded for people
     if isinstance(exc, pgerr.NotNullViolation) and field:
         return kind(f"Заполните обязательное поле ({field}).", field=field)
     text = _BY_STATE.get(state) or _BY_CLASS.get(state[:2]) or f"Ошибка базы данных (код {state or '—'})."

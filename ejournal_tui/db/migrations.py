@@ -41,13 +41,13 @@ BEGIN
 END $$;
 """
 
-# The files of the schema before its first release (0001–0021, folded into the present set while
-# nothing was deployed). A database that applied any of them was built by that pre-release schema:
+# The files of the schema before its first release (0001–0021, and later 0019–0020, folded into the
+# present set while nothing was deployed). A database that applied any of them was built by that pre-release schema:
 # it cannot be migrated forward, only recreated.
 PRE_RELEASE = frozenset({
     "0014_teacher_policy_arrays.sql", "0015_mark_write_path.sql", "0016_organization_integrity.sql",
     "0017_accounts_and_text.sql", "0018_time_and_reasons.sql", "0019_journal_engine.sql",
-    "0020_first_hour.sql", "0021_printouts.sql",
+    "0020_first_hour.sql", "0021_printouts.sql", "0019_fast_paths.sql", "0020_lessons_due_plural.sql",
 })
 PRE_RELEASE_MESSAGE = (
     "База данных создана предварительной версией схемы журнала (миграции до первого выпуска, например {name}); "

@@ -217,17 +217,18 @@ DECLARE
     v_rec        record;
 BEGIN
     IF p_size IS NULL OR p_size NOT IN ('small', 'region') THEN
-        RAISE EXCEPTION 'Размер демо-данных: small или region (получено %)', p_size;
+        RAISE EXCEPTION 'Размер демо-данных: small или region (получено %)', p_size USING ERRCODE = 'EJ001';
     END IF;
     IF p_scale IS NULL OR NOT p_scale > 0 OR p_seed IS NULL OR p_today IS NULL THEN
-        RAISE EXCEPTION 'Демо-данные: seed и дата обязательны, масштаб больше нуля';
+        RAISE EXCEPTION 'Демо-данные: seed и дата обязательны, масштаб больше нуля' USING ERRCODE = 'EJ001';
     END IF;
     IF current_setting('session_replication_role') <> 'replica' THEN
-        RAISE EXCEPTION 'ej_demo.generate: run with SET LOCAL session_replication_role = replica';
+        RAISE EXCEPTION 'ej_demo.generate: run with SET LOCAL session_replication_role = replica'
+            USING ERRCODE = 'EJ000';
     END IF;
     -- Every table hangs off ej.organization by foreign keys: empty organizations, empty journal.
     IF EXISTS (SELECT 1 FROM ej.organization) THEN
-        RAISE EXCEPTION 'В базе уже есть данные: демо-данные загружаются только в пустую базу';
+        RAISE EXCEPTION 'В базе уже есть данные: демо-данные загружаются только в пустую базу' USING ERRCODE = 'EJ003';
     END IF;
 
     v_last_m   := ARRAY(SELECT value FROM demo_names WHERE kind = 'last_m' ORDER BY idx);
@@ -239,7 +240,8 @@ BEGIN
     v_city     := ARRAY(SELECT value FROM demo_names WHERE kind = 'city' ORDER BY idx);
     IF least(cardinality(v_last_m), cardinality(v_last_f), cardinality(v_first_m), cardinality(v_first_f),
              cardinality(v_middle_m), cardinality(v_middle_f), cardinality(v_city)) = 0 THEN
-        RAISE EXCEPTION 'demo_names: every kind (last_m, last_f, first_m, first_f, middle_m, middle_f, city) needs values';
+        RAISE EXCEPTION 'demo_names: every kind (last_m, last_f, first_m, first_f, middle_m, middle_f, city) needs values'
+            USING ERRCODE = 'EJ000';
     END IF;
     v_cities := cardinality(v_city);
 

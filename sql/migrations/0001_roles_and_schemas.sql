@@ -1,3 +1,15 @@
+-- Errors of our business rules: every RAISE EXCEPTION in sql/ says USING ERRCODE = 'EJ…', a
+-- SQLSTATE class of our own (class "EJ" is not used by PostgreSQL), its message a Russian
+-- sentence for people. The data layer (ejournal_tui/db/errors.py, RULE_KINDS) picks the kind of
+-- refusal by the code and shows the message as it is; any other error gets general words.
+--   EJ001  invalid      — a value given does not pass the rule (a format, a missing field)   → Invalid
+--   EJ002  forbidden    — this session may not do it (role, organization, own account)      → Forbidden
+--   EJ003  rule         — a rule of the journal refuses the change (dates, archive, window)  → RuleViolation
+--   EJ004  conflict     — such a record already exists, or it was changed meanwhile         → Conflict
+--   EJ005  not found    — the row is not there, or not visible to this session               → NotFound
+--   EJ000  internal     — an invariant of the schema itself, not worded for people           → Unexpected
+-- (tests/test_error_codes.py checks that every RAISE has one of these.)
+
 -- Group roles (NOLOGIN), the owner of every object, and the schemas.
 -- Roles are cluster-wide, so creation is idempotent: several databases may share them.
 DO $$

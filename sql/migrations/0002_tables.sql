@@ -62,14 +62,23 @@ CREATE INDEX staff_organization_idx ON ej.staff (organization_id);
 -- Who is asking: the staff row of the session's login. SECURITY DEFINER so that RLS on
 -- ej.staff does not recurse; STABLE and called as (select ...) once per statement.
 -- PL/pgSQL: its query plan is kept for the session (a SQL body is planned on every call), and
--- every policy calls it.
+-- every policy calls it. `login = session_user::text COLLATE "default"`: session_user is a name,
+-- of collation "C", and compared as it is the unique index on staff.login (default collation)
+-- could not be used — every call read all the staff of the region (equality of text does not
+-- depend on the collation).
 CREATE FUNCTION ej.current_staff_id() RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$ BEGIN RETURN (SELECT id FROM ej.staff WHERE login = session_user AND NOT is_locked); END $$;
+AS $$
+BEGIN
+    RETURN (SELECT id FROM ej.staff WHERE login = session_user::text COLLATE "default" AND NOT is_locked);
+END $$;
 
 CREATE FUNCTION ej.current_org_id() RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$ BEGIN RETURN (SELECT organization_id FROM ej.staff WHERE login = session_user AND NOT is_locked); END $$;
+AS $$
+BEGIN
+    RETURN (SELECT organization_id FROM ej.staff WHERE login = session_user::text COLLATE "default" AND NOT is_locked);
+END $$;
 
 -- Time in the organization's zone: "today", the edit window and "overdue" are computed in it
 -- by ej.today(), never from the session's TimeZone or current_date.

@@ -92,10 +92,10 @@ BEGIN
     END IF;
     IF ej.current_reason() IS NULL THEN
         RAISE EXCEPTION '% более % дней назад: для исправления укажите причину', p_subject, ej.edit_window_days()
-            USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
+            USING ERRCODE = 'EJ003', HINT = 'Причина сохраняется в истории изменений.';
     END IF;
     RAISE EXCEPTION '% более % дней назад. %', p_subject, ej.edit_window_days(), v_problem
-        USING ERRCODE = 'check_violation', HINT = 'Причина сохраняется в истории изменений.';
+        USING ERRCODE = 'EJ003', HINT = 'Причина сохраняется в истории изменений.';
 END $$;
 
 -- The audit log keeps this transaction's reason only (was: any ej.reason of the session).
@@ -134,7 +134,7 @@ BEGIN
       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
      WHERE i.indrelid = p_table AND i.indisprimary;
     IF cols IS NULL THEN
-        RAISE EXCEPTION 'audit: table % has no primary key', p_table;
+        RAISE EXCEPTION 'audit: table % has no primary key', p_table USING ERRCODE = 'EJ000';
     END IF;
     EXECUTE format('CREATE TRIGGER zz_audit AFTER INSERT OR UPDATE OR DELETE ON %s '
                    'FOR EACH ROW EXECUTE FUNCTION audit.log_change(%s)', p_table, cols);
@@ -145,7 +145,7 @@ CREATE FUNCTION audit.refuse_change() RETURNS trigger
 AS $$
 BEGIN
     RAISE EXCEPTION 'Журнал изменений нельзя исправлять или удалять'
-        USING ERRCODE = 'insufficient_privilege';
+        USING ERRCODE = 'EJ002';
 END $$;
 
 CREATE TRIGGER log_is_append_only BEFORE UPDATE OR DELETE ON audit.log

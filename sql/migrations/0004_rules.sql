@@ -31,11 +31,11 @@ BEGIN
       FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id
      WHERE g.id = p_group_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'Группа не найдена' USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'Группа не найдена' USING ERRCODE = 'EJ005';
     END IF;
     IF v_status = 'archived' THEN
         RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-            USING ERRCODE = 'read_only_sql_transaction';
+            USING ERRCODE = 'EJ003';
     END IF;
     RETURN v_org;
 END $$;
@@ -89,14 +89,14 @@ DECLARE
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'archived' THEN
         RAISE EXCEPTION 'Итерация в архиве: её нельзя изменять или удалять'
-            USING ERRCODE = 'read_only_sql_transaction';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
     IF TG_OP = 'UPDATE' AND array_position(steps, NEW.status) < array_position(steps, OLD.status) THEN
         RAISE EXCEPTION 'Статус итерации нельзя вернуть назад (% → %)', OLD.status, NEW.status
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF NEW.status = 'archived' THEN
         NEW.archived_at := coalesce(NEW.archived_at, now());
@@ -118,7 +118,7 @@ BEGIN
         SELECT status INTO v_status FROM ej.iteration WHERE id = OLD.iteration_id;
         IF v_status = 'archived' THEN
             RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-                USING ERRCODE = 'read_only_sql_transaction';
+                USING ERRCODE = 'EJ003';
         END IF;
     END IF;
     IF TG_OP = 'DELETE' THEN
@@ -127,13 +127,13 @@ BEGIN
     SELECT status, organization_id INTO v_status, v_org FROM ej.iteration WHERE id = NEW.iteration_id;
     IF v_status = 'archived' THEN
         RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-            USING ERRCODE = 'read_only_sql_transaction';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF v_org IS DISTINCT FROM NEW.organization_id
        OR NOT EXISTS (SELECT 1 FROM ej.program WHERE id = NEW.program_id AND organization_id = v_org)
        OR NOT EXISTS (SELECT 1 FROM ej.staff WHERE id = NEW.teacher_id AND organization_id = v_org) THEN
         RAISE EXCEPTION 'Итерация, программа и педагог группы должны быть из одной организации'
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     RETURN NEW;
 END $$;
@@ -157,15 +157,15 @@ BEGIN
     IF NEW.enrolled_on > v_ends OR NEW.left_on <= v_starts THEN
         RAISE EXCEPTION 'Даты зачисления должны попадать в период итерации (% — %)',
             to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ej.student WHERE id = NEW.student_id AND organization_id = NEW.organization_id) THEN
-        RAISE EXCEPTION 'Обучающийся из другой организации' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Обучающийся из другой организации' USING ERRCODE = 'EJ003';
     END IF;
     IF EXISTS (SELECT 1 FROM ej.enrollment e
                 WHERE e.group_id = NEW.group_id AND e.student_id = NEW.student_id AND e.id <> NEW.id
                   AND daterange(e.enrolled_on, e.left_on) && daterange(NEW.enrolled_on, NEW.left_on)) THEN
-        RAISE EXCEPTION 'Обучающийся уже зачислен в эту группу на эти даты' USING ERRCODE = 'unique_violation';
+        RAISE EXCEPTION 'Обучающийся уже зачислен в эту группу на эти даты' USING ERRCODE = 'EJ004';
     END IF;
     RETURN NEW;
 END $$;
@@ -184,7 +184,7 @@ BEGIN
                                      AND l.held_on >= e.enrolled_on
                                      AND (e.left_on IS NULL OR l.held_on < e.left_on))) THEN
         RAISE EXCEPTION 'В журнале есть отметки обучающегося за даты вне нового периода зачисления'
-            USING ERRCODE = 'check_violation', HINT = 'Укажите дату выбытия после последнего посещённого занятия.';
+            USING ERRCODE = 'EJ003', HINT = 'Укажите дату выбытия после последнего посещённого занятия.';
     END IF;
     RETURN NULL;
 END $$;
@@ -198,6 +198,28 @@ CREATE CONSTRAINT TRIGGER c_enrollment_keeps_marks AFTER UPDATE OR DELETE ON ej.
 -- in the timeliness reports also "the day it was filled in", which was the session's date of
 -- filled_at).
 
+-- The reason of entering a lesson past the edit window: its first filling, one reason for the
+-- lesson. NULL when it may be entered as it is. (Sessions of nobody on the staff — the superuser
+-- loading data, a restore — are not a filling.)
+CREATE FUNCTION ej.late_lesson_problem(p_org bigint, p_held_on date) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_held_on >= (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days()
+       OR p_held_on >= ej.today(p_org) - ej.edit_window_days()
+       OR ej.current_staff_id() IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF ej.current_reason() IS NULL THEN
+        RETURN format('Занятие прошло более %s дней назад: чтобы заполнить его, укажите причину',
+                      ej.edit_window_days());
+    END IF;
+    RETURN ej.reason_problem(ej.current_reason());
+END $$;
+REVOKE ALL ON FUNCTION ej.late_lesson_problem(bigint, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ej.late_lesson_problem(bigint, date)
+    TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
+
 CREATE FUNCTION ej.tg_lesson() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -205,6 +227,7 @@ DECLARE
     v_starts  date;
     v_ends    date;
     v_program bigint;
+    v_problem text;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         PERFORM ej.require_reason_for_late(OLD.held_on);
@@ -217,15 +240,22 @@ BEGIN
     IF NEW.held_on < v_starts OR NEW.held_on > v_ends THEN
         RAISE EXCEPTION 'Дата занятия вне периода итерации (% — %)',
             to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF NEW.held_on > ej.today(NEW.organization_id) THEN
         RAISE EXCEPTION 'Нельзя заполнить занятие, которое ещё не прошло (%)', to_char(NEW.held_on, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        v_problem := ej.late_lesson_problem(NEW.organization_id, NEW.held_on);
+        IF v_problem IS NOT NULL THEN
+            RAISE EXCEPTION '%', v_problem
+                USING ERRCODE = 'EJ003', HINT = 'Причина сохраняется в истории изменений.';
+        END IF;
     END IF;
     IF NEW.topic_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM ej.program_topic WHERE id = NEW.topic_id AND program_id = v_program) THEN
-        RAISE EXCEPTION 'Тема не из программы этой группы' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Тема не из программы этой группы' USING ERRCODE = 'EJ003';
     END IF;
     IF TG_OP = 'INSERT' THEN
         NEW.filled_by := ej.current_staff_id();
@@ -233,7 +263,7 @@ BEGIN
         NEW.version := 1;
     ELSE
         IF NEW.group_id <> OLD.group_id THEN
-            RAISE EXCEPTION 'Занятие нельзя перенести в другую группу' USING ERRCODE = 'check_violation';
+            RAISE EXCEPTION 'Занятие нельзя перенести в другую группу' USING ERRCODE = 'EJ003';
         END IF;
         IF NEW.held_on <> OLD.held_on AND EXISTS (
                SELECT 1 FROM ej.attendance a
@@ -243,7 +273,7 @@ BEGIN
                                      AND e.enrolled_on <= NEW.held_on
                                      AND (e.left_on IS NULL OR e.left_on > NEW.held_on))) THEN
             RAISE EXCEPTION 'Не все отмеченные на занятии обучающиеся числились в группе на %',
-                to_char(NEW.held_on, 'DD.MM.YYYY') USING ERRCODE = 'check_violation', HINT = 'Проверьте дату занятия или даты зачисления.';
+                to_char(NEW.held_on, 'DD.MM.YYYY') USING ERRCODE = 'EJ003', HINT = 'Проверьте дату занятия или даты зачисления.';
         END IF;
         NEW.filled_by := OLD.filled_by;
         NEW.filled_at := OLD.filled_at;
@@ -259,7 +289,8 @@ CREATE TRIGGER b_lesson BEFORE INSERT OR UPDATE OR DELETE ON ej.lesson
 -- the lesson's date; archived iterations are frozen; late corrections need a reason.
 -- One query reads the lesson, group and iteration; the enrollment is checked only when the
 -- student or lesson changes; the late-edit rule applies to corrections only (the first filling
--- is not one, ej.first_filling), and a lesson with marks can be deleted (its cascade).
+-- is not one: ej.first_filling, written inline), and a lesson with marks can be deleted (its
+-- cascade). Who is asking is read once; the organization's date only for an old lesson.
 CREATE FUNCTION ej.tg_attendance() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -288,27 +319,33 @@ BEGIN
         RETURN OLD;  -- the lesson's own deletion cascades here; its trigger checked the rules
     ELSIF NOT FOUND OR (v_me IS NOT NULL AND v_teacher <> v_me AND TG_OP <> 'DELETE') THEN
         -- another teacher's lesson is "not found", as an id that does not exist (0016)
-        RAISE EXCEPTION 'Занятие не найдено' USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'Занятие не найдено' USING ERRCODE = 'EJ005';
     END IF;
     IF v_status = 'archived' THEN
         RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-            USING ERRCODE = 'read_only_sql_transaction';
+            USING ERRCODE = 'EJ003';
     END IF;
-    IF TG_OP <> 'INSERT' AND NOT ej.first_filling(v_filled_by, v_filled_at, OLD.updated_by, OLD.updated_at) THEN
-        PERFORM ej.require_reason_for_late(v_held_on);
+    IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.student_id <> OLD.student_id OR NEW.lesson_id <> OLD.lesson_id)
+       AND NOT EXISTS (SELECT 1 FROM ej.enrollment e
+                        WHERE e.group_id = v_group AND e.student_id = NEW.student_id
+                          AND e.enrolled_on <= v_held_on AND (e.left_on IS NULL OR e.left_on > v_held_on)) THEN
+        RAISE EXCEPTION 'Обучающийся не числится в группе на дату занятия (%)', to_char(v_held_on, 'DD.MM.YYYY')
+            USING ERRCODE = 'EJ003';
+    END IF;
+    -- a change of a saved mark past the edit window needs this transaction's reason, unless it
+    -- is part of the first filling (every zone's date is within a day of UTC's: a recent date,
+    -- the usual case, is let through without looking up the organization's zone) (ej.first_filling, inline: the sitting of the person who
+    -- entered the lesson, within ej.first_filling_minutes() of entering it)
+    IF TG_OP <> 'INSERT' AND v_held_on < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days()
+       AND NOT coalesce(v_me = v_filled_by AND OLD.updated_by = v_me AND OLD.updated_at >= v_filled_at
+                        AND now() < v_filled_at + make_interval(mins => ej.first_filling_minutes()), false) THEN
+        PERFORM ej.require_reason(v_held_on, 'Занятие прошло');
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
     NEW.group_id := v_group;
     NEW.organization_id := v_org;
-    IF (TG_OP = 'INSERT' OR NEW.student_id <> OLD.student_id OR NEW.lesson_id <> OLD.lesson_id)
-       AND NOT EXISTS (SELECT 1 FROM ej.enrollment e
-                        WHERE e.group_id = v_group AND e.student_id = NEW.student_id
-                          AND e.enrolled_on <= v_held_on AND (e.left_on IS NULL OR e.left_on > v_held_on)) THEN
-        RAISE EXCEPTION 'Обучающийся не числится в группе на дату занятия (%)', to_char(v_held_on, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
-    END IF;
     NEW.updated_by := v_me;
     NEW.updated_at := now();
     NEW.version := CASE WHEN TG_OP = 'UPDATE' THEN OLD.version + 1 ELSE 1 END;
@@ -334,7 +371,7 @@ BEGIN
     NEW.group_id := v_group;
     NEW.organization_id := ej.assert_group_writable(v_group);
     IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = v_group AND student_id = NEW.student_id) THEN
-        RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'EJ003';
     END IF;
     RETURN NEW;
 END $$;
@@ -355,11 +392,11 @@ BEGIN
     IF NEW.held_on < v_starts - 30 OR NEW.held_on > v_ends THEN
         RAISE EXCEPTION 'Дата вне периода итерации (% — %)',
             to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF TG_TABLE_NAME = 'achievement' THEN  -- compiled per table: NEW.student_id exists here
         IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = NEW.group_id AND student_id = NEW.student_id) THEN
-            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'check_violation';
+            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'EJ003';
         END IF;
     END IF;
     RETURN NEW;

@@ -15,7 +15,7 @@ AS $$
 BEGIN
     RETURN (SELECT coalesce(array_agg(g.id), '{}')
               FROM ej.study_group g JOIN ej.staff s ON s.id = g.teacher_id
-             WHERE s.login = session_user AND NOT s.is_locked);
+             WHERE s.login = session_user::text COLLATE "default" AND NOT s.is_locked);
 END $$;
 
 CREATE FUNCTION ej.my_student_ids() RETURNS bigint[]
@@ -24,7 +24,7 @@ AS $$
 BEGIN
     RETURN (SELECT coalesce(array_agg(DISTINCT e.student_id), '{}')
               FROM ej.enrollment e JOIN ej.study_group g ON g.id = e.group_id JOIN ej.staff s ON s.id = g.teacher_id
-             WHERE s.login = session_user AND NOT s.is_locked);
+             WHERE s.login = session_user::text COLLATE "default" AND NOT s.is_locked);
 END $$;
 
 GRANT EXECUTE ON FUNCTION ej.my_group_ids(), ej.my_student_ids() TO ej_teacher;
@@ -33,26 +33,29 @@ GRANT EXECUTE ON FUNCTION ej.my_group_ids(), ej.my_student_ids() TO ej_teacher;
 -- change which rows. SECURITY DEFINER functions run as the owner (owner_all) and do their own
 -- role checks. Policies filter on an indexed column; helpers are called as (SELECT ...).
 
+-- The start of every table's block: row-level security on and forced (the owner too), nothing for
+-- PUBLIC. The policies and grants that follow are written out, one statement a line.
+CREATE FUNCTION ej.enable_rls(p_table regclass) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', p_table);
+    EXECUTE format('REVOKE ALL ON %s FROM PUBLIC', p_table);
+END $$;
+COMMENT ON FUNCTION ej.enable_rls(regclass) IS
+    'Для миграций: включает принудительную защиту строк таблицы и отзывает права PUBLIC.';
+
 -- ej.organization
-ALTER TABLE ej.organization ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.organization FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.organization FROM PUBLIC;
-CREATE POLICY owner_all ON ej.organization TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.organization');
+CREATE POLICY owner_all ON ej.organization TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.organization FOR SELECT TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin
     USING (id = (SELECT ej.current_org_id()));
-CREATE POLICY methodist_read ON ej.organization FOR SELECT TO ej_methodist
-    USING (id = (SELECT ej.current_org_id()));
+CREATE POLICY methodist_read ON ej.organization FOR SELECT TO ej_methodist USING (id = (SELECT ej.current_org_id()));
 GRANT SELECT ON ej.organization TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
 
 -- ej.staff
-ALTER TABLE ej.staff ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.staff FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.staff FROM PUBLIC;
-CREATE POLICY owner_all ON ej.staff TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.staff');
+CREATE POLICY owner_all ON ej.staff TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.staff FOR SELECT TO ej_teacher, ej_deputy, ej_director, ej_admin
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_read ON ej.staff FOR SELECT TO ej_methodist
@@ -64,12 +67,8 @@ GRANT SELECT ON ej.staff TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej
 GRANT UPDATE (full_name, position, phone, email) ON ej.staff TO ej_methodist;
 
 -- ej.quantum
-ALTER TABLE ej.quantum ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.quantum FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.quantum FROM PUBLIC;
-CREATE POLICY owner_all ON ej.quantum TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.quantum');
+CREATE POLICY owner_all ON ej.quantum TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.quantum FOR SELECT TO ej_teacher, ej_deputy, ej_director, ej_admin
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.quantum TO ej_methodist
@@ -79,12 +78,8 @@ GRANT SELECT ON ej.quantum TO ej_teacher, ej_methodist, ej_deputy, ej_director, 
 GRANT INSERT, UPDATE, DELETE ON ej.quantum TO ej_methodist;
 
 -- ej.student
-ALTER TABLE ej.student ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.student FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.student FROM PUBLIC;
-CREATE POLICY owner_all ON ej.student TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.student');
+CREATE POLICY owner_all ON ej.student TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.student FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.student TO ej_methodist
@@ -96,12 +91,8 @@ GRANT SELECT ON ej.student TO ej_teacher, ej_methodist, ej_deputy, ej_director;
 GRANT INSERT, UPDATE, DELETE ON ej.student TO ej_methodist;
 
 -- ej.guardian
-ALTER TABLE ej.guardian ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.guardian FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.guardian FROM PUBLIC;
-CREATE POLICY owner_all ON ej.guardian TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.guardian');
+CREATE POLICY owner_all ON ej.guardian TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.guardian FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.guardian TO ej_methodist
@@ -113,12 +104,8 @@ GRANT SELECT ON ej.guardian TO ej_teacher, ej_methodist, ej_deputy, ej_director;
 GRANT INSERT, UPDATE, DELETE ON ej.guardian TO ej_methodist;
 
 -- ej.program
-ALTER TABLE ej.program ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.program FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.program FROM PUBLIC;
-CREATE POLICY owner_all ON ej.program TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.program');
+CREATE POLICY owner_all ON ej.program TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.program FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.program TO ej_methodist
@@ -130,12 +117,8 @@ GRANT SELECT ON ej.program TO ej_teacher, ej_methodist, ej_deputy, ej_director;
 GRANT INSERT, UPDATE, DELETE ON ej.program TO ej_methodist;
 
 -- ej.program_topic
-ALTER TABLE ej.program_topic ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.program_topic FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.program_topic FROM PUBLIC;
-CREATE POLICY owner_all ON ej.program_topic TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.program_topic');
+CREATE POLICY owner_all ON ej.program_topic TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.program_topic FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.program_topic TO ej_methodist
@@ -147,12 +130,8 @@ GRANT SELECT ON ej.program_topic TO ej_teacher, ej_methodist, ej_deputy, ej_dire
 GRANT INSERT, UPDATE, DELETE ON ej.program_topic TO ej_methodist;
 
 -- ej.iteration
-ALTER TABLE ej.iteration ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.iteration FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.iteration FROM PUBLIC;
-CREATE POLICY owner_all ON ej.iteration TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.iteration');
+CREATE POLICY owner_all ON ej.iteration TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.iteration FOR SELECT TO ej_teacher, ej_deputy, ej_director, ej_admin
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.iteration TO ej_methodist
@@ -162,12 +141,8 @@ GRANT SELECT ON ej.iteration TO ej_teacher, ej_methodist, ej_deputy, ej_director
 GRANT INSERT, UPDATE, DELETE ON ej.iteration TO ej_methodist;
 
 -- ej.study_group
-ALTER TABLE ej.study_group ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.study_group FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.study_group FROM PUBLIC;
-CREATE POLICY owner_all ON ej.study_group TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.study_group');
+CREATE POLICY owner_all ON ej.study_group TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.study_group FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.study_group TO ej_methodist
@@ -179,12 +154,8 @@ GRANT SELECT ON ej.study_group TO ej_teacher, ej_methodist, ej_deputy, ej_direct
 GRANT INSERT, UPDATE, DELETE ON ej.study_group TO ej_methodist;
 
 -- ej.enrollment
-ALTER TABLE ej.enrollment ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.enrollment FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.enrollment FROM PUBLIC;
-CREATE POLICY owner_all ON ej.enrollment TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.enrollment');
+CREATE POLICY owner_all ON ej.enrollment TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.enrollment FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.enrollment TO ej_methodist
@@ -196,12 +167,8 @@ GRANT SELECT ON ej.enrollment TO ej_teacher, ej_methodist, ej_deputy, ej_directo
 GRANT INSERT, UPDATE, DELETE ON ej.enrollment TO ej_methodist;
 
 -- ej.schedule_slot
-ALTER TABLE ej.schedule_slot ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.schedule_slot FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.schedule_slot FROM PUBLIC;
-CREATE POLICY owner_all ON ej.schedule_slot TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.schedule_slot');
+CREATE POLICY owner_all ON ej.schedule_slot TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.schedule_slot FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.schedule_slot TO ej_methodist
@@ -213,12 +180,8 @@ GRANT SELECT ON ej.schedule_slot TO ej_teacher, ej_methodist, ej_deputy, ej_dire
 GRANT INSERT, UPDATE, DELETE ON ej.schedule_slot TO ej_methodist;
 
 -- ej.lesson
-ALTER TABLE ej.lesson ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.lesson FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.lesson FROM PUBLIC;
-CREATE POLICY owner_all ON ej.lesson TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.lesson');
+CREATE POLICY owner_all ON ej.lesson TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.lesson FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_read ON ej.lesson FOR SELECT TO ej_methodist
@@ -230,12 +193,8 @@ GRANT SELECT ON ej.lesson TO ej_teacher, ej_methodist, ej_deputy, ej_director;
 GRANT INSERT, UPDATE, DELETE ON ej.lesson TO ej_teacher;
 
 -- ej.attendance
-ALTER TABLE ej.attendance ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.attendance FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.attendance FROM PUBLIC;
-CREATE POLICY owner_all ON ej.attendance TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.attendance');
+CREATE POLICY owner_all ON ej.attendance TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.attendance FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_read ON ej.attendance FOR SELECT TO ej_methodist
@@ -247,12 +206,8 @@ GRANT SELECT ON ej.attendance TO ej_teacher, ej_methodist, ej_deputy, ej_directo
 GRANT INSERT, UPDATE, DELETE ON ej.attendance TO ej_teacher;
 
 -- ej.safety_briefing
-ALTER TABLE ej.safety_briefing ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.safety_briefing FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.safety_briefing FROM PUBLIC;
-CREATE POLICY owner_all ON ej.safety_briefing TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.safety_briefing');
+CREATE POLICY owner_all ON ej.safety_briefing TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.safety_briefing FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_read ON ej.safety_briefing FOR SELECT TO ej_methodist
@@ -264,12 +219,8 @@ GRANT SELECT ON ej.safety_briefing TO ej_teacher, ej_methodist, ej_deputy, ej_di
 GRANT INSERT, UPDATE, DELETE ON ej.safety_briefing TO ej_teacher;
 
 -- ej.safety_briefing_student
-ALTER TABLE ej.safety_briefing_student ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.safety_briefing_student FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.safety_briefing_student FROM PUBLIC;
-CREATE POLICY owner_all ON ej.safety_briefing_student TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.safety_briefing_student');
+CREATE POLICY owner_all ON ej.safety_briefing_student TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.safety_briefing_student FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_read ON ej.safety_briefing_student FOR SELECT TO ej_methodist
@@ -281,12 +232,8 @@ GRANT SELECT ON ej.safety_briefing_student TO ej_teacher, ej_methodist, ej_deput
 GRANT INSERT, UPDATE, DELETE ON ej.safety_briefing_student TO ej_teacher;
 
 -- ej.event
-ALTER TABLE ej.event ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.event FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.event FROM PUBLIC;
-CREATE POLICY owner_all ON ej.event TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.event');
+CREATE POLICY owner_all ON ej.event TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.event FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_read ON ej.event FOR SELECT TO ej_methodist
@@ -298,12 +245,8 @@ GRANT SELECT ON ej.event TO ej_teacher, ej_methodist, ej_deputy, ej_director;
 GRANT INSERT, UPDATE, DELETE ON ej.event TO ej_teacher;
 
 -- ej.achievement
-ALTER TABLE ej.achievement ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.achievement FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.achievement FROM PUBLIC;
-CREATE POLICY owner_all ON ej.achievement TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.achievement');
+CREATE POLICY owner_all ON ej.achievement TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.achievement FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_read ON ej.achievement FOR SELECT TO ej_methodist
@@ -315,12 +258,8 @@ GRANT SELECT ON ej.achievement TO ej_teacher, ej_methodist, ej_deputy, ej_direct
 GRANT INSERT, UPDATE, DELETE ON ej.achievement TO ej_teacher;
 
 -- ej.remark
-ALTER TABLE ej.remark ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.remark FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.remark FROM PUBLIC;
-CREATE POLICY owner_all ON ej.remark TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.remark');
+CREATE POLICY owner_all ON ej.remark TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.remark FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.remark TO ej_methodist
@@ -340,12 +279,8 @@ GRANT UPDATE (fixed_at, fixed_note) ON ej.remark TO ej_teacher;
 GRANT INSERT, UPDATE, DELETE ON ej.remark TO ej_deputy;
 
 -- ej.board_post
-ALTER TABLE ej.board_post ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.board_post FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.board_post FROM PUBLIC;
-CREATE POLICY owner_all ON ej.board_post TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.board_post');
+CREATE POLICY owner_all ON ej.board_post TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.board_post FOR SELECT TO ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
 CREATE POLICY methodist_all ON ej.board_post TO ej_methodist
@@ -357,13 +292,9 @@ GRANT SELECT ON ej.board_post TO ej_teacher, ej_methodist, ej_deputy, ej_directo
 GRANT INSERT, UPDATE, DELETE ON ej.board_post TO ej_methodist;
 
 -- audit.log: what a person may see of the rows it describes.
-ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
-ALTER TABLE audit.log FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON audit.log FROM PUBLIC;
-CREATE POLICY owner_write ON audit.log FOR INSERT TO ej_owner
-    WITH CHECK (true);
-CREATE POLICY owner_read ON audit.log FOR SELECT TO ej_owner
-    USING (true);
+SELECT ej.enable_rls('audit.log');
+CREATE POLICY owner_write ON audit.log FOR INSERT TO ej_owner WITH CHECK (true);
+CREATE POLICY owner_read ON audit.log FOR SELECT TO ej_owner USING (true);
 CREATE POLICY teacher_own ON audit.log FOR SELECT TO ej_teacher
     USING (group_id = ANY ((SELECT ej.my_group_ids())::bigint[]));
 CREATE POLICY org_read ON audit.log FOR SELECT TO ej_methodist, ej_deputy, ej_director

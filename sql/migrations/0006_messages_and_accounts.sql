@@ -105,6 +105,20 @@ AS $$
      WHERE n.nspname = 'ej'
 $$;
 
+-- A refusal (p_what) unless the session has the role ej_<p_role> or is the superuser: the
+-- functions that do more than their caller may check the caller's role with it.
+CREATE FUNCTION ej.require_role(p_role text, p_what text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT pg_has_role(session_user, 'ej_' || p_role, 'MEMBER') AND NOT ej.session_is_superuser() THEN
+        RAISE EXCEPTION '%', p_what USING ERRCODE = 'EJ002';
+    END IF;
+END $$;
+
+GRANT EXECUTE ON FUNCTION ej.require_role(text, text)
+    TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
+
 -- Accounts: a LOGIN role and its staff row, made in one step.
 CREATE FUNCTION ej.is_account_admin() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -124,11 +138,11 @@ BEGIN
         SELECT CASE WHEN count(*) = 1 THEN min(id) END INTO v_org FROM ej.organization;
     END IF;
     IF v_org IS NULL OR NOT EXISTS (SELECT 1 FROM ej.organization WHERE id = v_org) THEN
-        RAISE EXCEPTION 'Укажите организацию' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Укажите организацию' USING ERRCODE = 'EJ001';
     END IF;
     IF v_mine IS NOT NULL AND v_org <> v_mine
        AND NOT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false) THEN
-        RAISE EXCEPTION 'Учётные записи другой организации вам недоступны' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Учётные записи другой организации вам недоступны' USING ERRCODE = 'EJ002';
     END IF;
     RETURN v_org;
 END $$;
@@ -166,9 +180,7 @@ CREATE TRIGGER account_event_is_append_only BEFORE UPDATE OR DELETE ON audit.acc
     FOR EACH ROW EXECUTE FUNCTION audit.refuse_change();
 CREATE TRIGGER account_event_no_truncate BEFORE TRUNCATE ON audit.account_event
     FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
-ALTER TABLE audit.account_event ENABLE ROW LEVEL SECURITY;
-ALTER TABLE audit.account_event FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON audit.account_event FROM PUBLIC;
+SELECT ej.enable_rls('audit.account_event');
 CREATE POLICY owner_write ON audit.account_event FOR INSERT TO ej_owner WITH CHECK (true);
 CREATE POLICY owner_read ON audit.account_event FOR SELECT TO ej_owner USING (true);
 CREATE POLICY org_read ON audit.account_event FOR SELECT TO ej_director, ej_deputy, ej_admin
@@ -221,9 +233,7 @@ COMMENT ON CONSTRAINT account_request_decision ON ej.account_request IS
 COMMENT ON CONSTRAINT account_request_roles_value ON ej.account_request IS
     'Роли: teacher, methodist, deputy, director или admin.';
 SELECT audit.enable('ej.account_request');
-ALTER TABLE ej.account_request ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.account_request FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.account_request FROM PUBLIC;
+SELECT ej.enable_rls('ej.account_request');
 CREATE POLICY owner_all ON ej.account_request TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.account_request FOR SELECT TO ej_director, ej_deputy, ej_admin
     USING (organization_id = (SELECT ej.current_org_id()));
@@ -260,13 +270,13 @@ DECLARE
     v_role text;
 BEGIN
     IF coalesce(cardinality(p_roles), 0) = 0 THEN
-        RAISE EXCEPTION 'Укажите роль: teacher, methodist, deputy, director или admin' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Укажите роль: teacher, methodist, deputy, director или admin' USING ERRCODE = 'EJ001';
     END IF;
     FOREACH v_role IN ARRAY p_roles LOOP
         IF v_role IS NULL OR v_role NOT IN ('teacher', 'methodist', 'deputy', 'director', 'admin') THEN
             RAISE EXCEPTION 'Неизвестная роль «%»: teacher, methodist, deputy, director или admin',
                 left(regexp_replace(coalesce(v_role, ''), '[^[:print:]]', '?', 'g'), 40)
-                USING ERRCODE = 'invalid_parameter_value';
+                USING ERRCODE = 'EJ001';
         END IF;
     END LOOP;
 END $$;
@@ -282,7 +292,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'Учётная запись «%» не найдена',
             left(regexp_replace(coalesce(p_login, ''), '[^[:print:]]', '?', 'g'), 63)
-            USING ERRCODE = 'undefined_object';
+            USING ERRCODE = 'EJ005';
     END IF;
     RETURN ej.account_org(v_org);
 END $$;
@@ -320,7 +330,7 @@ DECLARE
     v_id   bigint;
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN
-        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'duplicate_object';
+        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'EJ004';
     END IF;
     INSERT INTO ej.staff (organization_id, login, full_name) VALUES (p_org, p_login, p_full_name) RETURNING id INTO v_id;
     EXECUTE format('CREATE ROLE %I LOGIN', p_login);
@@ -353,7 +363,7 @@ BEGIN
     IF EXISTS (SELECT 1 FROM unnest(v_had) h WHERE NOT h = ANY (p_roles)
                 AND pg_has_role(p_login, 'ej_' || h, 'MEMBER')) THEN
         RAISE EXCEPTION 'Роль выдана суперпользователем: снять её может только суперпользователь'
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'EJ002';
     END IF;
     PERFORM audit.log_account(p_org, p_login, 'roles', jsonb_build_object('from', v_had, 'to', p_roles));
 END $$;
@@ -389,19 +399,17 @@ AS $$
 DECLARE
     v_org bigint;
 BEGIN
-    IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Выдавать учётные записи может только администратор' USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    PERFORM ej.require_role('admin', 'Выдавать учётные записи может только администратор');
     IF p_login IS NULL OR p_login !~ '^[a-z_][a-z0-9_.-]{1,62}$' THEN
         RAISE EXCEPTION 'Логин: латинские строчные буквы, цифры, «_», «.», «-»; от 2 до 63 символов, начинается с буквы'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'EJ001';
     END IF;
     IF p_login LIKE 'pg\_%' OR p_login LIKE 'ej\_%' OR p_login IN ('postgres', 'public') THEN
-        RAISE EXCEPTION 'Этот логин зарезервирован' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Этот логин зарезервирован' USING ERRCODE = 'EJ001';
     END IF;
     PERFORM ej.check_roles(p_roles);
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN
-        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'duplicate_object';
+        RAISE EXCEPTION 'Логин «%» уже занят', p_login USING ERRCODE = 'EJ004';
     END IF;
     v_org := ej.account_org(p_organization_id);
     p_roles := ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r ORDER BY r);
@@ -419,12 +427,10 @@ AS $$
 DECLARE
     v_org bigint;
 BEGIN
-    IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Блокировать учётные записи может только администратор' USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    PERFORM ej.require_role('admin', 'Блокировать учётные записи может только администратор');
     v_org := ej.account_of(p_login);
     IF p_locked AND p_login = session_user THEN
-        RAISE EXCEPTION 'Нельзя заблокировать собственную учётную запись' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Нельзя заблокировать собственную учётную запись' USING ERRCODE = 'EJ003';
     END IF;
     IF p_locked OR ej.is_superuser() OR cardinality(ej.login_data_roles(p_login)) = 0 THEN
         PERFORM ej.apply_lock(v_org, p_login, coalesce(p_locked, false));
@@ -441,14 +447,12 @@ AS $$
 DECLARE
     v_org bigint;
 BEGIN
-    IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Менять роли может только администратор' USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    PERFORM ej.require_role('admin', 'Менять роли может только администратор');
     v_org := ej.account_of(p_login);
     PERFORM ej.check_roles(p_roles);
     p_roles := ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r ORDER BY r);
     IF p_login = session_user AND NOT ej.is_superuser() THEN
-        RAISE EXCEPTION 'Свои роли изменить нельзя' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Свои роли изменить нельзя' USING ERRCODE = 'EJ002';
     END IF;
     IF ej.is_superuser() OR array_remove(p_roles, 'admin') <@ ej.login_data_roles(p_login) THEN
         PERFORM ej.apply_roles(v_org, p_login, p_roles);
@@ -468,13 +472,11 @@ DECLARE
     v_org bigint;
     v_id  bigint;
 BEGIN
-    IF NOT ej.is_account_admin() THEN
-        RAISE EXCEPTION 'Пароли выдаёт только администратор' USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    PERFORM ej.require_role('admin', 'Пароли выдаёт только администратор');
     v_org := ej.account_of(p_login);
     IF p_verifier IS NULL
        OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'EJ001';
     END IF;
     IF ej.is_superuser() OR cardinality(ej.login_data_roles(p_login)) = 0 THEN
         RETURN QUERY SELECT ej.apply_password(v_org, p_login, p_verifier), NULL::bigint;
@@ -500,11 +502,11 @@ DECLARE
 BEGIN
     SELECT organization_id INTO v_org FROM ej.staff WHERE login = session_user AND NOT is_locked;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'Учётная запись не найдена или заблокирована' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Учётная запись не найдена или заблокирована' USING ERRCODE = 'EJ002';
     END IF;
     IF p_verifier IS NULL
        OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'EJ001';
     END IF;
     EXECUTE format('ALTER ROLE %I PASSWORD %L VALID UNTIL %L', session_user, p_verifier, 'infinity');
     PERFORM audit.log_account(v_org, session_user, 'password', '{"own": true}');
@@ -539,17 +541,17 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM ej.account_request WHERE id = p_request_id FOR UPDATE;
     IF NOT FOUND OR NOT (ej.is_superuser() OR r.organization_id = ej.current_org_id()) THEN
-        RAISE EXCEPTION 'Запрос не найден' USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'Запрос не найден' USING ERRCODE = 'EJ005';
     END IF;
     IF r.status <> 'pending' THEN
-        RAISE EXCEPTION 'Запрос уже рассмотрен' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Запрос уже рассмотрен' USING ERRCODE = 'EJ003';
     END IF;
     IF NOT ej.may_decide(r) THEN
         RAISE EXCEPTION '%', CASE
             WHEN session_user = r.requested_by THEN 'Свой запрос подтверждает другой сотрудник'
             WHEN session_user = r.login THEN 'Запрос о своей учётной записи подтверждает другой сотрудник'
             ELSE 'Подтверждает директор (запрос об учётной записи директора — заместитель директора)' END
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'EJ002';
     END IF;
     IF p_confirm THEN
         IF r.kind = 'create' THEN

@@ -57,9 +57,9 @@ AS $$
     )
     SELECT s.group_id, m.name, s.held_on, s.lesson_id, (p_today - s.held_on) - ej.edit_window_days(),
            CASE WHEN s.lesson_id IS NULL THEN 'занятие не заполнено'
-                WHEN s.no_topic AND s.no_mark > 0 THEN 'нет темы и ' || s.no_mark || ' отметок'
+                WHEN s.no_topic AND s.no_mark > 0 THEN 'нет темы и ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок')
                 WHEN s.no_topic THEN 'нет темы'
-                ELSE 'нет ' || s.no_mark || ' отметок' END
+                ELSE 'нет ' || s.no_mark || ' ' || ej.ru_plural(s.no_mark, 'отметки', 'отметок', 'отметок') END
       FROM state s JOIN mine m ON m.id = s.group_id
      WHERE s.lesson_id IS NULL OR s.no_topic OR s.no_mark > 0
      ORDER BY s.held_on, m.name
@@ -140,11 +140,11 @@ BEGIN
         NEW.created_by := coalesce(ej.current_staff_id(), NEW.created_by);
         NEW.created_at := now();
         IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = NEW.group_id AND student_id = NEW.student_id) THEN
-            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'check_violation';
+            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'EJ003';
         END IF;
     ELSIF NEW.group_id <> OLD.group_id OR NEW.student_id <> OLD.student_id OR NEW.field <> OLD.field
           OR NEW.proposed <> OLD.proposed THEN
-        RAISE EXCEPTION 'Текст запроса нельзя изменить: создайте новый запрос' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Текст запроса нельзя изменить: создайте новый запрос' USING ERRCODE = 'EJ003';
     END IF;
     IF NEW.status <> 'open' AND (TG_OP = 'INSERT' OR OLD.status = 'open') THEN
         NEW.resolved_by := coalesce(ej.current_staff_id(), NEW.resolved_by);
@@ -180,12 +180,8 @@ SELECT g.organization_id, g.id AS group_id, c.checked_at, s.full_name AS checked
   LEFT JOIN ej.staff s ON s.id = c.checked_by;
 
 -- ej.change_request
-ALTER TABLE ej.change_request ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.change_request FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.change_request FROM PUBLIC;
-CREATE POLICY owner_all ON ej.change_request TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.change_request');
+CREATE POLICY owner_all ON ej.change_request TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY teacher_read ON ej.change_request FOR SELECT TO ej_teacher
     USING (group_id = ANY ((SELECT ej.my_group_ids())::bigint[]));
 CREATE POLICY teacher_add ON ej.change_request FOR INSERT TO ej_teacher
@@ -203,12 +199,8 @@ GRANT SELECT ON ej.change_request TO ej_methodist, ej_deputy, ej_director;
 SELECT audit.enable('ej.change_request');
 
 -- ej.data_check
-ALTER TABLE ej.data_check ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.data_check FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.data_check FROM PUBLIC;
-CREATE POLICY owner_all ON ej.data_check TO ej_owner
-    USING (true)
-    WITH CHECK (true);
+SELECT ej.enable_rls('ej.data_check');
+CREATE POLICY owner_all ON ej.data_check TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY teacher_read ON ej.data_check FOR SELECT TO ej_teacher
     USING (group_id = ANY ((SELECT ej.my_group_ids())::bigint[]));
 CREATE POLICY teacher_add ON ej.data_check FOR INSERT TO ej_teacher

@@ -120,23 +120,21 @@ AS $$
 BEGIN
     IF TG_TABLE_NAME = 'study_group' THEN
         IF NEW.frozen IS DISTINCT FROM OLD.frozen AND current_user <> 'ej_owner' AND NOT ej.session_is_superuser() THEN
-            RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'insufficient_privilege';
+            RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'EJ002';
         END IF;
         RETURN NEW;
     END IF;
     IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
         RETURN NEW;  -- an update that changes nothing changes nothing
     END IF;
-    RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'read_only_sql_transaction';
+    RAISE EXCEPTION 'Архивная копия журнала не изменяется' USING ERRCODE = 'EJ003';
 END $$;
 CREATE TRIGGER b_frozen BEFORE UPDATE OF frozen ON ej.study_group
     FOR EACH ROW EXECUTE FUNCTION ej.tg_frozen_copy();
 CREATE TRIGGER b_frozen BEFORE UPDATE OR DELETE ON ej.frozen_topic
     FOR EACH ROW EXECUTE FUNCTION ej.tg_frozen_copy();
 
-ALTER TABLE ej.frozen_topic ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.frozen_topic FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.frozen_topic FROM PUBLIC;
+SELECT ej.enable_rls('ej.frozen_topic');
 CREATE POLICY owner_all ON ej.frozen_topic TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.frozen_topic FOR SELECT TO ej_teacher, ej_methodist, ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));
@@ -232,7 +230,7 @@ AS $$
 BEGIN
     IF p_by IS NULL OR p_by NOT IN ('group', 'teacher', 'quantum', 'month', 'group_month') THEN
         RAISE EXCEPTION 'Разрез отчёта о посещаемости: group, teacher, quantum, month или group_month'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'EJ001';
     END IF;
     RETURN QUERY
     SELECT r.iteration_id, min(r.iteration_name),
@@ -311,7 +309,7 @@ AS $$
 BEGIN
     IF p_by IS NULL OR p_by NOT IN ('group', 'teacher') THEN
         RAISE EXCEPTION 'Разрез отчёта о своевременности: group или teacher'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'EJ001';
     END IF;
     RETURN QUERY
     WITH per_group AS (
@@ -591,9 +589,7 @@ COMMENT ON CONSTRAINT print_fingerprint_pages_range ON ej.print_fingerprint
 COMMENT ON CONSTRAINT print_fingerprint_login_len ON ej.print_fingerprint
     IS 'Логин того, кто печатал: от 1 до 63 символов.';
 
-ALTER TABLE ej.print_fingerprint ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.print_fingerprint FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON ej.print_fingerprint FROM PUBLIC;
+SELECT ej.enable_rls('ej.print_fingerprint');
 CREATE POLICY owner_all ON ej.print_fingerprint TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY org_read ON ej.print_fingerprint FOR SELECT TO ej_methodist, ej_deputy, ej_director
     USING (organization_id = (SELECT ej.current_org_id()));

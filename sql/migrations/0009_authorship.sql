@@ -60,7 +60,7 @@ BEGIN
         -- current_user is the owner only inside ej.approve_schedule() (SECURITY DEFINER)
         IF current_user <> 'ej_owner' AND NOT ej.session_is_superuser() THEN
             RAISE EXCEPTION 'Расписание и нагрузку утверждает директор (команда «Утвердить»)'
-                USING ERRCODE = 'insufficient_privilege';
+                USING ERRCODE = 'EJ002';
         END IF;
     END IF;
     RETURN NEW;
@@ -78,16 +78,16 @@ DECLARE
     c       record;
 BEGIN
     IF NOT pg_has_role(session_user, 'ej_director', 'MEMBER') THEN
-        RAISE EXCEPTION 'Расписание и нагрузку утверждает только директор' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'Расписание и нагрузку утверждает только директор' USING ERRCODE = 'EJ002';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ej.iteration WHERE id = p_iteration_id
                                              AND organization_id = ej.current_org_id()) THEN
-        RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'EJ005';
     END IF;
     SELECT * INTO c FROM ej.schedule_clashes(p_iteration_id) LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'Расписание не утверждено: %', c.message
-            USING ERRCODE = 'check_violation', HINT = 'Исправьте расписание групп и утвердите снова.';
+            USING ERRCODE = 'EJ003', HINT = 'Исправьте расписание групп и утвердите снова.';
     END IF;
     UPDATE ej.iteration SET schedule_approved_by = ej.current_staff_id(), schedule_approved_at = v_at
      WHERE id = p_iteration_id;

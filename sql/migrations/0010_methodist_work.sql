@@ -5,15 +5,6 @@
 -- do more, and check the caller's role themselves.
 SET LOCAL ROLE ej_owner;
 
-CREATE FUNCTION ej.require_role(p_role text, p_what text) RETURNS void
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF NOT pg_has_role(session_user, 'ej_' || p_role, 'MEMBER') AND NOT ej.session_is_superuser() THEN
-        RAISE EXCEPTION '%', p_what USING ERRCODE = 'insufficient_privilege';
-    END IF;
-END $$;
-
 -- Students of an iteration's groups who are still enrolled at its end: the roll-over preview.
 CREATE FUNCTION ej.rollover_candidates(p_from_iteration bigint)
     RETURNS TABLE (student_id bigint, student_name text, group_id bigint, group_name text, continuing boolean)
@@ -47,10 +38,10 @@ BEGIN
     PERFORM ej.require_role('methodist', 'Переводить журнал на новую итерацию может только методист');
     SELECT organization_id INTO v_org FROM ej.iteration WHERE id = p_from_iteration;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'EJ005';
     END IF;
     IF p_starts_on <= (SELECT ends_on FROM ej.iteration WHERE id = p_from_iteration) THEN
-        RAISE EXCEPTION 'Новая итерация должна начинаться после окончания текущей' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Новая итерация должна начинаться после окончания текущей' USING ERRCODE = 'EJ003';
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('ej.rollover'), v_org::integer);
 
@@ -141,17 +132,17 @@ BEGIN
         RETURN 0;
     END IF;
     IF r.status = 'planned' THEN
-        RAISE EXCEPTION 'Итерация ещё не началась: архивировать нечего' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Итерация ещё не началась: архивировать нечего' USING ERRCODE = 'EJ003';
     END IF;
     IF r.ends_on >= ej.today(r.organization_id) THEN  -- ej.today: 0018
         RAISE EXCEPTION 'Итерация идёт до %: архивировать можно после её окончания', to_char(r.ends_on, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation',
+            USING ERRCODE = 'EJ003',
                   HINT = 'Если итерация закончилась раньше, сначала измените дату её окончания.';
     END IF;
     SELECT count(*) INTO v_problems FROM ej.archive_problems(p_iteration_id);
     IF v_problems > 0 AND NOT p_accept_problems THEN
         RAISE EXCEPTION 'В журнале итерации есть незаполненные занятия (%): исправьте их или подтвердите архивацию', v_problems
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     PERFORM ej.freeze_iteration(p_iteration_id);
     UPDATE ej.iteration SET status = 'archived' WHERE id = p_iteration_id;
@@ -214,13 +205,13 @@ BEGIN
     PERFORM ej.require_role('methodist', 'Запросы на исправление данных разбирает методист');
     SELECT * INTO r FROM ej.change_request WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'Запрос не найден' USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'Запрос не найден' USING ERRCODE = 'EJ005';
     END IF;
     IF r.status <> 'open' THEN
-        RAISE EXCEPTION 'Запрос уже разобран' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Запрос уже разобран' USING ERRCODE = 'EJ003';
     END IF;
     IF NOT p_accept AND length(btrim(coalesce(p_note, ''))) < 2 THEN
-        RAISE EXCEPTION 'Укажите причину отказа' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Укажите причину отказа' USING ERRCODE = 'EJ001';
     END IF;
     IF p_accept AND r.field IN ('last_name', 'first_name', 'middle_name', 'school', 'school_class', 'address', 'phone') THEN
         EXECUTE format('UPDATE ej.student SET %I = $1 WHERE id = $2', r.field) USING btrim(r.proposed), r.student_id;
@@ -252,9 +243,8 @@ AS $$
 $$;
 
 GRANT SELECT ON ej.teacher_load TO ej_methodist, ej_deputy, ej_director;
-GRANT EXECUTE ON FUNCTION ej.require_role(text, text), ej.rollover_candidates(bigint),
+GRANT EXECUTE ON FUNCTION ej.rollover_candidates(bigint),
     ej.archive_problems(bigint), ej.weekly_analysis(date, date), ej.schedule_warnings(date)
     TO ej_methodist, ej_deputy, ej_director;
-GRANT EXECUTE ON FUNCTION ej.require_role(text, text) TO ej_teacher, ej_admin;
 GRANT EXECUTE ON FUNCTION ej.rollover(bigint, text, date, date, bigint[], text),
     ej.archive_iteration(bigint, boolean), ej.resolve_change_request(bigint, boolean, text) TO ej_methodist;

@@ -75,8 +75,7 @@ INSERT INTO ej.regulation_duty (role, position, duty) VALUES
 ('admin', 4, 'Не просматривать персональные данные обучающихся без служебной необходимости.'),
 ('admin', 5, 'Отвечать за сохранность своих реквизитов доступа.');
 
-ALTER TABLE ej.regulation_duty ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.regulation_duty FORCE ROW LEVEL SECURITY;
+SELECT ej.enable_rls('ej.regulation_duty');
 CREATE POLICY owner_all ON ej.regulation_duty TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY everyone_reads ON ej.regulation_duty FOR SELECT
     TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin USING (true);
@@ -108,15 +107,14 @@ BEGIN
     NEW.organization_id := (SELECT organization_id FROM ej.staff WHERE id = NEW.staff_id);
     NEW.acknowledged_at := now();
     IF ej.current_staff_id() IS NOT NULL AND NOT pg_has_role(session_user, 'ej_' || NEW.role, 'MEMBER') THEN
-        RAISE EXCEPTION 'У вас нет этой роли' USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'У вас нет этой роли' USING ERRCODE = 'EJ002';
     END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER b_acknowledgment BEFORE INSERT OR UPDATE ON ej.acknowledgment
     FOR EACH ROW EXECUTE FUNCTION ej.tg_acknowledgment();
 
-ALTER TABLE ej.acknowledgment ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ej.acknowledgment FORCE ROW LEVEL SECURITY;
+SELECT ej.enable_rls('ej.acknowledgment');
 CREATE POLICY owner_all ON ej.acknowledgment TO ej_owner USING (true) WITH CHECK (true);
 CREATE POLICY own_rows ON ej.acknowledgment TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin
     USING (staff_id = (SELECT ej.current_staff_id())) WITH CHECK (staff_id = (SELECT ej.current_staff_id()));

@@ -47,10 +47,10 @@ BEGIN
     PERFORM ej.require_role('methodist', 'КТП программы загружает методист');
     PERFORM 1 FROM ej.program WHERE id = p_program_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'Программа не найдена' USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'Программа не найдена' USING ERRCODE = 'EJ005';
     END IF;
     IF jsonb_typeof(p_lines) IS DISTINCT FROM 'array' OR jsonb_array_length(p_lines) = 0 THEN
-        RAISE EXCEPTION 'Нет ни одной строки КТП: «тема; часы» в каждой строке' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Нет ни одной строки КТП: «тема; часы» в каждой строке' USING ERRCODE = 'EJ001';
     END IF;
     CREATE TEMP TABLE IF NOT EXISTS ktp_line (
         line integer, "position" integer, title text, hours numeric, error text) ON COMMIT DROP;
@@ -74,7 +74,7 @@ BEGIN
     IF p_apply THEN
         IF v_errors > 0 THEN
             RAISE EXCEPTION 'В КТП есть ошибки (строк: %): исправьте их и загрузите снова', v_errors
-                USING ERRCODE = 'check_violation';
+                USING ERRCODE = 'EJ001';
         END IF;
         SELECT max(t.position) INTO v_used
           FROM ej.program_topic t
@@ -83,7 +83,7 @@ BEGIN
         IF v_used IS NOT NULL THEN
             RAISE EXCEPTION 'В журнале уже указана тема № % этого КТП: новый КТП должен содержать не меньше % тем',
                 v_used, v_used
-                USING ERRCODE = 'check_violation';
+                USING ERRCODE = 'EJ003';
         END IF;
         DELETE FROM ej.program_topic t WHERE t.program_id = p_program_id AND t.position > v_count;
         UPDATE ej.program_topic t SET title = k.title, hours = k.hours
@@ -116,22 +116,22 @@ BEGIN
     PERFORM ej.require_role('methodist', 'Отчислять и переводить обучающихся может только методист');
     SELECT * INTO e FROM ej.enrollment WHERE id = p_enrollment_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'Зачисление не найдено' USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'Зачисление не найдено' USING ERRCODE = 'EJ005';
     END IF;
     IF p_left_on IS NULL THEN
-        RAISE EXCEPTION 'Укажите дату отчисления или перевода' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Укажите дату отчисления или перевода' USING ERRCODE = 'EJ001';
     END IF;
     IF e.left_on IS NOT NULL AND e.left_on <= p_left_on THEN
         RAISE EXCEPTION 'Обучающийся уже выбыл из группы %', to_char(e.left_on, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     IF p_to_group_id IS NOT NULL THEN
         IF p_to_group_id = e.group_id THEN
-            RAISE EXCEPTION 'Перевод в ту же группу невозможен' USING ERRCODE = 'check_violation';
+            RAISE EXCEPTION 'Перевод в ту же группу невозможен' USING ERRCODE = 'EJ003';
         END IF;
         SELECT name INTO v_to FROM ej.study_group WHERE id = p_to_group_id;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'Группа для перевода не найдена' USING ERRCODE = 'no_data_found';
+            RAISE EXCEPTION 'Группа для перевода не найдена' USING ERRCODE = 'EJ005';
         END IF;
     END IF;
     UPDATE ej.enrollment
@@ -157,7 +157,7 @@ CREATE FUNCTION ej.control_dashboard(p_by text, p_iteration_id bigint, p_today d
 AS $$
 BEGIN
     IF p_by IS NULL OR p_by NOT IN ('teacher', 'quantum', 'group') THEN
-        RAISE EXCEPTION 'Разрез панели контроля: teacher, quantum или group' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'Разрез панели контроля: teacher, quantum или group' USING ERRCODE = 'EJ001';
     END IF;
     RETURN QUERY
     WITH g AS (

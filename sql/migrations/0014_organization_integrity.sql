@@ -29,7 +29,7 @@ BEGIN
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM ej.%I WHERE id = $1)', parent) INTO seen
             USING (n ->> col)::bigint;
         IF NOT seen THEN
-            RAISE EXCEPTION '%', ej.not_found_message(parent) USING ERRCODE = 'foreign_key_violation';
+            RAISE EXCEPTION '%', ej.not_found_message(parent) USING ERRCODE = 'EJ005';
         END IF;
     END LOOP;
     RETURN NEW;
@@ -107,7 +107,7 @@ BEGIN
         OR (TG_OP = 'UPDATE' AND (NEW.status, NEW.archived_at) IS DISTINCT FROM (OLD.status, OLD.archived_at)))
        AND current_user <> 'ej_owner' AND NOT ej.session_is_superuser() THEN
         RAISE EXCEPTION 'Статус итерации меняется только командами «начать», «закончить», «архивировать», «отменить»'
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'EJ002';
     END IF;
     RETURN NEW;
 END $$;
@@ -131,7 +131,7 @@ BEGIN
     IF v_first < NEW.starts_on OR v_last > NEW.ends_on THEN
         RAISE EXCEPTION 'Занятия итерации проведены с % по %: новые даты должны их включать',
             to_char(v_first, 'DD.MM.YYYY'), to_char(v_last, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     RETURN NEW;
 END $$;
@@ -147,7 +147,7 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM ej.iteration WHERE id = p_iteration_id FOR UPDATE;
     IF NOT FOUND OR (r.organization_id IS DISTINCT FROM ej.current_org_id() AND NOT ej.session_is_superuser()) THEN
-        RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'EJ005';
     END IF;
     RETURN r;
 END $$;
@@ -163,7 +163,7 @@ BEGIN
     r := ej.my_iteration_for_update(p_iteration_id);
     IF (r.status, p_status) NOT IN (('planned', 'active'), ('active', 'closed')) THEN
         RAISE EXCEPTION 'Итерацию можно только начать (из «планируется») или закончить (из «идёт»); в архив — командой «архивировать»'
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     UPDATE ej.iteration SET status = p_status WHERE id = p_iteration_id;
 END $$;
@@ -181,10 +181,10 @@ BEGIN
     PERFORM ej.require_role('methodist', 'Отменить итерацию может только методист');
     r := ej.my_iteration_for_update(p_iteration_id);
     IF r.status <> 'planned' THEN
-        RAISE EXCEPTION 'Отменить можно только итерацию, которая ещё не началась' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'Отменить можно только итерацию, которая ещё не началась' USING ERRCODE = 'EJ003';
     END IF;
     IF EXISTS (SELECT 1 FROM ej.lesson l JOIN ej.study_group g ON g.id = l.group_id WHERE g.iteration_id = r.id) THEN
-        RAISE EXCEPTION 'В журнале итерации уже есть занятия: её нельзя отменить' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'В журнале итерации уже есть занятия: её нельзя отменить' USING ERRCODE = 'EJ003';
     END IF;
     -- the groups' rows first: the rules of a row of a group look the group up
     FOR t IN SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid

@@ -50,38 +50,31 @@ CREATE TRIGGER b_late BEFORE INSERT OR DELETE OR UPDATE ON ej.achievement
 
 ---------------------------------------------------------------------------------------------
 -- Times that record what happened: the server's clock, not the client's word. (Who did it is
--- set by the triggers of 0009; these run after them.)
+-- set by the triggers of 0009; these run after them.) Each trigger names its columns (TG_ARGV):
+-- on insert, or when the client changes one, a time given becomes the server's now(); a cleared
+-- one stays empty.
 CREATE FUNCTION ej.tg_server_times() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_new jsonb := to_jsonb(NEW);
+    v_old jsonb := CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) END;
+    v_set jsonb := '{}';
+    c     text;
 BEGIN
-    IF TG_TABLE_NAME = 'remark' THEN  -- compiled per table: each branch names its own columns
-        IF TG_OP = 'INSERT' OR NEW.fixed_at IS DISTINCT FROM OLD.fixed_at THEN
-            NEW.fixed_at := CASE WHEN NEW.fixed_at IS NOT NULL THEN now() END;
+    FOREACH c IN ARRAY TG_ARGV LOOP
+        IF v_new ->> c IS NOT NULL AND (v_old IS NULL OR v_new -> c IS DISTINCT FROM v_old -> c) THEN
+            v_set := v_set || jsonb_build_object(c, now());
         END IF;
-        IF TG_OP = 'INSERT' OR NEW.closed_at IS DISTINCT FROM OLD.closed_at THEN
-            NEW.closed_at := CASE WHEN NEW.closed_at IS NOT NULL THEN now() END;
-        END IF;
-    ELSIF TG_TABLE_NAME = 'iteration' THEN
-        IF TG_OP = 'INSERT' OR NEW.schedule_approved_at IS DISTINCT FROM OLD.schedule_approved_at THEN
-            NEW.schedule_approved_at := CASE WHEN NEW.schedule_approved_at IS NOT NULL THEN now() END;
-        END IF;
-        IF TG_OP = 'INSERT' OR NEW.archived_at IS DISTINCT FROM OLD.archived_at THEN
-            NEW.archived_at := CASE WHEN NEW.archived_at IS NOT NULL THEN now() END;
-        END IF;
-    ELSIF TG_TABLE_NAME = 'print_fingerprint' THEN
-        IF TG_OP = 'INSERT' OR NEW.printed_at IS DISTINCT FROM OLD.printed_at THEN
-            NEW.printed_at := now();
-        END IF;
-    END IF;
-    RETURN NEW;
+    END LOOP;
+    RETURN CASE WHEN v_set = '{}' THEN NEW ELSE jsonb_populate_record(NEW, v_set) END;
 END $$;
 CREATE TRIGGER c_server_times BEFORE INSERT OR UPDATE ON ej.remark
-    FOR EACH ROW EXECUTE FUNCTION ej.tg_server_times();
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_server_times('fixed_at', 'closed_at');
 CREATE TRIGGER c_server_times BEFORE INSERT OR UPDATE ON ej.iteration
-    FOR EACH ROW EXECUTE FUNCTION ej.tg_server_times();
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_server_times('schedule_approved_at', 'archived_at');
 CREATE TRIGGER c_server_times BEFORE INSERT OR UPDATE ON ej.print_fingerprint
-    FOR EACH ROW EXECUTE FUNCTION ej.tg_server_times();
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_server_times('printed_at');
 
 REVOKE ALL ON FUNCTION ej.is_time_zone(text), ej.org_time_zone(bigint), ej.frozen_today(), ej.today(bigint), ej.today(),
     ej.local_date(timestamptz, bigint), ej.reason_problem(text), ej.current_reason(),

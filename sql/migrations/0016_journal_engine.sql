@@ -33,7 +33,8 @@ END $$;
 -- reason of a late change is set here, for this transaction only. Outcomes:
 --   saved        — the mark is now p_status (NULL: cleared); the row as saved is returned;
 --   conflict     — someone changed the mark since p_version; the current row is returned;
---   needs_reason — a late correction without a reason; nothing was written.
+--   needs_reason — a late correction, or entering a late lesson (its first filling, one reason
+--                  for the lesson, ej.late_lesson_problem), without a reason; nothing was written.
 -- `correction`: the write changed a mark saved outside the first filling of its lesson.
 CREATE FUNCTION ej.save_mark(p_group bigint, p_held_on date, p_student bigint, p_status text, p_reason text,
                              p_reason_text text, p_version integer, p_hours numeric, p_late_reason text)
@@ -50,11 +51,22 @@ DECLARE
     v_found  boolean;
     v_out    text := 'saved';
     v_corr   boolean := false;
+    v_first  boolean;
+    v_me     bigint;
     v_text   text := nullif(p_reason_text, '');
 BEGIN
-    PERFORM ej.set_reason(p_late_reason);  -- this transaction's reason (0018)
+    IF p_late_reason IS NOT NULL OR coalesce(current_setting('ej.reason', true), '') <> '' THEN
+        PERFORM ej.set_reason(p_late_reason);  -- this transaction's reason (0018), or none
+    END IF;
     SELECT * INTO l FROM ej.lesson WHERE group_id = p_group AND held_on = p_held_on;
     IF NOT FOUND THEN
+        IF p_held_on < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days() AND ej.late_lesson_problem(
+               (SELECT g.organization_id FROM ej.study_group g WHERE g.id = p_group), p_held_on) IS NOT NULL THEN
+            RETURN QUERY SELECT 'needs_reason', NULL::bigint, NULL::integer, NULL::numeric, NULL::timestamptz,
+                                NULL::text, NULL::text, NULL::text, NULL::text, NULL::integer, NULL::text,
+                                NULL::timestamptz, false;
+            RETURN;
+        END IF;
         INSERT INTO ej.lesson (group_id, held_on, hours) VALUES (p_group, p_held_on, coalesce(p_hours, 2))
             ON CONFLICT (group_id, held_on) DO NOTHING RETURNING * INTO l;
         IF NOT FOUND THEN
@@ -68,8 +80,18 @@ BEGIN
         NULL;  -- already so (say, a replayed write that had landed): nothing to change
     ELSIF v_found IS DISTINCT FROM (p_version IS NOT NULL) OR (v_found AND a.version <> p_version) THEN
         v_out := 'conflict';
-    ELSIF NOT v_found THEN
-        IF p_status IS NOT NULL THEN
+    ELSE
+        -- the first filling of the lesson (ej.first_filling, inline); outside it, a change of a
+        -- saved mark is a correction, and a late one needs a reason
+        v_me := ej.current_staff_id();
+        v_first := coalesce(v_me = l.filled_by AND a.updated_by = v_me AND a.updated_at >= l.filled_at
+                            AND now() < l.filled_at + make_interval(mins => ej.first_filling_minutes()), false);
+        v_corr := v_found AND NOT v_first;
+        IF v_corr AND p_held_on < (now() AT TIME ZONE 'UTC')::date + 1 - ej.edit_window_days()
+           AND p_held_on < ej.today(l.organization_id) - ej.edit_window_days()
+           AND ej.reason_problem(p_late_reason) IS NOT NULL THEN
+            v_out := 'needs_reason';
+        ELSIF NOT v_found THEN
             INSERT INTO ej.attendance (lesson_id, student_id, status, reason, reason_text)
             VALUES (l.id, p_student, p_status, p_reason, v_text)
             ON CONFLICT (lesson_id, student_id) DO NOTHING RETURNING * INTO a;
@@ -77,12 +99,6 @@ BEGIN
                 SELECT * INTO a FROM ej.attendance WHERE lesson_id = l.id AND student_id = p_student;
                 v_out := 'conflict';
             END IF;
-        END IF;
-    ELSE
-        v_corr := NOT ej.first_filling(l.filled_by, l.filled_at, a.updated_by, a.updated_at);
-        IF v_corr AND p_held_on < ej.today(l.organization_id) - ej.edit_window_days()
-           AND ej.reason_problem(p_late_reason) IS NOT NULL THEN
-            v_out := 'needs_reason';
         ELSIF p_status IS NULL THEN
             DELETE FROM ej.attendance WHERE lesson_id = l.id AND student_id = p_student;
             a := NULL;
@@ -92,10 +108,12 @@ BEGIN
         END IF;
     END IF;
     RETURN QUERY
-        SELECT v_out, l.id, l.version, l.hours, l.filled_at, (SELECT s.full_name FROM ej.staff s WHERE s.id = l.filled_by),
-               a.status, a.reason, a.reason_text, a.version,
-               CASE WHEN a.updated_by IS NOT NULL THEN (SELECT s.full_name FROM ej.staff s WHERE s.id = a.updated_by) END,
-               a.updated_at, v_corr AND v_out = 'saved';
+        SELECT v_out, l.id, l.version, l.hours, l.filled_at, n.filled_by_name,
+               a.status, a.reason, a.reason_text, a.version, n.updated_by_name,
+               a.updated_at, v_corr AND v_out = 'saved'
+          FROM (SELECT max(s.full_name) FILTER (WHERE s.id = l.filled_by) AS filled_by_name,
+                       max(s.full_name) FILTER (WHERE s.id = a.updated_by) AS updated_by_name
+                  FROM ej.staff s WHERE s.id IN (l.filled_by, a.updated_by)) n;
 END $$;
 
 -- Live journals: the group of a changed lesson, mark or enrollment, on channel ej_journal.
@@ -104,6 +122,8 @@ END $$;
 -- So a group is announced at most once per ej.live_quiet_ms(); listeners read a group again
 -- once more ej.live_quiet_ms() + a margin after a notification (ejournal_tui.db.live), which
 -- covers the changes made in the quiet time. NOTIFY folds identical payloads of a transaction.
+-- A group being announced by another transaction right now (its row of live.notice locked) is
+-- not waited for: the listeners' second reading covers this change too.
 CREATE TABLE live.notice (
     group_id    bigint PRIMARY KEY,
     notified_at timestamptz NOT NULL
@@ -117,16 +137,22 @@ CREATE FUNCTION ej.tg_notify_journal() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    r record := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    r      record := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    v_seen timestamptz;
 BEGIN
-    UPDATE live.notice SET notified_at = clock_timestamp()
-     WHERE group_id = r.group_id
-       AND notified_at < clock_timestamp() - make_interval(secs => ej.live_quiet_ms() / 1000.0);
-    IF NOT FOUND THEN
-        INSERT INTO live.notice VALUES (r.group_id, clock_timestamp()) ON CONFLICT (group_id) DO NOTHING;
-        IF NOT FOUND THEN
+    SELECT notified_at INTO v_seen FROM live.notice WHERE group_id = r.group_id;
+    IF FOUND THEN
+        IF v_seen >= clock_timestamp() - make_interval(secs => ej.live_quiet_ms() / 1000.0) THEN
             RETURN NULL;  -- announced a moment ago: the listeners' second reading covers this change
         END IF;
+        UPDATE live.notice SET notified_at = clock_timestamp()
+         WHERE group_id = (SELECT n.group_id FROM live.notice n WHERE n.group_id = r.group_id FOR UPDATE SKIP LOCKED)
+           AND notified_at < clock_timestamp() - make_interval(secs => ej.live_quiet_ms() / 1000.0);
+    ELSE
+        INSERT INTO live.notice VALUES (r.group_id, clock_timestamp()) ON CONFLICT (group_id) DO NOTHING;
+    END IF;
+    IF NOT FOUND THEN
+        RETURN NULL;  -- being announced by another transaction right now, or just was
     END IF;
     PERFORM pg_notify('ej_journal', TG_TABLE_NAME || ':' || r.organization_id || ':' || r.group_id);
     RETURN NULL;

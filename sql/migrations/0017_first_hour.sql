@@ -8,7 +8,7 @@ AS $$
 BEGIN
     IF NEW.birth_date > ej.today(NEW.organization_id) THEN
         RAISE EXCEPTION 'Дата рождения не может быть в будущем (%)', to_char(NEW.birth_date, 'DD.MM.YYYY')
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     RETURN NEW;
 END $$;
@@ -35,7 +35,7 @@ BEGIN
         IF NEW.topic IS NOT NULL AND NEW.topic IS DISTINCT FROM v_title
            AND NOT (TG_OP = 'UPDATE' AND NEW.topic IS NOT DISTINCT FROM OLD.topic) THEN
             RAISE EXCEPTION 'У занятия либо тема из КТП, либо своя тема — не обе сразу'
-                USING ERRCODE = 'check_violation', HINT = 'Выберите «своя тема» в списке тем КТП или очистите своё название.';
+                USING ERRCODE = 'EJ003', HINT = 'Выберите «своя тема» в списке тем КТП или очистите своё название.';
         END IF;
         NEW.topic := v_title;
     END IF;
@@ -70,7 +70,7 @@ BEGIN
                      THEN 'тема и ' || v_missing || ' ' || ej.ru_plural(v_missing, 'отметка', 'отметки', 'отметок')
                  WHEN NOT v_topic THEN 'нет темы'
                  ELSE 'нет ' || v_missing || ' ' || ej.ru_plural(v_missing, 'отметки', 'отметок', 'отметок') END
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     RETURN NEW;
 END $$;
@@ -84,11 +84,11 @@ CREATE FUNCTION ej.tg_study_group_in_use() RETURNS trigger
 AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM ej.lesson WHERE group_id = OLD.id) THEN
-        RAISE EXCEPTION 'В журнале группы уже есть занятия: удалить группу нельзя' USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'В журнале группы уже есть занятия: удалить группу нельзя' USING ERRCODE = 'EJ003';
     END IF;
     IF EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = OLD.id) THEN
         RAISE EXCEPTION 'В группу уже зачисляли обучающихся: удалить её нельзя (отчислите по приказу)'
-            USING ERRCODE = 'foreign_key_violation';
+            USING ERRCODE = 'EJ003';
     END IF;
     RETURN OLD;
 END $$;
@@ -111,7 +111,7 @@ BEGIN
         SELECT received_at INTO v_at FROM ej.print_fingerprint
          WHERE id = p_id AND organization_id = ej.current_org_id() AND kind IN ('journal', 'group');
         IF v_at IS NULL THEN
-            RAISE EXCEPTION 'Твёрдая копия не найдена' USING ERRCODE = 'no_data_found';
+            RAISE EXCEPTION 'Твёрдая копия не найдена' USING ERRCODE = 'EJ005';
         END IF;
     END IF;
     RETURN v_at;
