@@ -1,4 +1,4 @@
-"""Rules of migration 0020 (issue 14), against the demo database: plural forms, no future
+"""Rules of migration 0017 (with ej.lessons_due of 0007) (issue 14), against the demo database: plural forms, no future
 birth dates, one topic per lesson, remarks answered only on filled lessons, groups in use
 kept, hard copies received by the deputy director (who and when)."""
 

@@ -1,4 +1,4 @@
-"""Changes made elsewhere: one extra connection LISTENs on ej_journal (the triggers of 0019 send
+"""Changes made elsewhere: one extra connection LISTENs on ej_journal (the triggers of 0016 send
 the table, organization and group of a change — ids only). A burst of changes is passed on as
 one set, and the screens read what they show again, through RLS.
 
