@@ -514,8 +514,6 @@ def save_group(conn: Conn, group_id: int | None, data: GroupInput) -> int:
 
 # ---------------------------------------------------------------------------------- schedule
 
-WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
-
 
 class SlotRow(Row):
     id: int
