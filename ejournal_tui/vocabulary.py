@@ -121,11 +121,15 @@ def ensure(conn) -> Vocabulary | None:
 
 
 def words(text: str) -> str:
-    """A help text with the vocabulary's numbers in place: «{edit_window}» → «3 дней» (after
-    «позже», «более», «не позднее»), «{edit_window_acc}» → «3 дня» (after «через»)."""
-    if _current is None:
+    """A help text with the vocabulary's words in place: «{edit_window}» → «3 дней» (after
+    «позже», «более», «не позднее»), «{edit_window_acc}» → «3 дня» (after «через»),
+    «{absence_reasons}» → «б» болезнь, «з» заявление родителей, …"""
+    v = _current
+    if v is None:
         return text
-    return text.replace("{edit_window}", _current.days).replace("{edit_window_acc}", _current.days_after)
+    reasons = ", ".join(f"«{t.letter}» {t.label}" for t in v.absence_reason)
+    return (text.replace("{edit_window}", v.days).replace("{edit_window_acc}", v.days_after)
+            .replace("{absence_reasons}", reasons))
 
 
 def current() -> Vocabulary:

@@ -87,7 +87,10 @@ BEGIN
         EXECUTE format('CREATE POLICY everyone_reads ON ej.%I FOR SELECT '
                        'TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin USING (true)', t);
         EXECUTE format('GRANT SELECT ON ej.%I TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin', t);
+        EXECUTE format('COMMENT ON CONSTRAINT %I ON ej.%I IS %L', t || '_pkey', t, 'Такой код в словаре уже есть.');
+        EXECUTE format('COMMENT ON CONSTRAINT %I ON ej.%I IS %L', t || '_sort_key', t, 'Это место в списке словаря уже занято.');
     END LOOP;
+    COMMENT ON CONSTRAINT absence_reason_letter_key ON ej.absence_reason IS 'Такая буква причины уже есть.';
 END $$;
 
 ---------------------------------------------------------------------------------------------
