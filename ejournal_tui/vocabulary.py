@@ -1,11 +1,12 @@
 """The words and limits of the journal, as the database defines them (no Textual here).
 
 Every coded value a table holds — attendance statuses, absence reasons, briefing kinds,
-achievement levels — is a row of a lookup table with its Russian label, and the limits (the
-edit window, the participants' limit, the phone and e-mail patterns) are functions: all of it in
-sql/migrations/0002_tables.sql, the only place it is written. `load(conn)` reads it with one
-call of `ej.vocabulary()` when a connection of the app is opened (as the constraint messages
-are) and `current()` gives it to models, screens and reports.
+achievement levels, iteration statuses, guardians' relations — is a row of a lookup table with
+its Russian label, and the limits (the edit window, the participants' limit, the phone and e-mail
+patterns) are functions: all of it in sql/migrations/0002_tables.sql, the only place it is
+written. `load(conn)` reads it with one call of `ej.vocabulary()` when the app's session
+connects (as the constraint messages are; the CLI and the print worker call `ensure(conn)`), and
+`current()` gives it to models, screens and reports.
 
 Weekday names are not stored in the database (no SQL needs them): they are the constants
 below, the one place in the program that spells them.
@@ -39,6 +40,8 @@ class Vocabulary:
     absence_reason: tuple[Term, ...]
     briefing_kind: tuple[Term, ...]
     achievement_level: tuple[Term, ...]
+    iteration_status: tuple[Term, ...]
+    guardian_relation: tuple[Term, ...]
     edit_window_days: int
     participants_limit: int
     phone_pattern: str
@@ -47,8 +50,9 @@ class Vocabulary:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Vocabulary":
-        tables = ("attendance_status", "absence_reason", "briefing_kind", "achievement_level")
-        terms = {t: tuple(Term(**row) for row in data[t] or ()) for t in tables}
+        tables = ("attendance_status", "absence_reason", "briefing_kind", "achievement_level", "iteration_status",
+                  "guardian_relation")
+        terms = {t: tuple(Term(**row) for row in data.get(t) or ()) for t in tables}
         return cls(
             **terms,
             edit_window_days=int(data["edit_window_days"]),
@@ -68,6 +72,11 @@ class Vocabulary:
     def reason_letter(self, code: str | None) -> str:
         t = self.term("absence_reason", code)
         return t.letter if t else self.status_letter("excused")
+
+    def label(self, table: str, code: str | None) -> str:
+        """The label of a code of one lookup table (the code itself if the table has no such row)."""
+        t = self.term(table, code)
+        return t.label if t else (code or "")
 
     def status_letter(self, code: str | None) -> str:
         t = self.term("attendance_status", code)

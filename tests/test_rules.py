@@ -376,6 +376,16 @@ CASES = {
         "INSERT INTO ej.achievement_level (code, label, sort) VALUES ('региональный', 'региональный', 9)",
         constraint="achievement_level_pkey",
     ),
+    "iteration status twice": lambda i: Case(
+        None,
+        "INSERT INTO ej.iteration_status (code, label, sort) VALUES ('paused', 'приостановлена', 1)",
+        constraint="iteration_status_sort_key",
+    ),
+    "relation twice": lambda i: Case(
+        None,
+        "INSERT INTO ej.guardian_relation (code, label, sort) VALUES ('мать', 'мама', 9)",
+        constraint="guardian_relation_pkey",
+    ),
     "duplicate mark": lambda i: Case(
         "o1_teacher01",
         MARK,

@@ -15,7 +15,6 @@ from ejournal_tui.journal_models import BoardPost
 from ejournal_tui.models import Row
 from ejournal_tui.vocabulary import current
 
-STATUS_NAME = {"planned": "планируется", "active": "идёт", "closed": "закончена", "archived": "в архиве"}
 NEXT_STATUS = {"planned": "active", "active": "closed"}
 
 # ------------------------------------------------------------------------------ iterations
@@ -34,7 +33,7 @@ class Iteration(Row):
 
     @property
     def status_name(self) -> str:
-        return STATUS_NAME.get(self.status, self.status)
+        return current().label("iteration_status", self.status)
 
 
 def iterations(conn: Conn) -> list[Iteration]:

@@ -75,12 +75,31 @@ INSERT INTO ej.achievement_level (code, label, sort) VALUES
     ('региональный', 'региональный', 3), ('всероссийский', 'всероссийский', 4),
     ('международный', 'международный', 5);
 
+CREATE TABLE ej.iteration_status (
+    code  text PRIMARY KEY,
+    label text NOT NULL,
+    sort  smallint NOT NULL UNIQUE
+);
+COMMENT ON TABLE ej.iteration_status IS 'Статусы итерации: planned → active → closed → archived.';
+INSERT INTO ej.iteration_status (code, label, sort) VALUES
+    ('planned', 'планируется', 1), ('active', 'идёт', 2), ('closed', 'закончена', 3), ('archived', 'в архиве', 4);
+
+CREATE TABLE ej.guardian_relation (
+    code  text PRIMARY KEY,
+    label text NOT NULL,
+    sort  smallint NOT NULL UNIQUE
+);
+COMMENT ON TABLE ej.guardian_relation IS 'Кем приходится обучающемуся родитель (законный представитель).';
+INSERT INTO ej.guardian_relation (code, label, sort) VALUES
+    ('мать', 'мать', 1), ('отец', 'отец', 2), ('опекун', 'опекун', 3), ('другое', 'другое', 4);
+
 -- Everyone reads the vocabulary; only the owner (a migration) changes it.
 DO $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['attendance_status', 'absence_reason', 'briefing_kind', 'achievement_level'] LOOP
+    FOREACH t IN ARRAY ARRAY['attendance_status', 'absence_reason', 'briefing_kind', 'achievement_level',
+                              'iteration_status', 'guardian_relation'] LOOP
         EXECUTE format('ALTER TABLE ej.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE ej.%I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY owner_all ON ej.%I TO ej_owner USING (true) WITH CHECK (true)', t);
@@ -255,7 +274,7 @@ CREATE TABLE ej.guardian (
     email           text,
     pd_consent_on   date,
     CONSTRAINT guardian_full_name_len CHECK (length(btrim(full_name)) BETWEEN 2 AND 200 AND full_name !~ '[[:cntrl:]]'),
-    CONSTRAINT guardian_relation_value CHECK (relation IN ('мать', 'отец', 'опекун', 'другое')),
+    CONSTRAINT guardian_relation_value FOREIGN KEY (relation) REFERENCES ej.guardian_relation,
     CONSTRAINT guardian_phone_shape CHECK (phone ~ ej.phone_pattern()),
     CONSTRAINT guardian_email_shape CHECK (email ~ ej.email_pattern() AND length(email) <= 200),
     CONSTRAINT guardian_student_id_fkey FOREIGN KEY (organization_id, student_id)
@@ -317,7 +336,7 @@ CREATE TABLE ej.iteration (
     archived_at          timestamptz,
     CONSTRAINT iteration_name_len CHECK (length(btrim(name)) BETWEEN 1 AND 100 AND name !~ '[[:cntrl:]]'),
     CONSTRAINT iteration_dates_order CHECK (ends_on > starts_on AND ends_on - starts_on <= 366),
-    CONSTRAINT iteration_status_value CHECK (status IN ('planned', 'active', 'closed', 'archived')),
+    CONSTRAINT iteration_status_value FOREIGN KEY (status) REFERENCES ej.iteration_status,
     CONSTRAINT iteration_approval_pair CHECK ((schedule_approved_by IS NULL) = (schedule_approved_at IS NULL)),
     CONSTRAINT iteration_name_key UNIQUE (organization_id, name),
     -- two ranges instead of btree_gist, which the embedded server lacks: an organization is the

@@ -159,6 +159,8 @@ SELECT audit.enable('ej.achievement_level');
 SELECT audit.enable('ej.absence_reason');
 SELECT audit.enable('ej.attendance_status');
 SELECT audit.enable('ej.briefing_kind');
+SELECT audit.enable('ej.guardian_relation');
+SELECT audit.enable('ej.iteration_status');
 SELECT audit.enable('ej.attendance');
 SELECT audit.enable('ej.board_post');
 SELECT audit.enable('ej.enrollment');

@@ -31,7 +31,6 @@ COMMENT ON CONSTRAINT student_phone_shape ON ej.student IS 'Телефон: ци
 COMMENT ON CONSTRAINT student_clearance_date ON ej.student IS 'Дата медицинского допуска указывается только при наличии допуска.';
 
 COMMENT ON CONSTRAINT guardian_full_name_len ON ej.guardian IS 'ФИО родителя (законного представителя): от 2 до 200 символов.';
-COMMENT ON CONSTRAINT guardian_relation_value ON ej.guardian IS 'Кем приходится: мать, отец, опекун или другое.';
 COMMENT ON CONSTRAINT guardian_phone_shape ON ej.guardian IS 'Телефон: цифры, пробелы, скобки и дефисы, например +7 (812) 555-12-34.';
 COMMENT ON CONSTRAINT guardian_email_shape ON ej.guardian IS 'Электронная почта должна быть вида имя@домен.ru.';
 
@@ -46,7 +45,6 @@ COMMENT ON CONSTRAINT program_topic_position_key ON ej.program_topic IS 'В КТ
 
 COMMENT ON CONSTRAINT iteration_name_len ON ej.iteration IS 'Название итерации: от 1 до 100 символов.';
 COMMENT ON CONSTRAINT iteration_dates_order ON ej.iteration IS 'Итерация должна заканчиваться позже, чем начинается, и длиться не больше года.';
-COMMENT ON CONSTRAINT iteration_status_value ON ej.iteration IS 'Статус итерации: planned, active, closed или archived.';
 COMMENT ON CONSTRAINT iteration_approval_pair ON ej.iteration IS 'Утверждение расписания записывается вместе с тем, кто и когда утвердил.';
 COMMENT ON CONSTRAINT iteration_name_key ON ej.iteration IS 'Итерация с таким названием уже есть.';
 
@@ -108,6 +106,10 @@ BEGIN
                    'Вид инструктажа: ' || ej.labels_in_words(ARRAY(SELECT label FROM ej.briefing_kind ORDER BY sort)) || '.');
     EXECUTE format('COMMENT ON CONSTRAINT achievement_level_value ON ej.achievement IS %L',
                    'Уровень: ' || ej.labels_in_words(ARRAY(SELECT label FROM ej.achievement_level ORDER BY sort)) || '.');
+    EXECUTE format('COMMENT ON CONSTRAINT guardian_relation_value ON ej.guardian IS %L',
+                   'Кем приходится: ' || ej.labels_in_words(ARRAY(SELECT label FROM ej.guardian_relation ORDER BY sort)) || '.');
+    EXECUTE format('COMMENT ON CONSTRAINT iteration_status_value ON ej.iteration IS %L',
+                   'Статус итерации: ' || ej.labels_in_words(ARRAY(SELECT '«' || label || '»' FROM ej.iteration_status ORDER BY sort)) || '.');
     EXECUTE format('COMMENT ON CONSTRAINT event_participants_range ON ej.event IS %L',
                    'Число участников: от 0 до ' || ej.participants_limit() || '.');
 END $$;
@@ -122,6 +124,8 @@ AS $$
         'absence_reason', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.absence_reason t),
         'briefing_kind', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.briefing_kind t),
         'achievement_level', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.achievement_level t),
+        'iteration_status', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.iteration_status t),
+        'guardian_relation', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.guardian_relation t),
         'edit_window_days', ej.edit_window_days(),
         'participants_limit', ej.participants_limit(),
         'phone_pattern', ej.phone_pattern(),
