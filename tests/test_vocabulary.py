@@ -108,3 +108,21 @@ async def test_the_app_shows_the_labels_of_the_table(sql, login_conninfo, loaded
         screen = await until(pilot, ExcuseScreen, loaded=False)
         options = screen.query_one("#reasons")
         assert str(options.get_option_at_index(0).prompt) == "1. болезнь (по справке)"
+
+
+def test_every_help_text_is_filled_in(loaded):
+    """F1 shows a screen's HELP through vocabulary.words: no placeholder is left in any of them."""
+    import importlib
+    import inspect
+
+    texts = {}
+    for path in (PACKAGE / "tui" / "screens").rglob("*.py"):
+        module = importlib.import_module(
+            "ejournal_tui." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts))
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if isinstance(cls.__dict__.get("HELP"), str):
+                texts[name] = vocabulary.words(cls.__dict__["HELP"])
+    assert len(texts) > 20
+    left = {name: re.findall(r"\{[a-z_]+\}", text) for name, text in texts.items() if re.search(r"\{[a-z_]+\}", text)}
+    assert left == {}
+    assert "3 дней" in texts["JournalScreen"] and "«б» болезнь" in texts["JournalScreen"]
