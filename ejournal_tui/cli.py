@@ -147,6 +147,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         run_app(settings.dsn or "", offline_hint="" if settings.server_configured() else NO_SERVER_HINT)
         return 0
     conninfo = _embedded(settings).ensure_database() if args.embedded else settings.dsn or ""
+    from ejournal_tui import vocabulary
     from ejournal_tui.db.connection import connect, connect_for_reports
     from ejournal_tui.reports import cli as reports_cli
 
@@ -154,6 +155,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     # records its fingerprint, so it needs the primary
     read_only = command in ("report", "export") and not args.embedded
     with (connect_for_reports(conninfo) if read_only else connect(conninfo)) as conn:
+        if command != "db":
+            vocabulary.ensure(conn)
         try:
             if command == "db":
                 return _db(args, conn)

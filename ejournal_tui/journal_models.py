@@ -5,21 +5,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from ejournal_tui.models import Row
+from ejournal_tui.vocabulary import current
 
-EDIT_WINDOW_DAYS = 3  # ej.edit_window_days(): later edits of filled records need a reason
-
-STATUS_LETTER = {"present": "+", "absent": "н", "excused": "у"}
-STATUS_NAME = {
-    "present": "присутствовал(а)",
-    "absent": "отсутствовал(а) без уважительной причины",
-    "excused": "отсутствовал(а) по уважительной причине",
-}
-REASON_NAME = {
-    "illness": "болезнь",
-    "parents": "заявление родителей",
-    "competition": "соревнования/олимпиада",
-    "other": "другое",
-}
 FIELD_NAME = {
     "last_name": "фамилия",
     "first_name": "имя",
@@ -34,20 +21,11 @@ FIELD_NAME = {
     "guardian": "родители (законные представители)",
     "other": "другое",
 }
-# The letters of the paper journal (ej.attendance_code), «+» for present, «·» for no mark.
-CODE = {"present": "+", "absent": "н"}
-EXCUSE_CODE = {"illness": "б", "parents": "з", "competition": "с", "other": "у"}
-STATUS_TEXT = {
-    "present": "+ присутствовал(а)",
-    "absent": "н — без уважительной причины",
-    "excused": "у — по уважительной причине",
-}
-WEEKDAY = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 
 
 def is_late(held_on: date, today: date) -> bool:
     """More than the edit window after the lesson: a change of a filled record needs a reason."""
-    return held_on < today - timedelta(days=EDIT_WINDOW_DAYS)
+    return held_on < today - timedelta(days=current().edit_window_days)
 
 
 class Group(Row):
@@ -145,12 +123,12 @@ class Mark(Row):
 
     @property
     def letter(self) -> str:
-        return STATUS_LETTER[self.status]
+        return current().status_letter(self.status)
 
     def describe(self) -> str:
-        text = STATUS_NAME[self.status]
+        text = current().status_label(self.status)
         if self.reason:
-            text += f": {REASON_NAME[self.reason]}"
+            text += f": {current().reason_label(self.reason)}"
             if self.reason_text:
                 text += f" ({self.reason_text})"
         return text
@@ -317,16 +295,20 @@ class Value:
 
     @property
     def letter(self) -> str:
+        """The letter of the paper journal (ej.attendance_code's), «+» for present, «·» for no mark."""
+        if self.status is None:
+            return "·"
         if self.status == "excused":
-            return EXCUSE_CODE.get(self.reason or "", "у")
-        return CODE.get(self.status or "", "·")
+            return current().reason_letter(self.reason)
+        return current().status_letter(self.status)
 
     def describe(self) -> str:
         if self.status is None:
             return "стереть отметку"
-        out = STATUS_TEXT[self.status]
+        vocab = current()
+        out = f"{vocab.status_letter(self.status)} — {vocab.status_label(self.status)}"
         if self.reason:
-            out += f": {REASON_NAME[self.reason]}" + (f" ({self.reason_text})" if self.reason_text else "")
+            out += f": {vocab.reason_label(self.reason)}" + (f" ({self.reason_text})" if self.reason_text else "")
         return out
 
 

@@ -118,12 +118,14 @@ SELECT l.id, s.id, 'present', l.organization_id, l.group_id
 
 @pytest.fixture(scope="session")
 def template_db(server: Server) -> Iterator[str]:
+    from ejournal_tui import vocabulary
     from ejournal_tui.db.demo import load_demo_data
 
     server.drop_db(TEMPLATE)
     server.create_db(TEMPLATE)
     with connect(server.conninfo(TEMPLATE)) as conn:
         migrations.migrate(conn)
+        vocabulary.load(conn)  # as the app does when it connects
         load_demo_data(conn, size="small", seed=1)
         conn.execute(SECOND_ORG_SQL)
         for login, role in DEMO_LOGINS.items():

@@ -19,7 +19,8 @@ def sql(rollback_sql):
 
 
 def foreign_keys(sql) -> list[dict]:
-    """Foreign keys between tables of ej whose parent belongs to an organization."""
+    """Foreign keys between tables of ej whose parent belongs to an organization (not the vocabulary's
+    lookup tables, shared by all)."""
     return sql.run(
         """SELECT c.conname, c.conrelid::regclass::text AS child, cl.relname AS child_name,
                   c.confrelid::regclass::text AS parent,
@@ -30,6 +31,7 @@ def foreign_keys(sql) -> list[dict]:
              FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid
             WHERE c.contype = 'f' AND c.connamespace = 'ej'::regnamespace
               AND c.confrelid <> 'ej.organization'::regclass
+              AND EXISTS (SELECT 1 FROM pg_attribute p WHERE p.attrelid = c.confrelid AND p.attname = 'organization_id')
             ORDER BY 1"""
     )
 

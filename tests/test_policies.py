@@ -119,6 +119,30 @@ POLICIES = {
         "everyone_reads": "SELECT ej_admin ej_deputy ej_director ej_methodist ej_teacher",
         "owner_all": "ALL ej_owner",
     },
+    "ej.iteration_status": {
+        "everyone_reads": "SELECT ej_admin ej_deputy ej_director ej_methodist ej_teacher",
+        "owner_all": "ALL ej_owner",
+    },
+    "ej.guardian_relation": {
+        "everyone_reads": "SELECT ej_admin ej_deputy ej_director ej_methodist ej_teacher",
+        "owner_all": "ALL ej_owner",
+    },
+    "ej.attendance_status": {
+        "everyone_reads": "SELECT ej_admin ej_deputy ej_director ej_methodist ej_teacher",
+        "owner_all": "ALL ej_owner",
+    },
+    "ej.absence_reason": {
+        "everyone_reads": "SELECT ej_admin ej_deputy ej_director ej_methodist ej_teacher",
+        "owner_all": "ALL ej_owner",
+    },
+    "ej.briefing_kind": {
+        "everyone_reads": "SELECT ej_admin ej_deputy ej_director ej_methodist ej_teacher",
+        "owner_all": "ALL ej_owner",
+    },
+    "ej.achievement_level": {
+        "everyone_reads": "SELECT ej_admin ej_deputy ej_director ej_methodist ej_teacher",
+        "owner_all": "ALL ej_owner",
+    },
     "ej.remark": {
         "deputy_all": "ALL ej_deputy",
         "methodist_all": "ALL ej_methodist",

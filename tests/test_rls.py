@@ -41,12 +41,19 @@ READ = {
     "data_check":              ("own",   "org",    "org",  "org",   None),
     "print_fingerprint":       ("own",   "org",    "org",  "org",   None),  # own: printed by the teacher
     "regulation_duty":         ("all",   "all",    "all",  "all",   "all"),  # the same text for everyone
+    "attendance_status":        ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
+    "absence_reason":           ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
+    "briefing_kind":            ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
+    "achievement_level":        ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
+    "iteration_status":        ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
+    "guardian_relation":       ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
     "acknowledgment":          ("own",   "org",    "org",  "org",   "own"),  # own: one's own confirmations
     "frozen_topic":            ("org",   "org",    "org",  "org",   None),  # КТП copied into archived terms
     "account_request":         (None,    None,     "org",  "org",   "org"),  # written only by ej.request_*()
 }
 # Reference data without an organization: the same rows for every organization.
-SHARED = {"regulation_duty"}
+SHARED = {"regulation_duty", "attendance_status", "absence_reason", "briefing_kind", "achievement_level",
+          "iteration_status", "guardian_relation"}
 
 STAFF_COLUMNS = "U(email, full_name, phone, position)"
 FIX_COLUMNS = "U(fixed_at, fixed_note)"
@@ -76,6 +83,12 @@ WRITE = {
     "data_check":              ("I",         "",            "",    "",      ""),
     "print_fingerprint":       ("I",         "I",           "I",   "I",     ""),
     "regulation_duty":         ("",          "",            "",    "",      ""),
+    "attendance_status":        ("",          "",            "",    "",      ""),
+    "absence_reason":           ("",          "",            "",    "",      ""),
+    "briefing_kind":            ("",          "",            "",    "",      ""),
+    "achievement_level":        ("",          "",            "",    "",      ""),
+    "iteration_status":        ("",          "",            "",    "",      ""),
+    "guardian_relation":       ("",          "",            "",    "",      ""),
     "acknowledgment":          ("I",         "I",           "I",   "I",     "I"),
     "frozen_topic":            ("",          "",            "",    "",      ""),
     "account_request":         ("",          "",            "",    "",      ""),

@@ -347,6 +347,45 @@ CASES = {
         constraint="attendance_status_value",
         private=i["private"],
     ),
+    "unknown reason": lambda i: Case(
+        "o1_teacher01",
+        MARK,
+        (i["lesson"], i["student"], "excused", "holiday", None),
+        constraint="attendance_reason_value",
+        private=i["private"],
+    ),
+    # the vocabulary: only a migration changes it
+    "status code twice": lambda i: Case(
+        None,
+        "INSERT INTO ej.attendance_status (code, letter, label, legend, sort) VALUES ('present', 'п', 'был', 'был', 9)",
+        constraint="attendance_status_pkey",
+    ),
+    "reason letter twice": lambda i: Case(
+        None,
+        "INSERT INTO ej.absence_reason (code, letter, label, legend, sort)"
+        " VALUES ('trip', 'б', 'поездка', 'поездка', 9)",
+        constraint="absence_reason_letter_key",
+    ),
+    "briefing kind twice": lambda i: Case(
+        None,
+        "INSERT INTO ej.briefing_kind (code, label, content, sort) VALUES ('целевой', 'целевой', 'Целевой', 1)",
+        constraint="briefing_kind_sort_key",
+    ),
+    "level code twice": lambda i: Case(
+        None,
+        "INSERT INTO ej.achievement_level (code, label, sort) VALUES ('региональный', 'региональный', 9)",
+        constraint="achievement_level_pkey",
+    ),
+    "iteration status twice": lambda i: Case(
+        None,
+        "INSERT INTO ej.iteration_status (code, label, sort) VALUES ('paused', 'приостановлена', 1)",
+        constraint="iteration_status_sort_key",
+    ),
+    "relation twice": lambda i: Case(
+        None,
+        "INSERT INTO ej.guardian_relation (code, label, sort) VALUES ('мать', 'мама', 9)",
+        constraint="guardian_relation_pkey",
+    ),
     "duplicate mark": lambda i: Case(
         "o1_teacher01",
         MARK,

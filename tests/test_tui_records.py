@@ -209,7 +209,7 @@ async def test_first_briefing_is_introductory_then_repeated_and_flags_clear(snap
         (FIXED_TODAY, "вводный", FIXED_TEACHER, on_rolls),
         (FIXED_TODAY, "вводный", FIXED_TEACHER, [913]),
     ]
-    assert rows[0]["content"] == group_records.KIND_CONTENT["вводный"]
+    assert rows[0]["content"] == sql.one("SELECT content FROM ej.briefing_kind WHERE code = 'вводный'")
     assert sql.one("SELECT count(*) FROM audit.log WHERE table_name = 'safety_briefing_student'") == 10
 
 

@@ -3,8 +3,9 @@
 from psycopg.types.json import Jsonb
 
 from ejournal_tui.db.connection import Conn
-from ejournal_tui.journal_models import REASON_NAME, STATUS_LETTER, HistoryEntry
+from ejournal_tui.journal_models import HistoryEntry
 from ejournal_tui.reports.text import cell
+from ejournal_tui.vocabulary import current
 
 OPS = {"INSERT": "создано", "UPDATE": "изменено", "DELETE": "удалено"}
 
@@ -12,9 +13,9 @@ OPS = {"INSERT": "создано", "UPDATE": "изменено", "DELETE": "уд
 def _mark(row: dict | None) -> str:
     if not row:
         return "нет отметки"
-    text = STATUS_LETTER.get(row.get("status") or "", "?")
+    text = current().status_letter(row.get("status")) or "?"
     if row.get("reason"):
-        text += f" ({REASON_NAME.get(row['reason'], row['reason'])}"
+        text += f" ({current().reason_label(row['reason'])}"
         text += f": {row['reason_text']})" if row.get("reason_text") else ")"
     return text
 

@@ -1,6 +1,7 @@
 """What people type, checked before it reaches the database: dates as 01.09.2026, optional
 fields left empty, phones and e-mails of the shapes the database accepts. Every check fails
-with one Russian sentence; the database checks the same things again with its own messages."""
+with one Russian sentence; the database checks the same things again with its own messages.
+The phone and e-mail patterns are the database's own (ejournal_tui.vocabulary)."""
 
 import re
 from datetime import date, datetime
@@ -9,9 +10,8 @@ from decimal import Decimal, InvalidOperation
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ejournal_tui.errors import Invalid, UserError
+from ejournal_tui.vocabulary import current
 
-PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,19}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # what no text may carry: a NUL byte (PostgreSQL cannot store it) or a lone surrogate (not UTF-8)
 BROKEN = re.compile(r"[\x00\ud800-\udfff]")
@@ -81,14 +81,14 @@ def parse_hours(value, what: str = "Часы", top: Decimal = Decimal(2000)) -> 
 
 def phone(value) -> str | None:
     value = text(value)
-    if value and not PHONE.match(value):
+    if value and not current().phone_ok(value):
         raise Invalid("Телефон: цифры, пробелы, скобки и дефисы, например +7 (812) 555-12-34")
     return value
 
 
 def email(value) -> str | None:
     value = text(value)
-    if value and (not EMAIL.match(value) or len(value) > 200):
+    if value and (not current().email_ok(value) or len(value) > 200):
         raise Invalid("Электронная почта должна быть вида имя@домен.ru")
     return value
 

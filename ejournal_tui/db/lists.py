@@ -12,6 +12,7 @@ from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.models import Choice, Row
+from ejournal_tui.vocabulary import current
 
 # ----------------------------------------------------------------------------------- choices
 
@@ -19,10 +20,10 @@ from ejournal_tui.models import Choice, Row
 def iteration_choices(conn: Conn, archived: bool = False) -> list[Choice]:
     return rows_as(
         conn, Choice,
-        """SELECT id, name || ' · ' || CASE status WHEN 'planned' THEN 'планируется' WHEN 'active' THEN 'идёт'
-                                            WHEN 'closed' THEN 'закончена' ELSE 'архив' END AS name
-             FROM ej.iteration WHERE %s OR status <> 'archived'
-            ORDER BY status = 'active' DESC, starts_on DESC""",
+        """SELECT i.id, i.name || ' · ' || s.label AS name
+             FROM ej.iteration i JOIN ej.iteration_status s ON s.code = i.status
+            WHERE %s OR i.status <> 'archived'
+            ORDER BY i.status = 'active' DESC, i.starts_on DESC""",
         (archived,),
     )
 
@@ -267,7 +268,6 @@ def save_student(conn: Conn, student_id: int | None, data: StudentInput) -> int:
 
 # --------------------------------------------------------------------------------- guardians
 
-RELATIONS = ("мать", "отец", "опекун", "другое")
 
 
 class GuardianRow(Row):
@@ -296,8 +296,8 @@ class GuardianInput(Input):
     @field_validator("relation", mode="before")
     @classmethod
     def _relation(cls, v):
-        if v not in RELATIONS:
-            raise Invalid("Кем приходится: мать, отец, опекун или другое")
+        if current().term("guardian_relation", v) is None:  # a pre-check from the database's own list
+            raise Invalid("Кем приходится: " + ", ".join(t.label for t in current().guardian_relation))
         return v
 
 
@@ -513,8 +513,6 @@ def save_group(conn: Conn, group_id: int | None, data: GroupInput) -> int:
 
 
 # ---------------------------------------------------------------------------------- schedule
-
-WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
 
 
 class SlotRow(Row):

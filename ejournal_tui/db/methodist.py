@@ -13,8 +13,8 @@ from ejournal_tui.db.inputs import Input
 from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.journal_models import BoardPost
 from ejournal_tui.models import Row
+from ejournal_tui.vocabulary import current
 
-STATUS_NAME = {"planned": "планируется", "active": "идёт", "closed": "закончена", "archived": "в архиве"}
 NEXT_STATUS = {"planned": "active", "active": "closed"}
 
 # ------------------------------------------------------------------------------ iterations
@@ -33,7 +33,7 @@ class Iteration(Row):
 
     @property
     def status_name(self) -> str:
-        return STATUS_NAME.get(self.status, self.status)
+        return current().label("iteration_status", self.status)
 
 
 def iterations(conn: Conn) -> list[Iteration]:
@@ -185,7 +185,7 @@ def analysis_text(week: date, rows: list[WeekRow]) -> tuple[str, str]:
     lines = [
         f"Итоги недели {span}.",
         "",
-        f"Занятий по расписанию и проведённых: {planned}, из них заполнено в течение трёх дней: {on_time}.",
+        f"Занятий по расписанию и проведённых: {planned}, из них заполнено в течение {current().days}: {on_time}.",
     ]
     pcts = [r.attendance_pct for r in rows if r.attendance_pct is not None]
     if pcts:
@@ -195,7 +195,7 @@ def analysis_text(week: date, rows: list[WeekRow]) -> tuple[str, str]:
         lines.append("Не заполнены занятия: " + "; ".join(f"{_short(r.teacher_name)} — {r.not_filled}"
                                                          for r in missing) + ".")
     if late:
-        lines.append("Заполнены позже трёх дней: " + "; ".join(f"{_short(r.teacher_name)} — {r.filled_late}"
+        lines.append(f"Заполнены позже {current().days}: " + "; ".join(f"{_short(r.teacher_name)} — {r.filled_late}"
                                                               for r in late) + ".")
     if no_topic:
         lines.append("Не указана тема занятия: " + "; ".join(f"{_short(r.teacher_name)} — {r.no_topic}"
@@ -204,7 +204,7 @@ def analysis_text(week: date, rows: list[WeekRow]) -> tuple[str, str]:
         lines.append("Все занятия недели заполнены в срок, темы указаны. Спасибо!")
     else:
         lines += ["", "Прошу заполнить пропущенное до конца недели. Напоминаю: журнал заполняется не позднее "
-                      "трёх дней после занятия, исправления позже — с указанием причины."]
+                      f"{current().days} после занятия, исправления позже — с указанием причины."]
     return title, "\n".join(lines)
 
 

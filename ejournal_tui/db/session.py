@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import psycopg
 
+from ejournal_tui import vocabulary
 from ejournal_tui.db import errors
 from ejournal_tui.db.connection import Conn, connect
 from ejournal_tui.errors import Unavailable, UserError
@@ -79,6 +80,7 @@ class Session:
                 )
                 if not self._messages:
                     self._messages = errors.load_constraint_messages(self._conn)
+                    vocabulary.load(self._conn)
             except psycopg.OperationalError as exc:
                 self._drop()
                 if exc.sqlstate and exc.sqlstate.startswith("28"):

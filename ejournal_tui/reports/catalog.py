@@ -12,6 +12,7 @@ from datetime import date
 from ejournal_tui.db import reports as q
 from ejournal_tui.db.connection import Conn
 from ejournal_tui.errors import Invalid
+from ejournal_tui.vocabulary import current
 
 
 @dataclass
@@ -130,7 +131,7 @@ def _timeliness(conn, o: Options) -> Report:
     rows = q.timeliness(conn, by, o.iteration, o.today, o.teacher)
     keys = [("teacher_name", "Педагог")] + ([("group_name", "Группа")] if by == "group" else [("groups", "Групп")])
     nums = [("planned_due", "Занятий по расписанию (срок прошёл)"), ("lessons", "Заполнено занятий"),
-            ("on_time", "В срок (≤ 3 дней)"), ("late", "С опозданием"), ("missing", "Не заполнено"),
+            ("on_time", f"В срок (≤ {current().days})"), ("late", "С опозданием"), ("missing", "Не заполнено"),
             ("extra", "Вне расписания"), ("on_time_pct", "В срок, %"), ("max_delay_days", "Наибольшая задержка, дн.")]
     return Report("timeliness", "Своевременность заполнения журнала",
                   [h for _, h in keys + nums], [[r[k] for k, _ in keys + nums] for r in rows],

@@ -23,7 +23,8 @@ from ejournal_tui.db import reports as q
 from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.errors import UserError
 from ejournal_tui.reports import pdf
-from ejournal_tui.reports.russian import SHEETS, WEEKDAYS, count_in_words, month_name
+from ejournal_tui.reports.russian import SHEETS, count_in_words, month_name
+from ejournal_tui.vocabulary import WEEKDAYS
 
 # How many students one monthly spread holds before it continues on the next sheet.
 ROWS_PER_SPREAD = 28

@@ -26,6 +26,7 @@ def _emit(obj: dict) -> None:
 
 
 def main() -> int:
+    from ejournal_tui import vocabulary
     from ejournal_tui.db import errors
     from ejournal_tui.db.connection import connect
     from ejournal_tui.reports import journal, pdf
@@ -34,6 +35,7 @@ def main() -> int:
     try:
         with connect(os.environ.get(DSN_ENV, "")) as conn:
             messages = errors.load_constraint_messages(conn)
+            vocabulary.ensure(conn)
             try:
                 printed = journal.print_journal(
                     conn, job.get("iteration"), job.get("quantum"), job.get("group"), output=job["output"],

@@ -3,6 +3,116 @@
 SET LOCAL ROLE ej_owner;
 
 ---------------------------------------------------------------------------------------------
+-- One vocabulary. Every coded value a table holds is a row of a lookup table below, with its
+-- Russian label; the tables refer to it by a foreign key named <table>_<column>_value, whose
+-- message lists the labels (0006). Limits and patterns are the functions here: the constraints
+-- and rules call them. The app loads all of it once a session (ej.vocabulary(), 0006) and reads
+-- nothing of it from its own constants.
+
+-- Edits of a lesson or a mark more than this many days after the lesson need a reason.
+CREATE FUNCTION ej.edit_window_days() RETURNS integer
+    LANGUAGE sql IMMUTABLE AS $$ SELECT 3 $$;
+-- At most this many participants of a group's event.
+CREATE FUNCTION ej.participants_limit() RETURNS integer
+    LANGUAGE sql IMMUTABLE AS $$ SELECT 1000 $$;
+-- Phone numbers and e-mail addresses (the same regular expression in PostgreSQL and Python).
+CREATE FUNCTION ej.phone_pattern() RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT '^\+?[0-9][0-9 ()-]{4,19}$' $$;
+CREATE FUNCTION ej.email_pattern() RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT '^[^@\s]+@[^@\s]+\.[^@\s]+$' $$;
+
+CREATE TABLE ej.attendance_status (
+    code   text PRIMARY KEY,
+    letter text NOT NULL,
+    label  text NOT NULL,
+    legend text NOT NULL,
+    sort   smallint NOT NULL UNIQUE
+);
+COMMENT ON TABLE ej.attendance_status IS 'Отметки посещения: код, буква в клетке журнала, название.';
+COMMENT ON COLUMN ej.attendance_status.letter IS 'Буква отметки на экране («+» — присутствовал); в печати присутствие — пустая клетка.';
+COMMENT ON COLUMN ej.attendance_status.legend IS 'Строка условных обозначений под таблицей посещаемости.';
+INSERT INTO ej.attendance_status (code, letter, label, legend, sort) VALUES
+    ('present', '+', 'присутствовал(а)', 'присутствовал (клетка не заполняется)', 1),
+    ('absent', 'н', 'отсутствовал(а) без уважительной причины', 'отсутствовал без уважительной причины', 2),
+    ('excused', 'у', 'отсутствовал(а) по уважительной причине', 'отсутствовал по уважительной причине', 3);
+
+CREATE TABLE ej.absence_reason (
+    code   text PRIMARY KEY,
+    letter text NOT NULL UNIQUE,
+    label  text NOT NULL,
+    legend text NOT NULL,
+    sort   smallint NOT NULL UNIQUE
+);
+COMMENT ON TABLE ej.absence_reason IS 'Уважительные причины отсутствия: код, буква в журнале, название.';
+COMMENT ON COLUMN ej.absence_reason.legend IS 'Строка условных обозначений под таблицей посещаемости.';
+INSERT INTO ej.absence_reason (code, letter, label, legend, sort) VALUES
+    ('illness', 'б', 'болезнь', 'отсутствовал по болезни', 1),
+    ('parents', 'з', 'заявление родителей', 'отсутствовал по заявлению родителей (законных представителей)', 2),
+    ('competition', 'с', 'соревнования/олимпиада', 'участвовал в соревнованиях, олимпиаде, конкурсе', 3),
+    ('other', 'у', 'другое', 'отсутствовал по другой уважительной причине', 4);
+
+CREATE TABLE ej.briefing_kind (
+    code    text PRIMARY KEY,
+    label   text NOT NULL,
+    content text NOT NULL,
+    sort    smallint NOT NULL UNIQUE
+);
+COMMENT ON TABLE ej.briefing_kind IS 'Виды инструктажа по технике безопасности; «вводный» — первый инструктаж обучающегося в группе.';
+COMMENT ON COLUMN ej.briefing_kind.content IS 'Содержание, которое форма предлагает по умолчанию.';
+INSERT INTO ej.briefing_kind (code, label, content, sort) VALUES
+    ('вводный', 'вводный', 'Вводный инструктаж: правила поведения, пожарная и электробезопасность, работа с оборудованием', 1),
+    ('повторный', 'повторный', 'Повторный инструктаж по технике безопасности при работе с оборудованием', 2),
+    ('внеплановый', 'внеплановый', 'Внеплановый инструктаж по технике безопасности', 3);
+
+CREATE TABLE ej.achievement_level (
+    code  text PRIMARY KEY,
+    label text NOT NULL,
+    sort  smallint NOT NULL UNIQUE
+);
+COMMENT ON TABLE ej.achievement_level IS 'Уровни конкурсов и соревнований.';
+INSERT INTO ej.achievement_level (code, label, sort) VALUES
+    ('учрежденческий', 'учрежденческий', 1), ('муниципальный', 'муниципальный', 2),
+    ('региональный', 'региональный', 3), ('всероссийский', 'всероссийский', 4),
+    ('международный', 'международный', 5);
+
+CREATE TABLE ej.iteration_status (
+    code  text PRIMARY KEY,
+    label text NOT NULL,
+    sort  smallint NOT NULL UNIQUE
+);
+COMMENT ON TABLE ej.iteration_status IS 'Статусы итерации: planned → active → closed → archived.';
+INSERT INTO ej.iteration_status (code, label, sort) VALUES
+    ('planned', 'планируется', 1), ('active', 'идёт', 2), ('closed', 'закончена', 3), ('archived', 'в архиве', 4);
+
+CREATE TABLE ej.guardian_relation (
+    code  text PRIMARY KEY,
+    label text NOT NULL,
+    sort  smallint NOT NULL UNIQUE
+);
+COMMENT ON TABLE ej.guardian_relation IS 'Кем приходится обучающемуся родитель (законный представитель).';
+INSERT INTO ej.guardian_relation (code, label, sort) VALUES
+    ('мать', 'мать', 1), ('отец', 'отец', 2), ('опекун', 'опекун', 3), ('другое', 'другое', 4);
+
+-- Everyone reads the vocabulary; only the owner (a migration) changes it.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['attendance_status', 'absence_reason', 'briefing_kind', 'achievement_level',
+                              'iteration_status', 'guardian_relation'] LOOP
+        EXECUTE format('ALTER TABLE ej.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE ej.%I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY owner_all ON ej.%I TO ej_owner USING (true) WITH CHECK (true)', t);
+        EXECUTE format('CREATE POLICY everyone_reads ON ej.%I FOR SELECT '
+                       'TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin USING (true)', t);
+        EXECUTE format('GRANT SELECT ON ej.%I TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin', t);
+        EXECUTE format('COMMENT ON CONSTRAINT %I ON ej.%I IS %L', t || '_pkey', t, 'Такой код в словаре уже есть.');
+        EXECUTE format('COMMENT ON CONSTRAINT %I ON ej.%I IS %L', t || '_sort_key', t, 'Это место в списке словаря уже занято.');
+    END LOOP;
+    COMMENT ON CONSTRAINT absence_reason_letter_key ON ej.absence_reason IS 'Такая буква причины уже есть.';
+END $$;
+
+---------------------------------------------------------------------------------------------
 -- Time zones.
 
 CREATE FUNCTION ej.is_time_zone(p_name text) RETURNS boolean
@@ -49,8 +159,8 @@ CREATE TABLE ej.staff (
     CONSTRAINT staff_login_shape CHECK (login ~ '^[a-z_][a-z0-9_.-]{1,62}$'),
     CONSTRAINT staff_full_name_shape CHECK (full_name ~ '^\S+( \S+){1,3}$' AND length(full_name) <= 200),
     CONSTRAINT staff_position_len CHECK (length(position) <= 200),
-    CONSTRAINT staff_phone_shape CHECK (phone ~ '^\+?[0-9][0-9 ()-]{4,19}$'),
-    CONSTRAINT staff_email_shape CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' AND length(email) <= 200),
+    CONSTRAINT staff_phone_shape CHECK (phone ~ ej.phone_pattern()),
+    CONSTRAINT staff_email_shape CHECK (email ~ ej.email_pattern() AND length(email) <= 200),
     CONSTRAINT staff_org_id_key UNIQUE (organization_id, id)
 );
 COMMENT ON CONSTRAINT staff_org_id_key ON ej.staff IS 'Такая запись уже есть.';
@@ -152,7 +262,7 @@ CREATE TABLE ej.student (
     CONSTRAINT student_school_len CHECK (length(school) <= 200),
     CONSTRAINT student_school_class_shape CHECK (school_class ~ '^(1[01]|[1-9])( ?[А-ЯЁа-яё])?$'),
     CONSTRAINT student_address_len CHECK (length(address) <= 300),
-    CONSTRAINT student_phone_shape CHECK (phone ~ '^\+?[0-9][0-9 ()-]{4,19}$'),
+    CONSTRAINT student_phone_shape CHECK (phone ~ ej.phone_pattern()),
     CONSTRAINT student_clearance_date CHECK (medical_clearance_on IS NULL OR medical_clearance),
     CONSTRAINT student_org_id_key UNIQUE (organization_id, id)
 );
@@ -173,9 +283,9 @@ CREATE TABLE ej.guardian (
     email           text,
     pd_consent_on   date,
     CONSTRAINT guardian_full_name_len CHECK (length(btrim(full_name)) BETWEEN 2 AND 200 AND full_name !~ '[[:cntrl:]]'),
-    CONSTRAINT guardian_relation_value CHECK (relation IN ('мать', 'отец', 'опекун', 'другое')),
-    CONSTRAINT guardian_phone_shape CHECK (phone ~ '^\+?[0-9][0-9 ()-]{4,19}$'),
-    CONSTRAINT guardian_email_shape CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' AND length(email) <= 200),
+    CONSTRAINT guardian_relation_value FOREIGN KEY (relation) REFERENCES ej.guardian_relation,
+    CONSTRAINT guardian_phone_shape CHECK (phone ~ ej.phone_pattern()),
+    CONSTRAINT guardian_email_shape CHECK (email ~ ej.email_pattern() AND length(email) <= 200),
     CONSTRAINT guardian_student_id_fkey FOREIGN KEY (organization_id, student_id)
         REFERENCES ej.student (organization_id, id) ON DELETE CASCADE
 );
@@ -235,7 +345,7 @@ CREATE TABLE ej.iteration (
     archived_at          timestamptz,
     CONSTRAINT iteration_name_len CHECK (length(btrim(name)) BETWEEN 1 AND 100 AND name !~ '[[:cntrl:]]'),
     CONSTRAINT iteration_dates_order CHECK (ends_on > starts_on AND ends_on - starts_on <= 366),
-    CONSTRAINT iteration_status_value CHECK (status IN ('planned', 'active', 'closed', 'archived')),
+    CONSTRAINT iteration_status_value FOREIGN KEY (status) REFERENCES ej.iteration_status,
     CONSTRAINT iteration_approval_pair CHECK ((schedule_approved_by IS NULL) = (schedule_approved_at IS NULL)),
     CONSTRAINT iteration_name_key UNIQUE (organization_id, name),
     -- two ranges instead of btree_gist, which the embedded server lacks: an organization is the
@@ -383,8 +493,8 @@ CREATE TABLE ej.attendance (
     updated_at      timestamptz NOT NULL DEFAULT now(),
     version         integer NOT NULL DEFAULT 1,
     CONSTRAINT attendance_pkey PRIMARY KEY (lesson_id, student_id),
-    CONSTRAINT attendance_status_value CHECK (status IN ('present', 'absent', 'excused')),
-    CONSTRAINT attendance_reason_value CHECK (reason IN ('illness', 'parents', 'competition', 'other')),
+    CONSTRAINT attendance_status_value FOREIGN KEY (status) REFERENCES ej.attendance_status,
+    CONSTRAINT attendance_reason_value FOREIGN KEY (reason) REFERENCES ej.absence_reason,
     CONSTRAINT attendance_reason_required CHECK ((status = 'excused') = (reason IS NOT NULL)),
     CONSTRAINT attendance_reason_text_required CHECK (reason IS DISTINCT FROM 'other' OR coalesce(length(btrim(reason_text)), 0) >= 2),
     CONSTRAINT attendance_reason_text_len CHECK (length(reason_text) <= 200),
@@ -396,7 +506,7 @@ CREATE TABLE ej.attendance (
 COMMENT ON CONSTRAINT attendance_lesson_id_fkey ON ej.attendance IS 'Занятие не найдено.';
 COMMENT ON CONSTRAINT attendance_student_id_fkey ON ej.attendance IS 'Обучающийся не найден.';
 COMMENT ON TABLE ej.attendance IS 'Отметка посещения: обучающийся на занятии.';
-COMMENT ON COLUMN ej.attendance.reason IS 'Код уважительной причины отсутствия (при status = excused); список — в ограничении attendance_reason_value.';
+COMMENT ON COLUMN ej.attendance.reason IS 'Код уважительной причины отсутствия (при status = excused); список — в таблице ej.absence_reason.';
 COMMENT ON COLUMN ej.attendance.reason_text IS 'Причина словами, когда кода недостаточно.';
 COMMENT ON COLUMN ej.attendance.version IS 'Номер версии для проверки одновременной правки.';
 CREATE INDEX attendance_group_idx ON ej.attendance (group_id, lesson_id);
@@ -409,7 +519,7 @@ CREATE TABLE ej.safety_briefing (
     kind            text NOT NULL,
     content         text NOT NULL,
     given_by        bigint NOT NULL,
-    CONSTRAINT safety_briefing_kind_value CHECK (kind IN ('вводный', 'повторный', 'внеплановый')),
+    CONSTRAINT safety_briefing_kind_value FOREIGN KEY (kind) REFERENCES ej.briefing_kind,
     CONSTRAINT safety_briefing_content_len CHECK (length(btrim(content)) BETWEEN 2 AND 500),
     CONSTRAINT safety_briefing_given_by_fkey FOREIGN KEY (organization_id, given_by)
         REFERENCES ej.staff (organization_id, id),
@@ -421,7 +531,7 @@ COMMENT ON CONSTRAINT safety_briefing_org_id_key ON ej.safety_briefing IS 'Та�
 COMMENT ON CONSTRAINT safety_briefing_given_by_fkey ON ej.safety_briefing IS 'Сотрудник не найден.';
 COMMENT ON CONSTRAINT safety_briefing_group_id_fkey ON ej.safety_briefing IS 'Группа не найдена.';
 COMMENT ON TABLE ej.safety_briefing IS 'Инструктаж по технике безопасности, проведённый в группе.';
-COMMENT ON COLUMN ej.safety_briefing.kind IS 'Вид инструктажа (список — в ограничении safety_briefing_kind_value).';
+COMMENT ON COLUMN ej.safety_briefing.kind IS 'Вид инструктажа (список — в таблице ej.briefing_kind).';
 COMMENT ON COLUMN ej.safety_briefing.given_by IS 'Кто провёл: сотрудник сессии, не то, что прислал клиент.';
 CREATE INDEX safety_briefing_group_idx ON ej.safety_briefing (group_id);
 
@@ -451,7 +561,7 @@ CREATE TABLE ej.event (
     participants    integer NOT NULL DEFAULT 0,
     CONSTRAINT event_title_len CHECK (length(btrim(title)) BETWEEN 2 AND 300),
     CONSTRAINT event_place_len CHECK (length(place) <= 300),
-    CONSTRAINT event_participants_range CHECK (participants BETWEEN 0 AND 1000),
+    CONSTRAINT event_participants_range CHECK (participants BETWEEN 0 AND ej.participants_limit()),
     CONSTRAINT event_group_id_fkey FOREIGN KEY (organization_id, group_id)
         REFERENCES ej.study_group (organization_id, id) ON DELETE CASCADE
 );
@@ -469,7 +579,7 @@ CREATE TABLE ej.achievement (
     level           text NOT NULL,
     result          text NOT NULL,
     CONSTRAINT achievement_competition_len CHECK (length(btrim(competition)) BETWEEN 2 AND 300),
-    CONSTRAINT achievement_level_value CHECK (level IN ('учрежденческий', 'муниципальный', 'региональный', 'всероссийский', 'международный')),
+    CONSTRAINT achievement_level_value FOREIGN KEY (level) REFERENCES ej.achievement_level,
     CONSTRAINT achievement_result_len CHECK (length(btrim(result)) BETWEEN 1 AND 100),
     CONSTRAINT achievement_group_id_fkey FOREIGN KEY (organization_id, group_id)
         REFERENCES ej.study_group (organization_id, id) ON DELETE CASCADE,
@@ -479,7 +589,7 @@ CREATE TABLE ej.achievement (
 COMMENT ON CONSTRAINT achievement_group_id_fkey ON ej.achievement IS 'Группа не найдена.';
 COMMENT ON CONSTRAINT achievement_student_id_fkey ON ej.achievement IS 'Обучающийся не найден.';
 COMMENT ON TABLE ej.achievement IS 'Достижение обучающегося на конкурсе или соревновании.';
-COMMENT ON COLUMN ej.achievement.level IS 'Уровень конкурса (список — в ограничении achievement_level_value).';
+COMMENT ON COLUMN ej.achievement.level IS 'Уровень конкурса (список — в таблице ej.achievement_level).';
 CREATE INDEX achievement_group_idx ON ej.achievement (group_id);
 
 CREATE TABLE ej.remark (

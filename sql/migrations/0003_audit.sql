@@ -155,6 +155,12 @@ CREATE TRIGGER log_no_truncate BEFORE TRUNCATE ON audit.log
 
 -- Every table of the journal is audited (a later table calls audit.enable where it is made).
 SELECT audit.enable('ej.achievement');
+SELECT audit.enable('ej.achievement_level');
+SELECT audit.enable('ej.absence_reason');
+SELECT audit.enable('ej.attendance_status');
+SELECT audit.enable('ej.briefing_kind');
+SELECT audit.enable('ej.guardian_relation');
+SELECT audit.enable('ej.iteration_status');
 SELECT audit.enable('ej.attendance');
 SELECT audit.enable('ej.board_post');
 SELECT audit.enable('ej.enrollment');

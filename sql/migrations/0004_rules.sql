@@ -4,9 +4,7 @@
 -- write. Messages are in Russian and carry no personal data.
 SET LOCAL ROLE ej_owner;
 
--- Edits of a lesson or a mark more than this many days after the lesson need a reason.
-CREATE FUNCTION ej.edit_window_days() RETURNS integer
-    LANGUAGE sql IMMUTABLE AS $$ SELECT 3 $$;
+-- ej.edit_window_days() and the other limits: 0002, with the vocabulary.
 
 -- Russian plural forms: ej.ru_plural(1, 'отметка', 'отметки', 'отметок') = 'отметка'
 -- (the Python twin is ejournal_tui.i18n.plural).

@@ -31,7 +31,6 @@ COMMENT ON CONSTRAINT student_phone_shape ON ej.student IS 'Телефон: ци
 COMMENT ON CONSTRAINT student_clearance_date ON ej.student IS 'Дата медицинского допуска указывается только при наличии допуска.';
 
 COMMENT ON CONSTRAINT guardian_full_name_len ON ej.guardian IS 'ФИО родителя (законного представителя): от 2 до 200 символов.';
-COMMENT ON CONSTRAINT guardian_relation_value ON ej.guardian IS 'Кем приходится: мать, отец, опекун или другое.';
 COMMENT ON CONSTRAINT guardian_phone_shape ON ej.guardian IS 'Телефон: цифры, пробелы, скобки и дефисы, например +7 (812) 555-12-34.';
 COMMENT ON CONSTRAINT guardian_email_shape ON ej.guardian IS 'Электронная почта должна быть вида имя@домен.ru.';
 
@@ -46,7 +45,6 @@ COMMENT ON CONSTRAINT program_topic_position_key ON ej.program_topic IS 'В КТ
 
 COMMENT ON CONSTRAINT iteration_name_len ON ej.iteration IS 'Название итерации: от 1 до 100 символов.';
 COMMENT ON CONSTRAINT iteration_dates_order ON ej.iteration IS 'Итерация должна заканчиваться позже, чем начинается, и длиться не больше года.';
-COMMENT ON CONSTRAINT iteration_status_value ON ej.iteration IS 'Статус итерации: planned, active, closed или archived.';
 COMMENT ON CONSTRAINT iteration_approval_pair ON ej.iteration IS 'Утверждение расписания записывается вместе с тем, кто и когда утвердил.';
 COMMENT ON CONSTRAINT iteration_name_key ON ej.iteration IS 'Итерация с таким названием уже есть.';
 
@@ -70,22 +68,17 @@ COMMENT ON CONSTRAINT lesson_topic_len ON ej.lesson IS 'Тема занятия:
 COMMENT ON CONSTRAINT lesson_group_date_key ON ej.lesson IS 'У группы уже есть занятие в этот день.';
 
 COMMENT ON CONSTRAINT attendance_pkey ON ej.attendance IS 'Отметка для этого обучающегося на этом занятии уже есть.';
-COMMENT ON CONSTRAINT attendance_status_value ON ej.attendance IS 'Отметка: присутствовал, «н» (без уважительной причины) или «у» (по уважительной причине).';
-COMMENT ON CONSTRAINT attendance_reason_value ON ej.attendance IS 'Уважительная причина: болезнь, заявление родителей, соревнования/олимпиада или другое.';
 COMMENT ON CONSTRAINT attendance_reason_required ON ej.attendance IS 'Для отметки «у» выберите уважительную причину; для других отметок причина не указывается.';
 COMMENT ON CONSTRAINT attendance_reason_text_required ON ej.attendance IS 'Для причины «другое» напишите, какая именно.';
 COMMENT ON CONSTRAINT attendance_reason_text_len ON ej.attendance IS 'Пояснение причины: не длиннее 200 символов.';
 
-COMMENT ON CONSTRAINT safety_briefing_kind_value ON ej.safety_briefing IS 'Вид инструктажа: вводный, повторный или внеплановый.';
 COMMENT ON CONSTRAINT safety_briefing_content_len ON ej.safety_briefing IS 'Содержание инструктажа: от 2 до 500 символов.';
 COMMENT ON CONSTRAINT safety_briefing_student_pkey ON ej.safety_briefing_student IS 'Обучающийся уже отмечен в этом инструктаже.';
 
 COMMENT ON CONSTRAINT event_title_len ON ej.event IS 'Название мероприятия: от 2 до 300 символов.';
 COMMENT ON CONSTRAINT event_place_len ON ej.event IS 'Место проведения: не длиннее 300 символов.';
-COMMENT ON CONSTRAINT event_participants_range ON ej.event IS 'Число участников: от 0 до 1000.';
 
 COMMENT ON CONSTRAINT achievement_competition_len ON ej.achievement IS 'Название конкурса: от 2 до 300 символов.';
-COMMENT ON CONSTRAINT achievement_level_value ON ej.achievement IS 'Уровень: учрежденческий, муниципальный, региональный, всероссийский или международный.';
 COMMENT ON CONSTRAINT achievement_result_len ON ej.achievement IS 'Результат: от 1 до 100 символов (например, «1 место», «участник»).';
 
 COMMENT ON CONSTRAINT remark_body_len ON ej.remark IS 'Текст замечания: от 2 до 2000 символов.';
@@ -94,6 +87,50 @@ COMMENT ON CONSTRAINT remark_closed_pair ON ej.remark IS 'Закрытие за�
 
 COMMENT ON CONSTRAINT board_post_title_len ON ej.board_post IS 'Заголовок: от 2 до 200 символов.';
 COMMENT ON CONSTRAINT board_post_body_len ON ej.board_post IS 'Текст: от 1 до 20000 символов.';
+
+-- The messages of the vocabulary's foreign keys and limits are composed from the vocabulary
+-- itself (0002), so that a label or a limit is written in one place.
+CREATE FUNCTION ej.labels_in_words(p_labels text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN cardinality(p_labels) < 2 THEN coalesce(p_labels[1], '')
+                ELSE array_to_string(p_labels[1:cardinality(p_labels) - 1], ', ') || ' или ' || p_labels[cardinality(p_labels)] END
+$$;
+DO $$
+BEGIN
+    EXECUTE format('COMMENT ON CONSTRAINT attendance_status_value ON ej.attendance IS %L',
+                   'Отметка: ' || ej.labels_in_words(ARRAY(SELECT '«' || letter || '» — ' || label FROM ej.attendance_status ORDER BY sort)) || '.');
+    EXECUTE format('COMMENT ON CONSTRAINT attendance_reason_value ON ej.attendance IS %L',
+                   'Уважительная причина: ' || ej.labels_in_words(ARRAY(SELECT label FROM ej.absence_reason ORDER BY sort)) || '.');
+    EXECUTE format('COMMENT ON CONSTRAINT safety_briefing_kind_value ON ej.safety_briefing IS %L',
+                   'Вид инструктажа: ' || ej.labels_in_words(ARRAY(SELECT label FROM ej.briefing_kind ORDER BY sort)) || '.');
+    EXECUTE format('COMMENT ON CONSTRAINT achievement_level_value ON ej.achievement IS %L',
+                   'Уровень: ' || ej.labels_in_words(ARRAY(SELECT label FROM ej.achievement_level ORDER BY sort)) || '.');
+    EXECUTE format('COMMENT ON CONSTRAINT guardian_relation_value ON ej.guardian IS %L',
+                   'Кем приходится: ' || ej.labels_in_words(ARRAY(SELECT label FROM ej.guardian_relation ORDER BY sort)) || '.');
+    EXECUTE format('COMMENT ON CONSTRAINT iteration_status_value ON ej.iteration IS %L',
+                   'Статус итерации: ' || ej.labels_in_words(ARRAY(SELECT '«' || label || '»' FROM ej.iteration_status ORDER BY sort)) || '.');
+    EXECUTE format('COMMENT ON CONSTRAINT event_participants_range ON ej.event IS %L',
+                   'Число участников: от 0 до ' || ej.participants_limit() || '.');
+END $$;
+
+-- Everything the app reads of the vocabulary, once a session: the lookup tables in their order
+-- and the limits (ejournal_tui.vocabulary).
+CREATE FUNCTION ej.vocabulary() RETURNS jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object(
+        'attendance_status', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.attendance_status t),
+        'absence_reason', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.absence_reason t),
+        'briefing_kind', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.briefing_kind t),
+        'achievement_level', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.achievement_level t),
+        'iteration_status', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.iteration_status t),
+        'guardian_relation', (SELECT jsonb_agg(to_jsonb(t) - 'sort' ORDER BY t.sort) FROM ej.guardian_relation t),
+        'edit_window_days', ej.edit_window_days(),
+        'participants_limit', ej.participants_limit(),
+        'phone_pattern', ej.phone_pattern(),
+        'email_pattern', ej.email_pattern())
+$$;
 
 CREATE FUNCTION ej.constraint_messages() RETURNS TABLE (constraint_name text, message text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -631,9 +668,9 @@ SELECT s.id, s.organization_id, s.login, s.full_name, s.is_locked,
 GRANT SELECT ON ej.user_account TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
 -- Functions are executable by PUBLIC when created; 0005 revoked that only for the functions
 -- that existed then.
-REVOKE ALL ON FUNCTION ej.constraint_messages(), ej.is_account_admin(), ej.account_org(bigint),
+REVOKE ALL ON FUNCTION ej.constraint_messages(), ej.vocabulary(), ej.labels_in_words(text[]), ej.is_account_admin(), ej.account_org(bigint),
     ej.add_user(text, text[], text, bigint), ej.set_user_locked(text, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ej.constraint_messages(), ej.is_account_admin()
+GRANT EXECUTE ON FUNCTION ej.constraint_messages(), ej.vocabulary(), ej.is_account_admin()
     TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
 -- Every staff role may call these, so that a non-administrator reads their own clear refusal
 -- («… может только администратор») rather than a bare "permission denied".

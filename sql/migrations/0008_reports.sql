@@ -4,30 +4,26 @@
 -- decides what it contains: a teacher's report holds the teacher's own groups only.
 SET LOCAL ROLE ej_owner;
 
--- Attendance codes, the same on screen, in the hard copy and in exports. Only absences are
--- marked: present prints blank.
+-- Attendance codes, the same on screen, in the hard copy and in exports: the letters of the
+-- vocabulary (0002). Only absences are marked: present prints blank.
 CREATE FUNCTION ej.attendance_code(p_status text, p_reason text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE p_status
-               WHEN 'present' THEN ''
-               WHEN 'absent' THEN 'н'
-               WHEN 'excused' THEN CASE p_reason WHEN 'illness' THEN 'б' WHEN 'parents' THEN 'з'
-                                                 WHEN 'competition' THEN 'с' ELSE 'у' END
-           END
+    SELECT CASE WHEN p_status = 'present' THEN ''
+                WHEN p_status = 'excused' AND p_reason IS NOT NULL
+                    THEN (SELECT letter FROM ej.absence_reason WHERE code = p_reason)
+                ELSE (SELECT letter FROM ej.attendance_status WHERE code = p_status) END
 $$;
 
 -- The legend printed under every attendance grid.
 CREATE VIEW ej.attendance_code_legend WITH (security_invoker = true) AS
-SELECT position, code, meaning
-  FROM (VALUES (1, '', 'присутствовал (клетка не заполняется)'),
-               (2, 'н', 'отсутствовал без уважительной причины'),
-               (3, 'б', 'отсутствовал по болезни'),
-               (4, 'з', 'отсутствовал по заявлению родителей (законных представителей)'),
-               (5, 'с', 'участвовал в соревнованиях, олимпиаде, конкурсе'),
-               (6, 'у', 'отсутствовал по другой уважительной причине'),
-               (7, '—', 'не числился в группе в этот день'),
-               (8, '?', 'отметка не внесена')) v(position, code, meaning);
+SELECT (row_number() OVER (ORDER BY part, sort))::integer AS position, code, meaning
+  FROM (SELECT 1 AS part, sort, ej.attendance_code(code, NULL) AS code, legend AS meaning
+          FROM ej.attendance_status WHERE code <> 'excused'
+        UNION ALL
+        SELECT 2, sort, letter, legend FROM ej.absence_reason
+        UNION ALL
+        VALUES (3, 1, '—', 'не числился в группе в этот день'), (3, 2, '?', 'отметка не внесена')) v;
 
 -- The academic year (from 1 September) a date belongs to: 2026 for 15.09.2026 and 15.05.2027.
 CREATE FUNCTION ej.academic_year(p_on date) RETURNS integer

@@ -15,10 +15,17 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from ejournal_tui.db import group_records
-from ejournal_tui.db.group_records import KIND_CONTENT, KINDS, Briefing, BriefingInput
+from ejournal_tui.db.group_records import Briefing, BriefingInput
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.tui.screens.base import BaseModal, esc, fmt_date
 from ejournal_tui.tui.screens.late_reason import with_late_reason
+from ejournal_tui.vocabulary import current
+
+
+def _content(kind: str) -> str:
+    """The content a briefing of this kind is written with unless the teacher changes it."""
+    term = current().term("briefing_kind", kind)
+    return term.content if term else ""
 
 
 def parse_date(screen, text: str) -> date | None:
@@ -102,10 +109,11 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
                 yield Label("Дата", classes="label")
                 yield Input(fmt_date(self.day), id="briefing-date", placeholder="ДД.ММ.ГГГГ", classes="short")
                 yield Label("Вид", classes="label")
-                yield Select([(k, k) for k in KINDS], value=self.kind, allow_blank=False, id="briefing-kind")
+                kinds = [(k.label, k.code) for k in current().briefing_kind]
+                yield Select(kinds, value=self.kind, allow_blank=False, id="briefing-kind")
             with Horizontal(classes="row"):
                 yield Label("Содержание", classes="label")
-                yield Input(e.content if e else KIND_CONTENT[self.kind], id="briefing-content", max_length=500)
+                yield Input(e.content if e else _content(self.kind), id="briefing-content", max_length=500)
             yield Static("", id="briefing-count")
             chosen = {p.id for p in e.students} if e else self.auto
             yield StudentPicks(*self._options(chosen), id="briefing-students")
@@ -159,8 +167,8 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
         if old == new:
             return
         content = self.query_one("#briefing-content", Input)
-        if content.value.strip() == KIND_CONTENT[old]:
-            content.value = KIND_CONTENT[new]
+        if content.value.strip() == _content(old):
+            content.value = _content(new)
         self._reselect(self.day, new)
 
     @on(Input.Changed, "#briefing-date")

@@ -3,10 +3,10 @@ approves together with the teachers' load."""
 
 from ejournal_tui.db import control
 from ejournal_tui.db.control import SlotView
-from ejournal_tui.db.lists import WEEKDAYS
 from ejournal_tui.tui.screens.base import esc
 from ejournal_tui.tui.screens.table_screen import TableScreen
 from ejournal_tui.tui.widgets.table import short_name
+from ejournal_tui.vocabulary import WEEKDAYS
 
 
 class IterationScheduleScreen(TableScreen):

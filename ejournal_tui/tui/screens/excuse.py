@@ -10,19 +10,19 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ejournal_tui.journal_models import REASON_NAME
 from ejournal_tui.tui.screens.base import BaseModal, esc, fmt_date
+from ejournal_tui.vocabulary import current
 
 
 class ExcuseScreen(BaseModal[tuple[str, str | None] | None]):
     TITLE = "Уважительная причина"
-    HELP = "Выберите причину стрелками и Enter или цифрой 1–4. Для «другое» напишите, какая именно."
+    HELP = "Выберите причину стрелками и Enter или цифрой — её номером в списке. Для «другое» напишите, какая именно."
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "отмена", id="excuse.cancel"),
-        Binding("1", "pick(0)", "болезнь", show=False, id="excuse.1"),
-        Binding("2", "pick(1)", "заявление родителей", show=False, id="excuse.2"),
-        Binding("3", "pick(2)", "соревнования", show=False, id="excuse.3"),
-        Binding("4", "pick(3)", "другое", show=False, id="excuse.4"),
+        Binding("1", "pick(0)", "причина 1", show=False, id="excuse.1"),
+        Binding("2", "pick(1)", "причина 2", show=False, id="excuse.2"),
+        Binding("3", "pick(2)", "причина 3", show=False, id="excuse.3"),
+        Binding("4", "pick(3)", "причина 4", show=False, id="excuse.4"),
     ]
 
     def __init__(self, who: str, day: date):
@@ -33,7 +33,7 @@ class ExcuseScreen(BaseModal[tuple[str, str | None] | None]):
         with Vertical(classes="dialog"):
             yield Static(f"[b]{esc(self.who)}[/b], {fmt_date(self.day)}\nОтсутствовал(а) по уважительной причине:")
             yield OptionList(
-                *(Option(f"{i}. {name}", id=code) for i, (code, name) in enumerate(REASON_NAME.items(), start=1)),
+                *(Option(f"{i}. {r.label}", id=r.code) for i, r in enumerate(current().absence_reason, start=1)),
                 id="reasons",
             )
             yield Input(
@@ -46,8 +46,11 @@ class ExcuseScreen(BaseModal[tuple[str, str | None] | None]):
     def action_pick(self, index: int) -> None:
         if self.focused is self.query_one("#reason-text"):
             return
+        reasons = current().absence_reason
+        if index >= len(reasons):
+            return
         self.query_one(OptionList).highlighted = index
-        self._chosen(list(REASON_NAME)[index])
+        self._chosen(reasons[index].code)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

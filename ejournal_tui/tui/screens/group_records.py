@@ -26,7 +26,6 @@ from textual.widgets import (
 
 from ejournal_tui.db import group_records
 from ejournal_tui.db.group_records import (
-    LEVELS,
     Achievement,
     AchievementInput,
     Briefing,
@@ -39,6 +38,7 @@ from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.tui.screens.base import BaseModal, BaseScreen, esc, fmt_date
 from ejournal_tui.tui.screens.briefing import parse_date, save_failed
 from ejournal_tui.tui.screens.late_reason import with_late_reason
+from ejournal_tui.vocabulary import current
 
 TABS = ("briefings", "events", "achievements")
 RESULTS = ["1 место", "2 место", "3 место", "победитель", "призёр", "лауреат", "участник"]
@@ -452,8 +452,9 @@ class EventScreen(_Form):
             participants = int(self.value("event-participants") or 0)
         except ValueError:
             participants = -1
-        if not 0 <= participants <= 1000:
-            self.notify("Число участников: от 0 до 1000.", severity="warning")
+        limit = current().participants_limit  # a pre-check from the database's own limit
+        if not 0 <= participants <= limit:
+            self.notify(f"Число участников: от 0 до {limit}.", severity="warning")
             return None
         return EventInput(
             held_on=day,
@@ -501,7 +502,7 @@ class AchievementScreen(_Form):
                 )
                 yield Label("Уровень", classes="label")
                 yield Select(
-                    [(x, x) for x in LEVELS],
+                    [(x.label, x.code) for x in current().achievement_level],
                     value=a.level if a else Select.NULL,
                     prompt="выберите уровень",
                     id="achievement-level",

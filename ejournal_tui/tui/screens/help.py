@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Markdown
 
+from ejournal_tui.vocabulary import words
+
 COMMON = """
 Стрелки, PgUp/PgDn, Home/End — перемещение по таблицам, Tab — к следующему полю или таблице.
 
@@ -45,7 +47,7 @@ class HelpScreen(ModalScreen):
                 continue
             keys.setdefault(b.action, []).append(self.app.get_key_display(Binding(key, b.action)))
             texts[b.action] = b.tooltip or b.description
-        lines = [f"# {title}", "", getattr(self.target, "HELP", "") or "", "", "## Клавиши", ""]
+        lines = [f"# {title}", "", words(getattr(self.target, "HELP", "") or ""), "", "## Клавиши", ""]
         lines += [f"- **{' '.join(k)}** — {texts[action]}" for action, k in keys.items()]
         lines += ["", COMMON]
         return "\n".join(lines)

@@ -13,9 +13,10 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ejournal_tui.db import group_records, home
 from ejournal_tui.db.group_records import StudentFlag
 from ejournal_tui.db.session import Unreachable
-from ejournal_tui.journal_models import WEEKDAY, Home
+from ejournal_tui.journal_models import Home
 from ejournal_tui.tui.screens.base import ReloadingScreen, esc, fmt_date
 from ejournal_tui.tui.widgets.table import group_labels
+from ejournal_tui.vocabulary import WEEKDAYS_SHORT
 
 TABLES = ("groups", "due", "flags", "week", "remarks")
 
@@ -24,8 +25,8 @@ class HomeScreen(ReloadingScreen):
     TITLE = "Начало"
     HELP = """Ваши группы и всё, что требует внимания.
 
-* **Не заполнено в срок** — занятия, не заполненные через 3 дня после даты (по Положению журнал
-  заполняется не позднее 3 дней после занятия): нет занятия, темы или отметок. Сверху — самые давние.
+* **Не заполнено в срок** — занятия, не заполненные через {edit_window_acc} после даты (по Положению журнал
+  заполняется не позднее {edit_window} после занятия): нет занятия, темы или отметок. Сверху — самые давние.
 * **Инструктаж и допуск** — обучающиеся ваших групп без вводного инструктажа по технике безопасности
   (например, пришедшие позже) или без медицинского допуска к занятиям. Enter — карточка обучающегося;
   инструктаж записывают в журнале группы клавишей «б».
@@ -172,7 +173,8 @@ Tab переходит между таблицами, Enter открывает �
                 (
                     f"{w.group_id}:{w.held_on.isoformat()}",
                     (
-                        f"{WEEKDAY[w.held_on.weekday()]} {w.held_on:%d.%m}" + (" ◀" if w.held_on == today else ""),
+                        f"{WEEKDAYS_SHORT[w.held_on.weekday()]} {w.held_on:%d.%m}"
+                        + (" ◀" if w.held_on == today else ""),
                         f"{w.starts_at:%H:%M}–{w.ends_at:%H:%M}" if w.starts_at else "вне распис.",
                         label.get(w.group_id, w.group_name),
                         w.room or "",

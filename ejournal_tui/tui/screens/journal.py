@@ -21,6 +21,7 @@ from ejournal_tui.journal_models import Lesson, Student, is_late
 from ejournal_tui.reports.text import cell as number
 from ejournal_tui.tui.screens.base import BaseScreen, esc, fmt_date, fmt_dt
 from ejournal_tui.tui.widgets.journal_grid import SUM_COL, TOTAL_ROW, JournalGrid, cell, day_key
+from ejournal_tui.vocabulary import current
 
 __all__ = ["JournalScreen", "LessonWrite"]
 
@@ -49,14 +50,14 @@ class JournalScreen(BaseScreen):
 Отметка ставится одной клавишей и сразу сохраняется; курсор переходит к следующему обучающемуся.
 
 * «+» — присутствовал(а), «н» — без уважительной причины; по уважительной причине (клавиша «у»,
-  причину выбирают из списка) — как в печатной форме: «б» болезнь, «з» заявление родителей,
-  «с» соревнования/олимпиада, «у» другая. «·» — отметки нет (в печатной форме — «?»),
+  причину выбирают из списка) — как в печатной форме: {absence_reasons}.
+  «·» — отметки нет (в печатной форме — «?»),
   «—» — не числился в группе в этот день.
 * Отметка со «*» ещё не сохранена (нет связи с базой): она сохранится сама, когда связь вернётся.
-* В заголовке даты: «!» — не указана тема, «*» — занятие заполнено позже 3 дней; красная дата —
+* В заголовке даты: «!» — не указана тема, «*» — занятие заполнено позже {edit_window}; красная дата —
   занятие по расписанию прошло, а в журнале его нет.
-* Первое заполнение занятия позже 3 дней требует одной причины на всё занятие; отметки этого
-  заполнения — не исправления. Исправление сохранённого раньше позже 3 дней требует причины.
+* Первое заполнение занятия позже {edit_window} требует одной причины на всё занятие; отметки этого
+  заполнения — не исправления. Исправление сохранённого раньше позже {edit_window} требует причины.
 * Изменения, сделанные в другом сеансе, появляются в открытом журнале сами.
 * Если запись успел изменить другой пользователь, журнал покажет оба значения и спросит, какое оставить.
 * «б» — инструктаж по технике безопасности на дату под курсором: всё заполнено, Enter — сохранить.
@@ -352,7 +353,7 @@ class JournalScreen(BaseScreen):
                 if student is None and lesson.filled_by_name:
                     parts.append(f"заполнил(а) {esc(lesson.filled_by_name)} {fmt_dt(lesson.filled_at)}")
                 if lesson.filled_late:
-                    parts.append("[yellow]заполнено позже 3 дней[/yellow]")
+                    parts.append(f"[yellow]заполнено позже {current().days}[/yellow]")
         self.query_one("#cell-info", Static).update(" · ".join(parts), layout=False)  # its height is fixed
 
     # --- what the engine reports ---------------------------------------------------------
@@ -458,7 +459,7 @@ class JournalScreen(BaseScreen):
         if lesson.id is not None or queued or not is_late(lesson.held_on, self.today):
             then()
             return
-        self.notify("Занятие прошло более 3 дней назад и ещё не заполнено: сначала тема, часы и причина.")
+        self.notify(f"Занятие прошло более {current().days} назад и ещё не заполнено: сначала тема, часы и причина.")
 
         def edited(write: LessonWrite | None) -> None:
             if write is not None:

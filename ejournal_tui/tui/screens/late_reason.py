@@ -15,12 +15,13 @@ from textual.widgets import Input, Static
 from ejournal_tui.db import journal
 from ejournal_tui.journal_models import is_late
 from ejournal_tui.tui.screens.base import BaseModal, fmt_date
+from ejournal_tui.vocabulary import current
 
 
 class LateReasonScreen(BaseModal[str | None]):
     TITLE = "Причина исправления"
     HELP = (
-        "Журнал — финансовый документ: исправление записи позже 3 дней после занятия "
+        "Журнал — финансовый документ: исправление записи позже {edit_window} после занятия "
         "сохраняется с причиной. Напишите её фразой (хотя бы два слова) и нажмите Enter."
     )
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "отмена", id="late.cancel")]
@@ -33,7 +34,7 @@ class LateReasonScreen(BaseModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(
-                f"{self.what} {fmt_date(self.day)} — более 3 дней назад.\n"
+                f"{self.what} {fmt_date(self.day)} — более {current().days} назад.\n"
                 "Укажите причину исправления (сохраняется в истории):"
             )
             yield Input(

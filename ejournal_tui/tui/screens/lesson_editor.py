@@ -15,6 +15,7 @@ from ejournal_tui.db.journal import next_topic, reason_problem
 from ejournal_tui.journal_models import Group, Lesson, TopicProgress
 from ejournal_tui.reports.text import cell
 from ejournal_tui.tui.screens.base import BaseModal, esc, fmt_date, fmt_dt
+from ejournal_tui.vocabulary import current
 
 OWN_TOPIC = -1
 
@@ -24,9 +25,9 @@ class LessonEditorScreen(BaseModal):
     HELP = """Дата, продолжительность в академических часах и тема занятия.
 Тема выбирается из КТП программы (предлагается первая ещё не пройденная тема) или пишется своя
 («своя тема» в списке). Ctrl+S или Enter в последнем поле — сохранить, Esc — отменить.
-Занятие, заполненное позже 3 дней после даты, отмечается как заполненное с опозданием и требует
+Занятие, заполненное позже {edit_window} после даты, отмечается как заполненное с опозданием и требует
 одной причины — на всё занятие: отметки этого первого заполнения исправлениями не считаются.
-Исправление уже заполненного занятия позже 3 дней тоже требует причины."""
+Исправление уже заполненного занятия позже {edit_window} тоже требует причины."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "сохранить", id="lesson.save"),
         Binding("escape", "cancel", "отмена", id="lesson.cancel"),
@@ -103,9 +104,9 @@ class LessonEditorScreen(BaseModal):
                         self.last_reason,
                         id="lesson-reason",
                         max_length=200,
-                        placeholder="почему исправляется позже 3 дней"
+                        placeholder=f"почему исправляется позже {current().days}"
                         if self.exists
-                        else "почему заполняется позже 3 дней",
+                        else f"почему заполняется позже {current().days}",
                     )
             yield Static(self._filled_text(suggestion), id="lesson-filled")
             with Horizontal(classes="buttons"):
@@ -119,7 +120,7 @@ class LessonEditorScreen(BaseModal):
         if self.exists and (lesson := self.lesson) is not None:
             lines.append(f"Заполнил(а): {esc(lesson.filled_by_name or '—')}, {fmt_dt(lesson.filled_at)}")
             if lesson.filled_late:
-                lines.append("[yellow]Заполнено с опозданием (позже 3 дней после занятия).[/yellow]")
+                lines.append(f"[yellow]Заполнено с опозданием (позже {current().days} после занятия).[/yellow]")
         elif self.lesson is not None and self.lesson.held_on <= self.today:
             lines.append("Занятие ещё не заполнено.")
         return "\n".join(lines)

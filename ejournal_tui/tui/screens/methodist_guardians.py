@@ -7,10 +7,11 @@ from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import lists
 from ejournal_tui.db.inputs import fmt
-from ejournal_tui.db.lists import RELATIONS, GuardianInput, GuardianRow
+from ejournal_tui.db.lists import GuardianInput, GuardianRow
 from ejournal_tui.tui.screens.base import esc
 from ejournal_tui.tui.screens.form import Field, FormScreen
 from ejournal_tui.tui.screens.table_screen import TableScreen
+from ejournal_tui.vocabulary import current
 
 
 class GuardiansScreen(TableScreen):
@@ -41,8 +42,8 @@ class GuardiansScreen(TableScreen):
     def _form(self, g: GuardianRow | None) -> FormScreen:
         fields = [
             Field("full_name", "ФИО", g.full_name if g else "", max_length=200),
-            Field("relation", "Кем приходится", g.relation if g else "мать", options=[(r, r) for r in RELATIONS],
-                  allow_blank=False),
+            Field("relation", "Кем приходится", g.relation if g else "мать",
+                  options=[(r.label, r.code) for r in current().guardian_relation], allow_blank=False),
             Field("phone", "Телефон", (g.phone or "") if g else "", placeholder="+7 …"),
             Field("email", "Эл. почта", (g.email or "") if g else ""),
             Field("pd_consent_on", "Согласие на ПД", fmt(g.pd_consent_on) if g else "",

@@ -7,9 +7,10 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import iterations, methodist
-from ejournal_tui.db.methodist import NEXT_STATUS, STATUS_NAME, Iteration
+from ejournal_tui.db.methodist import NEXT_STATUS, Iteration
 from ejournal_tui.tui.screens.base import esc, fmt_date, fmt_dt
 from ejournal_tui.tui.screens.table_screen import TableScreen
+from ejournal_tui.vocabulary import current
 
 
 class IterationsScreen(TableScreen):
@@ -104,7 +105,8 @@ class IterationsScreen(TableScreen):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.write(methodist.set_status, i.id, new, done=f"Итерация: {STATUS_NAME[new]}.")
+                status = current().label("iteration_status", new)
+                self.write(methodist.set_status, i.id, new, done=f"Итерация: {status}.")
 
         self.app.push_screen(ConfirmScreen(f"{verb} итерацию «{i.name}»?", yes=verb, no="Отмена"), answer)
 

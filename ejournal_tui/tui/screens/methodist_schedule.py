@@ -6,10 +6,11 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from ejournal_tui.db import lists
-from ejournal_tui.db.lists import WEEKDAYS, SlotInput, SlotRow
+from ejournal_tui.db.lists import SlotInput, SlotRow
 from ejournal_tui.tui.screens.base import esc
 from ejournal_tui.tui.screens.form import Field, FormScreen
 from ejournal_tui.tui.screens.table_screen import TableScreen
+from ejournal_tui.vocabulary import WEEKDAYS
 
 
 class ScheduleScreen(TableScreen):

@@ -20,7 +20,8 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from ejournal_tui.journal_models import WEEKDAY, Lesson, Student, Value
+from ejournal_tui.journal_models import Lesson, Student, Value
+from ejournal_tui.vocabulary import WEEKDAYS_SHORT
 
 TOTAL_ROW = "total"
 NAME_COL = "name"
@@ -41,7 +42,7 @@ def header(lesson: Lesson, today: date) -> Text:
         flag = "!"  # held, topic missing
     elif lesson.filled_late:
         flag = "*"
-    text = Text(f"{WEEKDAY[d.weekday()]}{flag}\n{d:%d.%m}", justify="center")
+    text = Text(f"{WEEKDAYS_SHORT[d.weekday()]}{flag}\n{d:%d.%m}", justify="center")
     if lesson.id is None:
         text.stylize("dim" if d > today else "red")
     elif flag == "!":
