@@ -130,7 +130,7 @@ def grid(conn: Conn, group_id: int) -> Grid:
         g = conn.execute(GROUP_SQL + " WHERE g.id = %(g)s", {"g": group_id})
         s = conn.execute(STUDENTS_SQL, {"g": group_id})
         lcur = conn.execute(LESSONS_SQL, {"g": group_id})
-        m = conn.cursor(row_factory=tuple_row)
+        m = conn.cursor(row_factory=tuple_row, binary=True)  # ~40% less time parsing the arrays than text
         m.execute(GRID_MARKS_SQL, {"g": group_id})
     row = g.fetchone()
     if row is None:
