@@ -642,7 +642,7 @@ def test_save_mark_writes_only_the_callers_own_groups(sql, journal):
     assert sql.one("SELECT count(*) FROM ej.lesson WHERE group_id = %s AND held_on = %s", (group, day)) == 0
     with sql.as_user("o1_teacher01"):
         assert sql.one(save, (group, day, student)) == "saved"
-        version = sql.one("SELECT version FROM ej.attendance a JOIN ej.lesson l ON l.id = a.lesson_id "
+        version = sql.one("SELECT a.version FROM ej.attendance a JOIN ej.lesson l ON l.id = a.lesson_id "
                           "WHERE l.group_id = %s AND l.held_on = %s AND a.student_id = %s", (group, day, student))
         stale = ("SELECT outcome, status, version FROM ej.save_mark(%s, %s, %s, 'absent', NULL, NULL, %s, 2, NULL)")
         r = sql.run(stale, (group, day, student, version + 1))[0]  # a version nobody saw: a conflict
