@@ -315,9 +315,9 @@ class Value:
 NO_MARK = Value(None)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Saved:
-    """A mark as the database holds it."""
+    """A mark as the database holds it (immutable: grid() shares one per distinct value)."""
 
     value: Value
     version: int

@@ -663,6 +663,33 @@ def test_save_mark_asks_the_late_lessons_reason_once(own_clone):
         assert (r["outcome"], r["status"], r["correction"]) == ("saved", "present", False)
 
 
+def test_save_mark_writes_only_the_callers_own_groups(sql, journal):
+    """ej.save_mark runs as the owner (0021) and checks once what the policies check: another
+    teacher's group, and anybody who is not a teacher, are refused and nothing is written."""
+    today = sql.one("SELECT current_date")
+    found = [(g, d) for g in journal.groups("o1_teacher01")
+             if (d := journal.free_date(g)) >= today - dt.timedelta(days=journal_window(sql))]
+    assert found, "no free day within the edit window in the groups of o1_teacher01"
+    group, day = found[0]
+    student = journal.enrolled_student(group, day)
+    save = "SELECT outcome FROM ej.save_mark(%s, %s, %s, 'present', NULL, NULL, NULL, 2, NULL)"
+    for login in ("o1_teacher02", "o1_methodist", "o1_deputy"):
+        with sql.as_user(login):
+            exc = sql.refuses(save, (group, day, student))
+        assert exc.sqlstate == "42501", login
+        assert "Группа не найдена или недоступна" in str(exc)
+    assert sql.one("SELECT count(*) FROM ej.lesson WHERE group_id = %s AND held_on = %s", (group, day)) == 0
+    with sql.as_user("o1_teacher01"):
+        assert sql.one(save, (group, day, student)) == "saved"
+        version = sql.one("SELECT a.version FROM ej.attendance a JOIN ej.lesson l ON l.id = a.lesson_id "
+                          "WHERE l.group_id = %s AND l.held_on = %s AND a.student_id = %s", (group, day, student))
+        stale = ("SELECT outcome, status, version FROM ej.save_mark(%s, %s, %s, 'absent', NULL, NULL, %s, 2, NULL)")
+        r = sql.run(stale, (group, day, student, version + 1))[0]  # a version nobody saw: a conflict
+        assert (r["outcome"], r["status"], r["version"]) == ("conflict", "present", version)
+        r = sql.run(stale, (group, day, student, version))[0]
+        assert (r["outcome"], r["status"], r["version"]) == ("saved", "absent", version + 1)
+
+
 def test_recent_lesson_is_corrected_without_a_reason(own_clone):
     sql, journal = own_clone
     window = journal_window(sql)
