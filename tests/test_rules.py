@@ -676,7 +676,7 @@ def test_save_mark_writes_only_the_callers_own_groups(sql, journal):
     for login in ("o1_teacher02", "o1_methodist", "o1_deputy"):
         with sql.as_user(login):
             exc = sql.refuses(save, (group, day, student))
-        assert exc.sqlstate == "42501", login
+        assert exc.sqlstate == "EJ002", login
         assert "Группа не найдена или недоступна" in str(exc)
     assert sql.one("SELECT count(*) FROM ej.lesson WHERE group_id = %s AND held_on = %s", (group, day)) == 0
     with sql.as_user("o1_teacher01"):
