@@ -241,7 +241,7 @@ def collect(conn: Conn, iteration_id: int | None = None, quantum_id: int | None 
     # the summary lists the groups in the order of the body
     fulfilment = [fulfil_of[i.group_id] for i in infos if i.group_id in fulfil_of]
     teacher_only = None if q.reads_whole_organization(conn) else ", ".join(teachers)
-    gaps = q.journal_gaps(conn, iteration_id, ids, header.ends_on)
+    gaps = q.journal_gaps(conn, ids, header.ends_on, lessons)
     return JournalDoc(kind=kind, header=header, groups=groups, teachers=teachers, programs=programs,
                       legend=legend, quantum_numeric=quantum_numeric, fulfilment=fulfilment,
                       group_attendance=group_attendance, quantum_attendance=quantum_attendance,
