@@ -38,7 +38,7 @@ from typing import cast
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ejournal_tui.errors import UserError
-from ejournal_tui.reports import grid
+from ejournal_tui.reports import grid, tables
 
 HERE = Path(__file__).resolve().parent
 FONT_DIR = HERE / "fonts"
@@ -102,9 +102,10 @@ def environment() -> Environment:
         env.filters.update(d=j.fmt_date, num=j.fmt_num, weekday=j.weekday_name, words=russian.date_words,
                            month=russian.month_name, cell=cell, nobr=nobr)
         env.tests["contains"] = lambda seq, item: item in seq
-        from ejournal_tui.reports import grid
+        from ejournal_tui.reports import grid, tables
 
-        env.globals.update(font_faces=font_faces(), attendance_grid=grid.data)
+        env.globals.update(font_faces=font_faces(), attendance_grid=grid.data, lessons_table=tables.lessons,
+                           students_table=tables.students)
         _env = env
     return _env
 
@@ -204,6 +205,7 @@ def warm_up() -> None:
     with _lock:
         _register_fonts()
         grid.install()
+        tables.install()
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -214,6 +216,7 @@ def html_to_pdf(html: str) -> bytes:
     with _lock:
         _register_fonts()
         grid.install()
+        tables.install()
         with _dejavu_canvas():
             result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy())
     if result.err:
