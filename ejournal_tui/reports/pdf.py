@@ -105,7 +105,8 @@ def environment() -> Environment:
         from ejournal_tui.reports import grid, tables
 
         env.globals.update(font_faces=font_faces(), attendance_grid=grid.data, lessons_table=tables.lessons,
-                           students_table=tables.students)
+                           students_table=tables.students, briefings_table=tables.briefings,
+                           totals_table=tables.totals, numeric_table=tables.numeric)
         _env = env
     return _env
 

@@ -15,7 +15,7 @@ no-break spaces keep it whole); a cell's explicit line breaks are kept.
 
 A spec is {"widths": [mm or null], "size": pt, "head": [cells], "rows": [[cells]],
 "sums": number of last rows that are totals, "align": ["L" | "C" per column], "frame": mm}; a cell
-is a string, or [text, {"span": n, "bold": 1, "align": "C"}]; a row's spanned cells are left out.
+is a string, or [text, {"span": n, "bold": 1, "align": "C", "size": pt}]; a row's spanned cells are left out.
 """
 
 from __future__ import annotations
@@ -120,12 +120,13 @@ def _row(cells: list, widths: list[float], size: float, pad: float, style: list,
         font = BOLD if bold or opts.get("bold") else FONT
         if span > 1:
             style.append(("SPAN", (c, r), (c + span - 1, r)))
-        if opts.get("bold") and not bold:
-            style.append(("FONT", (c, r), (c, r), BOLD, size, size * LEADING))
+        cell_size = float(opts.get("size", size))
+        if (opts.get("bold") and not bold) or cell_size != size:
+            style.append(("FONT", (c, r), (c, r), font, cell_size, cell_size * LEADING))
         if "align" in opts:
             style.append(("ALIGN", (c, r), (c, r), {"C": "CENTER", "L": "LEFT"}[opts["align"]]))
         room = sum(widths[c:c + span]) - pad
-        out.append("\n".join(wrap("" if text is None else str(text), font, size, room)))
+        out.append("\n".join(wrap("" if text is None else str(text), font, cell_size, room)))
         out.extend([""] * (span - 1))
     return out
 
@@ -198,3 +199,40 @@ def students(group) -> Markup:
                             "Домашний адрес, телефон", "Родители (законные представители), телефоны",
                             "Зачислен (дата, приказ)", "Выбыл (дата, приказ, причина)"],
                    "rows": rows})
+
+
+def briefings(group) -> Markup:
+    """The safety briefings of a group (portrait, 168 mm)."""
+    from ejournal_tui.reports.journal import fmt_date as d
+
+    rows = [[str(n), d(b.held_on), b.kind, b.content, b.given_by,
+             [f"{len(b.students)}: " + ", ".join(b.students), {"size": 7.5}]]
+            for n, b in enumerate(group.briefings, start=1)]
+    return markup({"frame": 168, "size": 8, "widths": [6, 18, 21, 50, 25, None], "align": ["C"] + ["L"] * 5,
+                   "head": ["№", "Дата", "Вид", "Краткое содержание", "Провёл", "Обучающиеся"], "rows": rows})
+
+
+def totals(group, total) -> Markup:
+    """A group's attendance by month and for the period."""
+    from ejournal_tui.reports.journal import fmt_num as num
+    from ejournal_tui.reports.russian import month_name
+
+    rows = [[month_name(m.month), str(m.lessons), num(m.hours), str(m.marks), str(m.present), str(m.absent),
+             str(m.excused), num(m.present_pct)] for m in group.group_months]
+    if total:
+        rows.append(["За период", str(total["lessons"]), num(total["hours"]), str(total["marks"]),
+                     str(total["present"]), str(total["absent"]), str(total["excused"]), num(total["present_pct"])])
+    return markup({"frame": 168, "size": 8, "widths": [30, 17, 17, 18, 22, 14, 16, None], "align": ["L"] + ["C"] * 7,
+                   "head": ["Месяц", "Занятий", "Часов", "Отметок", "Присутствий", "н", "уваж.", "Посещаемость, %"],
+                   "rows": rows, "sums": 1 if total else 0})
+
+
+def numeric(t) -> Markup:
+    """The numeric report: a row per measure, a column per report date."""
+    from ejournal_tui.reports.journal import fmt_date as d
+
+    rows = [[label, *("ещё не наступила" if t.future[i] else "—" if v is None else str(v)
+                      for i, v in enumerate(values))] for label, values in t.rows]
+    return markup({"frame": 168, "size": 8, "widths": [None, *[30] * len(t.dates)],
+                   "align": ["L", *["C"] * len(t.dates)],
+                   "head": ["Количество обучающихся", *[f"на {d(x)}" for x in t.dates]], "rows": rows})
