@@ -56,6 +56,16 @@ def cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds of the database backend serving the print (the embedded server runs here; 0
+    when its process cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def floor(conn, iteration: int, quantum: int, runs: int) -> float:
     """One portrait page (the title page of the same journal) through xhtml2pdf, p50."""
     doc = journal.collect(conn, iteration, quantum)
@@ -89,11 +99,12 @@ def bench(conninfo: str, login: str, runs: int, label: str, groups: int | None =
         conn = connect(conninfo)  # no such login here: print as the given user
     with conn, tempfile.TemporaryDirectory() as tmp:
         iteration, quantum, name = pick(conn)
-        times, cpus = [], []
+        backend = conn.execute("SELECT pg_backend_pid() AS p").fetchone()["p"]
+        times, cpus, servers = [], [], []
         pages = 0
         out = Path(tmp) / "journal.pdf"
         for _ in range(runs + 1):  # the first run warms up imports and caches
-            c0, start = cpu(), time.perf_counter()
+            c0, s0, start = cpu(), server_cpu(backend), time.perf_counter()
             if groups is None:
                 printed = journal.print_journal(conn, iteration, quantum, record=False, output=out)
             else:
@@ -102,18 +113,20 @@ def bench(conninfo: str, login: str, runs: int, label: str, groups: int | None =
                 journal.save(conn, printed, journal.check_output(out), lambda: None)
             times.append(time.perf_counter() - start)
             cpus.append(cpu() - c0)
+            servers.append(server_cpu(backend) - s0)
             pages = printed.pages
         one = floor(conn, iteration, quantum, runs)
         user = conn.execute("SELECT session_user AS u").fetchone()["u"]
-    times, cpus = times[1:], cpus[1:]
+    times, cpus, servers = times[1:], cpus[1:], servers[1:]
     p50 = statistics.median(times)
     cpu50 = statistics.median(cpus)
+    server50 = statistics.median(servers)
     load = os.getloadavg()[0]
     what = f"{name}" + (f", its first {groups} groups" if groups else "")
     print(f"{label}: hard copy of {what} (as {user}; {pdf.workers()} render processes)")
     print(f"  sheets: {pages}; p50 {p50:.2f} s over {len(times)} runs (min {min(times):.2f}, max {max(times):.2f}); "
           f"{p50 / pages * 1000:.0f} ms a sheet; CPU of all processes {cpu50:.2f} s "
-          f"({cpu50 / pages * 1000:.0f} ms a sheet)")
+          f"({cpu50 / pages * 1000:.0f} ms a sheet) + the database's {server50:.2f} s")
     print(f"  floor: one page through xhtml2pdf {one * 1000:.0f} ms → the copy costs {p50 / one:.0f} one-page "
           f"renders; load average {load:.1f} on {os.cpu_count()} cores")
     if abs(pages - SHEETS) <= SHEETS // 4:

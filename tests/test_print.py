@@ -263,3 +263,42 @@ def test_a_font_the_policy_refuses_is_an_error_not_boxes(tmp_path):
             f' body {{ font-family: DejaVuSans; }}</style></head><body><p>Привет</p></body></html>')
     with pytest.raises(pdf.PdfError, match="Шрифты не загружены"):
         pdf.html_to_pdf(html)
+
+
+# ------------------------------------------------------------------ speed work: same answers, cheaper
+
+
+def test_plain_table_wraps_like_the_html_table():
+    """The ReportLab tables of the hard copy (tables.py) break lines at plain spaces only, as
+    xhtml2pdf did: a phone number with no-break spaces stays whole, a line break is kept, and a word
+    longer than the column stays whole on a line of its own."""
+    from ejournal_tui.reports import tables
+
+    pdf.warm_up()
+    phone = "+7\u00a0912\u00a0446-44-43"
+    lines = tables.wrap(f"г. Чайковский, ул. Пушкина, д. 81, кв. 134; {phone}", tables.FONT, 7, 50 * pdf.MM)
+    assert len(lines) > 1 and any(phone in line for line in lines)
+    assert all(pdf.text_width_mm(line, 7) <= 50 for line in lines if " " in line)
+    assert tables.wrap("есть\n25.06.2025", tables.FONT, 7, 100) == ["есть", "25.06.2025"]
+    assert tables.wrap("Промдизайнквантумовский", tables.FONT, 8, 10) == ["Промдизайнквантумовский"]
+
+
+def test_gaps_count_missing_lessons_as_the_timeliness_report_does(sql, login_conninfo):
+    """journal_gaps counts the scheduled dates without a lesson for the printed groups alone; it must
+    agree with ej.report_timeliness (which counts the whole organization) for every iteration."""
+    from ejournal_tui.db import reports as q
+
+    with connect(login_conninfo("o1_methodist")) as conn:
+        for it in conn.execute("SELECT id, ends_on FROM ej.iteration ORDER BY id").fetchall():
+            ids = [r["id"] for r in conn.execute("SELECT id FROM ej.study_group WHERE iteration_id = %s",
+                                                 (it["id"],)).fetchall()]
+            if not ids:
+                continue
+            want = conn.execute(
+                """SELECT coalesce(sum(missing), 0)::integer AS n
+                     FROM ej.report_timeliness('group', %s, least(%s::date + 4, current_date))
+                    WHERE group_id = ANY(%s)""", (it["id"], it["ends_on"], ids)).fetchone()["n"]
+            lessons = q.journal_lessons(conn, ids)
+            gaps = q.journal_gaps(conn, ids, it["ends_on"], lessons)
+            assert gaps["missing_lessons"] == want
+            assert gaps["unmarked_cells"] == sum(ls.unmarked for ls in lessons if ls.unmarked > 0)

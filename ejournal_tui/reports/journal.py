@@ -242,7 +242,7 @@ def collect(conn: Conn, iteration_id: int | None = None, quantum_id: int | None 
     # the summary lists the groups in the order of the body
     fulfilment = [fulfil_of[i.group_id] for i in infos if i.group_id in fulfil_of]
     teacher_only = None if q.reads_whole_organization(conn) else ", ".join(teachers)
-    gaps = q.journal_gaps(conn, iteration_id, ids, header.ends_on)
+    gaps = q.journal_gaps(conn, ids, header.ends_on, lessons)
     return JournalDoc(kind=kind, header=header, groups=groups, teachers=teachers, programs=programs,
                       legend=legend, quantum_numeric=quantum_numeric, fulfilment=fulfilment,
                       group_attendance=group_attendance, quantum_attendance=quantum_attendance,
@@ -360,7 +360,7 @@ class Printed:
 class Section:
     template: str   # portrait | spread | wide
     html: str
-    cost: int       # roughly proportional to the time it takes to render
+    cost: int       # about the CPU time it takes to render, ms
     label: str
 
 
@@ -376,19 +376,19 @@ def sections(doc: JournalDoc) -> list[Section]:
         for month in g.months:
             for k, chunk in enumerate(month.chunks):
                 first, last = k == 0, k == len(month.chunks) - 1
-                cost = 20 + len(chunk) * (4 + len(month.lessons) // 3) + len(month.lessons) * 5
+                cost = 12 + len(chunk) // 5 + len(month.lessons) // 2
                 out.append(Section("spread", m.spread(doc, g, month, chunk, first, last), cost,
                                    f"группа {name}: {month.title}"))
-        out.append(Section("wide", m.student_list(doc, g), 20 + 12 * len(g.students), f"группа {name}: список"))
+        out.append(Section("wide", m.student_list(doc, g), 8 + len(g.students) // 4, f"группа {name}: список"))
         total = doc.group_attendance.get(g.info.group_id)
-        cost = 80 + 5 * (len(g.briefings) * 3 + len(g.events) + len(g.achievements) + len(g.remarks) * 2)
+        cost = 30 + len(g.briefings) + 5 * (len(g.events) + len(g.achievements) + len(g.remarks))
         out.append(Section("portrait", m.group_rest(doc, g, total), cost, f"группа {name}: инструктажи, итоги"))
     if doc.kind == "journal":
         headers = ["Группа", "Педагог", "Часов по КТП", "Проведено часов", "%", "Занятий", "Посещаемость, %"]
         rows = [[f.group_name, f.teacher_name, f.ktp_hours, f.delivered_hours, f.hours_pct, f.lessons, f.hours_pct]
                 for f in doc.fulfilment] + [["По квантуму", "", None, None, None, None, None]]
         _, widths = pdf.column_widths(headers, rows, 168)
-        out.append(Section("portrait", m.summary(doc, widths), 60 + 8 * len(doc.groups), "сводные сведения"))
+        out.append(Section("portrait", m.summary(doc, widths), 50 + 3 * len(doc.groups), "сводные сведения"))
     return out
 
 
