@@ -32,11 +32,11 @@ select_fit.install()
 
 # The home screen of each role: (module, class).
 HOMES = {
-    "teacher": ("ejournal_tui.tui.screens.home", "HomeScreen"),
-    "methodist": ("ejournal_tui.tui.screens.methodist_home", "MethodistHomeScreen"),
-    "deputy": ("ejournal_tui.tui.screens.deputy_home", "DeputyHomeScreen"),
-    "director": ("ejournal_tui.tui.screens.director_home", "DirectorHomeScreen"),
-    "admin": ("ejournal_tui.tui.screens.admin_home", "AdminHomeScreen"),
+    "teacher": ("ejournal_tui.tui.screens.teacher.home", "HomeScreen"),
+    "methodist": ("ejournal_tui.tui.screens.methodist.home", "MethodistHomeScreen"),
+    "deputy": ("ejournal_tui.tui.screens.deputy.home", "DeputyHomeScreen"),
+    "director": ("ejournal_tui.tui.screens.director.home", "DirectorHomeScreen"),
+    "admin": ("ejournal_tui.tui.screens.admin.home", "AdminHomeScreen"),
 }
 
 
@@ -197,7 +197,7 @@ class EJournalApp(App):
         if not missing:
             self._go_home()
             return
-        from ejournal_tui.tui.screens.acknowledgment import AcknowledgmentScreen
+        from ejournal_tui.tui.screens.common.acknowledgment import AcknowledgmentScreen
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
@@ -215,7 +215,7 @@ class EJournalApp(App):
         elif len(self.roles) == 1:
             self.open_home(self.roles[0])
         else:
-            from ejournal_tui.tui.screens.role import RoleScreen
+            from ejournal_tui.tui.screens.common.role import RoleScreen
 
             self.push_screen(RoleScreen(self.roles))
 
@@ -262,7 +262,7 @@ class EJournalApp(App):
         self.notify(error.message, title=title or error.title, severity="error", timeout=10, markup=False)
 
     def action_help(self) -> None:
-        from ejournal_tui.tui.screens.help import HelpScreen
+        from ejournal_tui.tui.screens.common.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -272,7 +272,7 @@ class EJournalApp(App):
         if not pending:
             self.exit()
             return
-        from ejournal_tui.tui.screens.confirm import ConfirmScreen
+        from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
 
         def done(yes: bool | None) -> None:
             if yes:

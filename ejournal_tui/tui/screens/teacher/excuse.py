@@ -1,0 +1,73 @@
+"""«у»: which valid reason — a short list, «другое» with a text."""
+
+from datetime import date
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ejournal_tui.journal_models import REASON_NAME
+from ejournal_tui.tui.screens.common.base import BaseModal, esc, fmt_date
+
+
+class ExcuseScreen(BaseModal[tuple[str, str | None] | None]):
+    TITLE = "Уважительная причина"
+    HELP = "Выберите причину стрелками и Enter или цифрой 1–4. Для «другое» напишите, какая именно."
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "отмена", id="excuse.cancel"),
+        Binding("1", "pick(0)", "болезнь", show=False, id="excuse.1"),
+        Binding("2", "pick(1)", "заявление родителей", show=False, id="excuse.2"),
+        Binding("3", "pick(2)", "соревнования", show=False, id="excuse.3"),
+        Binding("4", "pick(3)", "другое", show=False, id="excuse.4"),
+    ]
+
+    def __init__(self, who: str, day: date):
+        super().__init__()
+        self.who, self.day = who, day
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"[b]{esc(self.who)}[/b], {fmt_date(self.day)}\nОтсутствовал(а) по уважительной причине:")
+            yield OptionList(
+                *(Option(f"{i}. {name}", id=code) for i, (code, name) in enumerate(REASON_NAME.items(), start=1)),
+                id="reasons",
+            )
+            yield Input(
+                placeholder="какая причина (для «другое»), Enter — сохранить",
+                id="reason-text",
+                max_length=200,
+                classes="hidden",
+            )
+
+    def action_pick(self, index: int) -> None:
+        if self.focused is self.query_one("#reason-text"):
+            return
+        self.query_one(OptionList).highlighted = index
+        self._chosen(list(REASON_NAME)[index])
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self._chosen(event.option.id)
+
+    def _chosen(self, code: str) -> None:
+        if code != "other":
+            self.dismiss((code, None))
+            return
+        text = self.query_one("#reason-text", Input)
+        text.remove_class("hidden")
+        text.focus()
+
+    @on(Input.Submitted)
+    def _text(self, event: Input.Submitted) -> None:
+        if len(event.value.strip()) < 2:
+            self.notify("Напишите причину (хотя бы 2 символа).", severity="warning")
+            return
+        self.dismiss(("other", event.value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
