@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ejournal_tui import i18n, log
+from ejournal_tui.dates import fmt_day
 from ejournal_tui.db.session import Session
 from ejournal_tui.models import ROLE_NAMES, Me
 from ejournal_tui.settings import Settings, current
@@ -167,7 +168,7 @@ class EJournalApp(App):
                 who = names.get(r.student_id, "занятие") if r.student_id else "занятие"
                 why = {"conflict": f"в базе уже «{r.theirs}» (изменено в другом сеансе)",
                        "needs_reason": "нужна причина исправления", "failed": r.theirs}.get(r.outcome, r.outcome)
-                lines.append(f"{r.day:%d.%m} {who}: ваше «{r.mine}» не записано — {why}")
+                lines.append(f"{fmt_day(r.day)} {who}: ваше «{r.mine}» не записано — {why}")
             more = f"\n…и ещё {len(refused) - 8}" if len(refused) > 8 else ""
             text += "\nНе записано: " + str(len(refused)) + "\n" + "\n".join(lines) + more
         self.notify(text, title="Восстановлено", severity="warning" if refused else "information",

@@ -11,10 +11,11 @@ from textual.widgets import Static
 
 from ejournal_tui.db import admin_accounts
 from ejournal_tui.models import UserAccount
-from ejournal_tui.tui.screens.common.base import BaseModal, esc
+from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 
-class PasswordScreen(BaseModal):
+class PasswordScreen(Dialog):
     TITLE = "Одноразовый пароль"
     HELP = """Пароль показывается один раз: передайте его сотруднику лично. Он действует неделю; при первом
 входе сотрудник задаёт свой (`ejournal password`). В базе хранится только его хэш (SCRAM-SHA-256)."""

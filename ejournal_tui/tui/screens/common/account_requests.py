@@ -8,9 +8,10 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from ejournal_tui.dates import fmt_dt
 from ejournal_tui.db import accounts
 from ejournal_tui.models import ROLE_NAMES, AccountEvent, AccountRequest
-from ejournal_tui.tui.screens.common.base import esc, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 
 KIND = {"create": "новая учётная запись", "roles": "роли", "unlock": "разблокировать", "password": "новый пароль"}

@@ -1,13 +1,11 @@
 """What every screen shares: the app's database session, the date, the error handler, F1 help."""
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import getters
-from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Input, Select
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -18,7 +16,7 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 
-class _Common(Screen[R]):
+class Common(Screen[R]):
     # F1 shows the screen's HELP (Textual's own DOMNode.HELP: what the screen is for, in Markdown);
     # the keys are listed from BINDINGS.
 
@@ -38,7 +36,7 @@ class _Common(Screen[R]):
             self.app.show_error(event.worker.error)
 
 
-class BaseScreen(_Common[R]):
+class BaseScreen(Common[R]):
     pass
 
 
@@ -83,25 +81,6 @@ class ReloadingScreen(BaseScreen):
         self._live_timer = None
         if self.is_current:
             self.load()
-
-
-class BaseModal(_Common[R], ModalScreen[R]):
-    # a modal screen hides the app's own keys: F1 is bound again here for every dialog
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("f1", "app.help", "справка", id="modal.help", show=False)]
-
-    def on_mount(self) -> None:
-        # borderless fields and buttons: a dialog must fit 80×24
-        for widget in [*self.query(Input), *self.query(Select), *self.query(Button)]:
-            widget.compact = True
-        self.mount(Footer(compact=True, show_command_palette=False))
-
-
-def fmt_date(d: date | None) -> str:
-    return d.strftime("%d.%m.%Y") if d else "—"
-
-
-def fmt_dt(d) -> str:
-    return d.strftime("%d.%m.%Y %H:%M") if d else "—"
 
 
 def esc(text: str | None) -> str:

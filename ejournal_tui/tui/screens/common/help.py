@@ -5,8 +5,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Markdown
+from textual.screen import Screen
+from textual.widgets import Markdown
+
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 COMMON = """
 Стрелки, PgUp/PgDn, Home/End — перемещение по таблицам, Tab — к следующему полю или таблице.
@@ -18,7 +20,8 @@ COMMON = """
 """
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(Dialog):
+    FOCUS = "#help-box"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss", "закрыть", id="help.close")]
 
     def __init__(self, screen: Screen):
@@ -28,10 +31,6 @@ class HelpScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Markdown(self._text())
-        yield Footer(compact=True, show_command_palette=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#help-box").focus()
 
     def _text(self) -> str:
         title = getattr(self.target, "TITLE", None) or self.app.title

@@ -8,10 +8,10 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from ejournal_tui.dates import fmt_dt, typed
 from ejournal_tui.db import lists, remarks
-from ejournal_tui.db.inputs import fmt
 from ejournal_tui.db.remarks import RemarkInput, RemarkRow, answered
-from ejournal_tui.tui.screens.common.base import esc, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 from ejournal_tui.tui.widgets.table import clip, group_labels, short_name
@@ -24,7 +24,7 @@ def remark_form(groups: list[lists.Choice], group_id: int | None = None, lesson_
                 body: str = "") -> FormScreen:
     fields = [
         Field("group_id", "Группа", group_id, options=[(g.name, g.id) for g in groups]),
-        Field("lesson_on", "Занятие (дата)", fmt(lesson_on), placeholder="пусто — замечание на группу"),
+        Field("lesson_on", "Занятие (дата)", typed(lesson_on), placeholder="пусто — замечание на группу"),
         Field("body", "Замечание", body, max_length=2000, placeholder="что исправить"),
     ]
 
@@ -41,7 +41,7 @@ def close_remark_dialog(r: RemarkRow) -> FormScreen:
 
     answer = f"Ответ педагога ({fmt_dt(r.fixed_at)}): {esc(r.fixed_note or '—')}" if r.fixed_at else \
         "[yellow]Педагог ещё не отметил замечание устранённым.[/yellow]"
-    where = f", занятие {fmt(r.lesson_held_on)}" if r.lesson_held_on else ""
+    where = f", занятие {typed(r.lesson_held_on)}" if r.lesson_held_on else ""
     return FormScreen("Закрыть замечание", [], save, save_label="Закрыть замечание",
                       note=f"Группа {esc(r.group_name)}{where} ({esc(r.teacher_name)}):\n{esc(r.body)}\n\n{answer}\n\n"
                            "Проверьте журнал и закройте замечание.")

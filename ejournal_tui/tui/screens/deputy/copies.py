@@ -6,9 +6,10 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
+from ejournal_tui.dates import fmt_dt
 from ejournal_tui.db import control
 from ejournal_tui.db.control import HardCopy
-from ejournal_tui.tui.screens.common.base import esc, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.widgets.table import short_name
 

@@ -8,8 +8,8 @@ from textual.binding import Binding, BindingType
 from ejournal_tui.db import control, lists
 from ejournal_tui.db.control import ControlRow
 from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.common.control import COLUMNS, metrics
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
-from ejournal_tui.tui.screens.deputy.home import COLUMNS, metrics
 from ejournal_tui.tui.widgets.table import short_name
 
 

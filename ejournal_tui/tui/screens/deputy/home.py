@@ -12,15 +12,9 @@ from textual.widgets import Select
 from ejournal_tui.db import control, lists
 from ejournal_tui.db.control import ControlRow
 from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.common.control import COLUMNS, metrics
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
-from ejournal_tui.tui.widgets.table import pct, short_name
-
-COLUMNS = ("Гр.", "Зан.", "С темой", "КТП", "Посещ.", "В срок", "Не зап.", "Замеч.")
-
-
-def metrics(r: ControlRow) -> tuple:
-    return (r.groups, r.lessons, pct(r.topics_pct), pct(r.hours_pct), pct(r.present_pct), pct(r.on_time_pct),
-            r.missing, r.remarks_open)
+from ejournal_tui.tui.widgets.table import short_name
 
 
 class DeputyHomeScreen(TableScreen):

@@ -7,10 +7,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from ejournal_tui.tui.screens.common.base import BaseModal
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 
-class ConfirmScreen(BaseModal[bool]):
+class ConfirmScreen(Dialog[bool]):
     TITLE = "Подтверждение"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Отмена", id="cancel")]
 

@@ -13,7 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ejournal_tui.tui.screens.common.base import BaseModal, esc
+from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 
 @dataclass
@@ -35,7 +36,7 @@ class FormResult:
     extra: dict = field(default_factory=dict)
 
 
-class FormScreen(BaseModal[FormResult | None]):
+class FormScreen(Dialog[FormResult | None]):
     TITLE = "Карточка"
     HELP = """Заполните поля и нажмите Ctrl+S (или Enter в последнем поле) — сохранить, Esc — закрыть без
 сохранения. Tab и Shift+Tab — к следующему и предыдущему полю; в списке выбора — Enter, стрелки и
@@ -179,6 +180,3 @@ class FormScreen(BaseModal[FormResult | None]):
                     return name
         lowered = message.lower()
         return next((f.name for f in self.fields if f.label.lower() in lowered), None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -12,12 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import journal
 from ejournal_tui.journal_models import is_late
-from ejournal_tui.tui.screens.common.base import BaseModal, fmt_date
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 
-class LateReasonScreen(BaseModal[str | None]):
+class LateReasonScreen(Dialog[str | None]):
     TITLE = "Причина исправления"
     HELP = (
         "Журнал — финансовый документ: исправление записи позже 3 дней после занятия "
@@ -59,9 +60,6 @@ class LateReasonScreen(BaseModal[str | None]):
             self.app.call_from_thread(self.notify, problem, severity="warning")
         else:
             self.app.call_from_thread(self.dismiss, reason)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def with_late_reason(screen, days: list[date | None], then: Callable[[str | None], object],

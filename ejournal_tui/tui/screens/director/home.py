@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Select
 
+from ejournal_tui.dates import fmt_date, fmt_dt
 from ejournal_tui.db import accounts, control, methodist
 from ejournal_tui.db.control import Approval, LoadRow
 from ejournal_tui.reports.text import cell
-from ejournal_tui.tui.screens.common.base import esc, fmt_date, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 
 

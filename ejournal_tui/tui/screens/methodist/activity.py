@@ -13,8 +13,9 @@ from textual.widgets import DataTable, Static
 from ejournal_tui.db import methodist
 from ejournal_tui.db.methodist import ActivityDay, ActivityRow
 from ejournal_tui.reports.russian import month_name
-from ejournal_tui.tui.screens.common.base import BaseModal, esc
+from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 from ejournal_tui.tui.widgets.table import fill, short_name
 
 
@@ -61,7 +62,7 @@ class ActivityScreen(TableScreen):
                            row.login, month)
 
 
-class ActivityDetailScreen(BaseModal):
+class ActivityDetailScreen(Dialog):
     TITLE = "Активность по дням"
     HELP = "Изменения пользователя за месяц по дням и группам, из журнала изменений. Esc — закрыть."
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "закрыть", id="activity_detail.close")]

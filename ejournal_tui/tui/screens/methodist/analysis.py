@@ -11,9 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 
+from ejournal_tui.dates import fmt_date, fmt_dt
 from ejournal_tui.db import inputs, methodist
 from ejournal_tui.db.methodist import BoardPost, WeekRow
-from ejournal_tui.tui.screens.common.base import BaseScreen, esc, fmt_date, fmt_dt
+from ejournal_tui.tui.screens.common.base import BaseScreen, esc
 from ejournal_tui.tui.widgets.table import fill, pct, short_name
 
 

@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual import work
 from textual.binding import Binding, BindingType
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import methodist
 from ejournal_tui.db.methodist import ArchiveProblem, Iteration
 from ejournal_tui.tui.screens.common.base import esc
@@ -60,7 +61,7 @@ class ArchiveScreen(TableScreen):
         if (p := self._problem()) is None:
             return
         on = None if p.problem == "занятие не заполнено" else p.held_on  # a remark on a lesson needs the lesson
-        body = f"Занятие {p.held_on:%d.%m.%Y}: {p.problem}. Заполните, пожалуйста, до архивации итерации."
+        body = f"Занятие {fmt_date(p.held_on)}: {p.problem}. Заполните, пожалуйста, до архивации итерации."
         self.open_with(_groups, lambda groups: remark_form(groups, p.group_id, on, body))
 
     def action_archive(self) -> None:

@@ -5,8 +5,8 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
+from ejournal_tui.dates import typed
 from ejournal_tui.db import lists
-from ejournal_tui.db.inputs import fmt
 from ejournal_tui.db.lists import RELATIONS, GuardianInput, GuardianRow
 from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
@@ -45,7 +45,7 @@ class GuardiansScreen(TableScreen):
                   allow_blank=False),
             Field("phone", "Телефон", (g.phone or "") if g else "", placeholder="+7 …"),
             Field("email", "Эл. почта", (g.email or "") if g else ""),
-            Field("pd_consent_on", "Согласие на ПД", fmt(g.pd_consent_on) if g else "",
+            Field("pd_consent_on", "Согласие на ПД", typed(g.pd_consent_on) if g else "",
                   placeholder="дата согласия на обработку персональных данных"),
         ]
         student_id, guardian_id = self.student_id, g.id if g else None

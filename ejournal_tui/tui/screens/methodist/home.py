@@ -10,11 +10,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ejournal_tui.dates import fmt_date, fmt_day
 from ejournal_tui.db import methodist
 from ejournal_tui.db.methodist import MethodistHome
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_models import FIELD_NAME
-from ejournal_tui.tui.screens.common.base import ReloadingScreen, esc, fmt_date
+from ejournal_tui.tui.screens.common.base import ReloadingScreen, esc
 from ejournal_tui.tui.widgets.table import fill, group_labels, pct, selected, short_name
 
 
@@ -107,7 +108,7 @@ class MethodistHomeScreen(ReloadingScreen):
             + (" — Enter: закрыть" if data.to_close else ""))
         label = group_labels((r.group_id, r.group_name, r.iteration_id, r.iteration_name) for r in data.to_close)
         fill(self.query_one("#m-remarks", DataTable), ("Группа", "Педагог", "Ответ педагога", "Замечание"),
-             [(r.id, (label[r.group_id], short_name(r.teacher_name), f"{r.fixed_at:%d.%m}: {r.fixed_note or '—'}",
+             [(r.id, (label[r.group_id], short_name(r.teacher_name), f"{fmt_day(r.fixed_at)}: {r.fixed_note or '—'}",
                       r.body)) for r in data.to_close])
         self.query_one("#m-week-title", Static).update(
             f"[b]Неделя с {fmt_date(data.week_of)}: заполнение журнала[/b] — Enter: группы педагога")

@@ -3,10 +3,11 @@
 one that has not started. The database refuses overlapping dates, dates that leave out lessons
 given, and a cancellation once lessons exist; the dialog says why in Russian."""
 
+from ejournal_tui.dates import typed
 from ejournal_tui.db import iterations
-from ejournal_tui.db.inputs import fmt
 from ejournal_tui.db.iterations import IterationInput
 from ejournal_tui.db.methodist import Iteration
+from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
 from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 
 NOTE = ("Даты не пересекаются с другими итерациями организации; итерация длится не больше года. "
@@ -14,7 +15,7 @@ NOTE = ("Даты не пересекаются с другими итераци
 
 
 def iteration_form(it: Iteration | None, suggested: tuple[str, str, str] = ("", "", "")) -> FormScreen:
-    name, starts, ends = (it.name, fmt(it.starts_on), fmt(it.ends_on)) if it else suggested
+    name, starts, ends = (it.name, typed(it.starts_on), typed(it.ends_on)) if it else suggested
     iteration_id = it.id if it else None
     fields = [
         Field("name", "Название", name, max_length=100, placeholder="например Итерация 3"),
@@ -28,8 +29,9 @@ def iteration_form(it: Iteration | None, suggested: tuple[str, str, str] = ("", 
     return FormScreen("Новая итерация" if it is None else "Итерация", fields, save, note=NOTE if it is None else "")
 
 
-def cancel_question(it: Iteration) -> str:
+def cancel_dialog(it: Iteration) -> ConfirmScreen:
     groups = f", и её групп ({it.groups}) со списками и расписанием" if it.groups else ""
-    return (f"Отменить итерацию «{it.name}» ({fmt(it.starts_on)} – {fmt(it.ends_on)}){groups}?\n"
-            "Отменить можно только итерацию, которая ещё не началась и в журнале которой нет занятий. "
-            "Удалённое останется в журнале изменений.")
+    question = (f"Отменить итерацию «{it.name}» ({typed(it.starts_on)} – {typed(it.ends_on)}){groups}?\n"
+                "Отменить можно только итерацию, которая ещё не началась и в журнале которой нет занятий. "
+                "Удалённое останется в журнале изменений.")
+    return ConfirmScreen(question, yes="Отменить итерацию", no="Оставить", default_no=True)

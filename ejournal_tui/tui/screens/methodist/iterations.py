@@ -6,9 +6,10 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
+from ejournal_tui.dates import fmt_date, fmt_dt
 from ejournal_tui.db import iterations, methodist
 from ejournal_tui.db.methodist import NEXT_STATUS, STATUS_NAME, Iteration
-from ejournal_tui.tui.screens.common.base import esc, fmt_date, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 
 
@@ -128,8 +129,7 @@ class IterationsScreen(TableScreen):
         self.app.push_screen(iteration_form(i), self.reload_after)
 
     def action_cancel_iteration(self) -> None:
-        from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
-        from ejournal_tui.tui.screens.methodist.iteration_form import cancel_question
+        from ejournal_tui.tui.screens.methodist.iteration_form import cancel_dialog
 
         if (i := self._iteration(self.need("Выберите итерацию."))) is None:
             return
@@ -142,5 +142,4 @@ class IterationsScreen(TableScreen):
             if yes:
                 self.write(iterations.cancel, i.id, done=f"Итерация «{i.name}» отменена.")
 
-        self.app.push_screen(ConfirmScreen(cancel_question(i), yes="Отменить итерацию", no="Оставить",
-                                           default_no=True), answer)
+        self.app.push_screen(cancel_dialog(i), answer)

@@ -6,8 +6,8 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from ejournal_tui.dates import typed
 from ejournal_tui.db import lists, programs
-from ejournal_tui.db.inputs import fmt
 from ejournal_tui.db.programs import ProgramInput, ProgramRow
 from ejournal_tui.reports.text import cell
 from ejournal_tui.tui.screens.common.base import esc
@@ -40,7 +40,7 @@ Enter — КТП программы (там же загрузка КТП из ф
 
     def info(self, key: str | None) -> str:
         p = self._program(key)
-        return esc(f"{p.name} · утверждена {fmt(p.approved_on) or '—'}") if p else ""
+        return esc(f"{p.name} · утверждена {typed(p.approved_on) or '—'}") if p else ""
 
     def _program(self, key: str | None) -> ProgramRow | None:
         return next((p for p in self.data or [] if str(p.id) == key), None)
@@ -69,7 +69,7 @@ def _form(p: ProgramRow | None, quantums: list[lists.Choice]) -> FormScreen:
         Field("quantum_id", "Квантум", p.quantum_id if p else None, options=[(q.name, q.id) for q in quantums]),
         Field("name", "Название", p.name if p else "", max_length=300),
         Field("total_hours", "Объём, часов", cell(p.total_hours) if p else "", placeholder="например 72"),
-        Field("approved_on", "Утверждена", fmt(p.approved_on) if p else "", placeholder="ДД.ММ.ГГГГ"),
+        Field("approved_on", "Утверждена", typed(p.approved_on) if p else "", placeholder="ДД.ММ.ГГГГ"),
     ]
     program_id = p.id if p else None
 

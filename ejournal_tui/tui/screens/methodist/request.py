@@ -2,10 +2,11 @@
 card when it is a plain field) or decline with a reason."""
 
 
+from ejournal_tui.dates import fmt_dt
 from ejournal_tui.db import methodist
 from ejournal_tui.db.methodist import APPLIED, ChangeRequest
 from ejournal_tui.journal_models import FIELD_NAME
-from ejournal_tui.tui.screens.common.base import esc, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 
 

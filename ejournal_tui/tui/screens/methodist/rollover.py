@@ -13,9 +13,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import methodist
 from ejournal_tui.db.methodist import Candidate, Iteration, IterationSummary, RolloverInput
-from ejournal_tui.tui.screens.common.base import BaseScreen, esc, fmt_date
+from ejournal_tui.tui.screens.common.base import BaseScreen, esc
 from ejournal_tui.tui.widgets.table import fill, selected
 
 

@@ -7,10 +7,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from ejournal_tui.dates import fmt_dt
 from ejournal_tui.db import lists
 from ejournal_tui.db.lists import StaffInput, StaffRow
 from ejournal_tui.models import ROLE_NAMES
-from ejournal_tui.tui.screens.common.base import esc, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 from ejournal_tui.tui.widgets.table import short_name

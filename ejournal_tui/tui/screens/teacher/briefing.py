@@ -3,7 +3,7 @@ in — the date of the lesson under the cursor, the kind, a short content, the s
 and Enter saves the briefing with its students in one transaction."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,25 +14,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from ejournal_tui.dates import fmt_date, parse
 from ejournal_tui.db import group_records
 from ejournal_tui.db.group_records import KIND_CONTENT, KINDS, Briefing, BriefingInput
 from ejournal_tui.journal_models import Group, Student
-from ejournal_tui.tui.screens.common.base import BaseModal, esc, fmt_date
+from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 from ejournal_tui.tui.screens.dialogs.late_reason import with_late_reason
-
-
-def parse_date(screen, text: str) -> date | None:
-    """ДД.ММ.ГГГГ, or a warning to the person and None."""
-    try:
-        return datetime.strptime(text.strip(), "%d.%m.%Y").date()
-    except ValueError:
-        screen.notify("Дата: ДД.ММ.ГГГГ, например 05.10.2025.", severity="warning")
-        return None
-
-
-def save_failed(screen, exc: BaseException) -> None:
-    """A refused write: the dialog stays open with what was typed."""
-    screen.app.show_error(exc, title="Не сохранено")
 
 
 class StudentPicks(SelectionList[int]):
@@ -43,7 +31,7 @@ class StudentPicks(SelectionList[int]):
     ]
 
 
-class BriefingScreen(BaseModal[BriefingInput | None]):
+class BriefingScreen(Dialog[BriefingInput | None]):
     TITLE = "Инструктаж по технике безопасности"
     HELP = """Запись инструктажа по ТБ: дата, вид, краткое содержание и обучающиеся, которые его прошли.
 
@@ -165,11 +153,8 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
 
     @on(Input.Changed, "#briefing-date")
     def _date_changed(self, event: Input.Changed) -> None:
-        try:
-            day = datetime.strptime(event.value.strip(), "%d.%m.%Y").date()
-        except ValueError:
-            return
-        if day != self.day:
+        day = parse(event.value)
+        if day is not None and day != self.day:
             self._reselect(day, self.kind)
 
     @on(Input.Submitted)
@@ -192,7 +177,7 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
     def action_save(self) -> None:
         if self._saving:
             return
-        day = parse_date(self, self.query_one("#briefing-date", Input).value)
+        day = self.read_date(self.query_one("#briefing-date", Input).value)
         if day is None:
             return
         if day > self.today:
@@ -229,7 +214,4 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
 
     def _failed(self, exc: BaseException) -> None:
         self._saving = False
-        save_failed(self, exc)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.refused(exc)

@@ -10,10 +10,11 @@ from textual.widgets import Button, Input, Select, Static
 
 from ejournal_tui.db import students
 from ejournal_tui.journal_models import FIELD_NAME, StudentCard
-from ejournal_tui.tui.screens.common.base import BaseModal
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 
-class ChangeRequestScreen(BaseModal[bool]):
+class ChangeRequestScreen(Dialog[bool]):
+    CANCELLED = False
     TITLE = "Сообщить методисту"
     HELP = "Выберите, какие данные исправить, опишите верное значение и нажмите Enter или Ctrl+S."
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -76,6 +77,3 @@ class ChangeRequestScreen(BaseModal[bool]):
     def _sent(self) -> None:
         self.notify("Запрос отправлен методисту.")
         self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)

@@ -7,10 +7,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from ejournal_tui.tui.screens.common.base import BaseModal, esc
+from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 
-class ConflictScreen(BaseModal[bool]):
+class ConflictScreen(Dialog[bool]):
     TITLE = "Запись изменена другим пользователем"
     HELP = (
         "Пока вы работали, эту запись изменил другой пользователь (или вы сами в другом сеансе). "

@@ -10,11 +10,13 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.journal_models import REASON_NAME
-from ejournal_tui.tui.screens.common.base import BaseModal, esc, fmt_date
+from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 
-class ExcuseScreen(BaseModal[tuple[str, str | None] | None]):
+class ExcuseScreen(Dialog[tuple[str, str | None] | None]):
     TITLE = "Уважительная причина"
     HELP = "Выберите причину стрелками и Enter или цифрой 1–4. Для «другое» напишите, какая именно."
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,6 +70,3 @@ class ExcuseScreen(BaseModal[tuple[str, str | None] | None]):
             self.notify("Напишите причину (хотя бы 2 символа).", severity="warning")
             return
         self.dismiss(("other", event.value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -24,6 +24,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import group_records
 from ejournal_tui.db.group_records import (
     LEVELS,
@@ -36,9 +37,9 @@ from ejournal_tui.db.group_records import (
 )
 from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import Group, Student
-from ejournal_tui.tui.screens.common.base import BaseModal, BaseScreen, esc, fmt_date
+from ejournal_tui.tui.screens.common.base import BaseScreen, esc
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 from ejournal_tui.tui.screens.dialogs.late_reason import with_late_reason
-from ejournal_tui.tui.screens.teacher.briefing import parse_date, save_failed
 
 TABS = ("briefings", "events", "achievements")
 RESULTS = ["1 место", "2 место", "3 место", "победитель", "призёр", "лауреат", "участник"]
@@ -309,7 +310,7 @@ class GroupRecordsScreen(BaseScreen):
         try:
             self.db.run(fn, row_id, late_reason)
         except LookupError as exc:
-            self.app.call_from_thread(save_failed, self, exc)
+            self.app.call_from_thread(self.refused, exc)
         else:
             self.app.call_from_thread(self.notify, "Удалено.")
         self.app.call_from_thread(self.load)
@@ -329,7 +330,7 @@ def _initials(full_name: str | None) -> str:
     return last + (" " + "".join(p[0] + "." for p in rest) if rest else "")
 
 
-class _Form(BaseModal):
+class _Form(Dialog):
     """A dialog that saves itself and closes only when the database accepted the record."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -393,10 +394,7 @@ class _Form(BaseModal):
 
     def _failed(self, exc: BaseException) -> None:
         self._saving = False
-        save_failed(self, exc)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.refused(exc)
 
 
 class EventScreen(_Form):
@@ -442,7 +440,7 @@ class EventScreen(_Form):
         self.query_one("#event-title").focus()
 
     def collect(self) -> EventInput | None:
-        day = parse_date(self, self.value("event-date"))
+        day = self.read_date(self.value("event-date"))
         if day is None:
             return None
         if len(self.value("event-title")) < 2:
@@ -535,7 +533,7 @@ class AchievementScreen(_Form):
         if not isinstance(student, int):  # Select.NULL: nobody chosen
             self.notify("Выберите обучающегося.", severity="warning")
             return None
-        day = parse_date(self, self.value("achievement-date"))
+        day = self.read_date(self.value("achievement-date"))
         if day is None:
             return None
         if level == Select.NULL:

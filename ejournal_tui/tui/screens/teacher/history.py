@@ -11,8 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from ejournal_tui.dates import fmt_dt
 from ejournal_tui.journal_models import HistoryEntry
-from ejournal_tui.tui.screens.common.base import BaseModal, esc, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 from ejournal_tui.tui.widgets.table import clip, short_name
 
 WHEN, WHO, WHAT = 10, 14, 9  # «23.10.2025» over «14:05»; «Иванова М.П.»; «изменение»
@@ -20,7 +22,7 @@ WHEN, WHO, WHAT = 10, 14, 9  # «23.10.2025» over «14:05»; «Иванова �
 FRAME = 6 + 2 * 5 + 2
 
 
-class HistoryScreen(BaseModal):
+class HistoryScreen(Dialog):
     TITLE = "История изменений"
     HELP = """Все изменения записи из журнала изменений базы данных: когда, кто, что и почему.
 Длинные «Что» и «Причина» переносятся по строкам; строка под курсором целиком — под таблицей."""
@@ -51,7 +53,7 @@ class HistoryScreen(BaseModal):
         for label, width in (("Когда", WHEN), ("Кто", WHO), ("Действие", WHAT), ("Что", what), ("Причина", reason)):
             table.add_column(label, width=width)
         for n, e in enumerate(self.entries):
-            table.add_row(Text(e.at.strftime("%d.%m.%Y\n%H:%M")), Text(clip(short_name(e.actor_name or e.actor), WHO)),
+            table.add_row(Text(fmt_dt(e.at).replace(" ", "\n")), Text(clip(short_name(e.actor_name or e.actor), WHO)),
                           clip(e.op, WHAT), Text(e.summary), Text(e.reason or ""), height=None, key=str(n))
         self._show_row()
 

@@ -10,11 +10,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ejournal_tui.dates import fmt_date, fmt_day
 from ejournal_tui.db import group_records, home
 from ejournal_tui.db.group_records import StudentFlag
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_models import WEEKDAY, Home
-from ejournal_tui.tui.screens.common.base import ReloadingScreen, esc, fmt_date
+from ejournal_tui.tui.screens.common.base import ReloadingScreen, esc
 from ejournal_tui.tui.widgets.table import group_labels
 
 TABLES = ("groups", "due", "flags", "week", "remarks")
@@ -172,7 +173,7 @@ Tab переходит между таблицами, Enter открывает �
                 (
                     f"{w.group_id}:{w.held_on.isoformat()}",
                     (
-                        f"{WEEKDAY[w.held_on.weekday()]} {w.held_on:%d.%m}" + (" ◀" if w.held_on == today else ""),
+                        f"{WEEKDAY[w.held_on.weekday()]} {fmt_day(w.held_on)}" + (" ◀" if w.held_on == today else ""),
                         f"{w.starts_at:%H:%M}–{w.ends_at:%H:%M}" if w.starts_at else "вне распис.",
                         label.get(w.group_id, w.group_name),
                         w.room or "",
@@ -193,7 +194,7 @@ Tab переходит между таблицами, Enter открывает �
                         r.author_name or "",
                         label.get(r.group_id, r.group_name),
                         r.body,
-                        f"ответ {r.fixed_at:%d.%m}, ждёт проверки" if r.fixed_at else "открыто",
+                        f"ответ {fmt_day(r.fixed_at)}, ждёт проверки" if r.fixed_at else "открыто",
                     ),
                 )
                 for r in data.remarks

@@ -14,12 +14,13 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ejournal_tui import journal_engine as je
+from ejournal_tui.dates import fmt_date, fmt_dt
 from ejournal_tui.db import history
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_engine import JournalEngine, LessonWrite, Value
 from ejournal_tui.journal_models import Lesson, Student, is_late
 from ejournal_tui.reports.text import cell as number
-from ejournal_tui.tui.screens.common.base import BaseScreen, esc, fmt_date, fmt_dt
+from ejournal_tui.tui.screens.common.base import BaseScreen, esc
 from ejournal_tui.tui.widgets.journal_grid import SUM_COL, TOTAL_ROW, JournalGrid, cell, day_key
 
 __all__ = ["JournalScreen", "LessonWrite"]

@@ -1,7 +1,7 @@
 """A lesson: date, hours and topic — the next КТП topic not yet delivered is suggested, any
 text is allowed. Shows who filled it in and when, and whether that was late."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
@@ -11,15 +11,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
+from ejournal_tui.dates import fmt_date, fmt_dt, typed
 from ejournal_tui.db.journal import next_topic, reason_problem
+from ejournal_tui.journal_engine import LessonWrite
 from ejournal_tui.journal_models import Group, Lesson, TopicProgress
 from ejournal_tui.reports.text import cell
-from ejournal_tui.tui.screens.common.base import BaseModal, esc, fmt_date, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 OWN_TOPIC = -1
 
 
-class LessonEditorScreen(BaseModal):
+class LessonEditorScreen(Dialog):
     TITLE = "Занятие"
     HELP = """Дата, продолжительность в академических часах и тема занятия.
 Тема выбирается из КТП программы (предлагается первая ещё не пройденная тема) или пишется своя
@@ -65,7 +68,7 @@ class LessonEditorScreen(BaseModal):
             with Horizontal(classes="row"):
                 yield Label("Дата", classes="label")
                 yield Input(
-                    lesson.held_on.strftime("%d.%m.%Y") if lesson else "",
+                    typed(lesson.held_on if lesson else None),
                     id="lesson-date",
                     placeholder="ДД.ММ.ГГГГ",
                     disabled=lesson is not None,
@@ -149,20 +152,18 @@ class LessonEditorScreen(BaseModal):
             self.action_cancel()
 
     def action_save(self) -> None:
-        from ejournal_tui.tui.screens.teacher.journal import LessonWrite
-
         day = self.lesson.held_on if self.lesson else self._parse_date()
         if day is None:
             return
         if day > self.today:
-            self._refuse("Нельзя заполнить занятие, которое ещё не прошло.", "#lesson-date")
+            self.warn("Нельзя заполнить занятие, которое ещё не прошло.", "#lesson-date")
             return
         try:
             hours = Decimal(self.query_one("#lesson-hours", Input).value.replace(",", ".").strip())
         except InvalidOperation:
             hours = Decimal(0)
         if not (0 < hours <= 8):
-            self._refuse("Часы занятия: больше нуля и не более 8.", "#lesson-hours")
+            self.warn("Часы занятия: больше нуля и не более 8.", "#lesson-hours")
             return
         chosen = self.query_one("#lesson-topic", Select).value
         topic_id = chosen if isinstance(chosen, int) else None
@@ -170,11 +171,11 @@ class LessonEditorScreen(BaseModal):
         if topic_id == OWN_TOPIC:
             topic_id = None
         if topic_id is None and not own:
-            self._refuse("Выберите тему из КТП или напишите свою.", "#lesson-topic")
+            self.warn("Выберите тему из КТП или напишите свою.", "#lesson-topic")
             return
         if topic_id is not None and own:
             # one topic per lesson (the database refuses both): the КТП one, or «своя тема»
-            self._refuse("Либо тема из КТП, либо своя тема: очистите поле «Своя тема» "
+            self.warn("Либо тема из КТП, либо своя тема: очистите поле «Своя тема» "
                          "или выберите «своя тема» в списке КТП.", "#lesson-own-topic")
             return
         if self.needs_reason:
@@ -188,28 +189,16 @@ class LessonEditorScreen(BaseModal):
         """The database says whether the reason will do (ej.reason_problem)."""
         problem = self.db.run(reason_problem, write.late_reason)
         if problem:
-            self.app.call_from_thread(self._refuse, problem, "#lesson-reason")
+            self.app.call_from_thread(self.warn, problem, "#lesson-reason")
         else:
             self.app.call_from_thread(self.dismiss, write)
 
     def _parse_date(self) -> date | None:
-        text = self.query_one("#lesson-date", Input).value.strip()
-        try:
-            day = datetime.strptime(text, "%d.%m.%Y").date()
-        except ValueError:
-            self._refuse("Дата: ДД.ММ.ГГГГ, например 05.10.2025.", "#lesson-date")
+        day = self.read_date(self.query_one("#lesson-date", Input).value, "#lesson-date")
+        if day is None:
             return None
         if not (self.group.starts_on <= day <= self.group.ends_on):
-            self._refuse(f"Дата вне итерации ({fmt_date(self.group.starts_on)} — {fmt_date(self.group.ends_on)}).",
+            self.warn(f"Дата вне итерации ({fmt_date(self.group.starts_on)} — {fmt_date(self.group.ends_on)}).",
                          "#lesson-date")
             return None
         return day
-
-    def _refuse(self, message: str, field: str) -> None:
-        """A warning, and the focus on the field to correct: the next typing lands there."""
-        self.notify(message, severity="warning")
-        if widgets := self.query(field):
-            widgets.first().focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

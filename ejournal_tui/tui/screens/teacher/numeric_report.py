@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import group_records
 from ejournal_tui.db.group_records import NumericReport
 from ejournal_tui.tui.screens.common.base import BaseScreen
@@ -66,7 +67,7 @@ class NumericReportScreen(BaseScreen):
         table.clear(columns=True)
         table.add_column("Показатель", key="measure")
         for d in data.dates:
-            table.add_column(Text(f"на {d:%d.%m.%Y}", justify="right"), key=d.isoformat())
+            table.add_column(Text(f"на {fmt_date(d)}", justify="right"), key=d.isoformat())
         for n, block in enumerate(data.blocks):
             table.add_row(Text(block.title, style="bold"), *[""] * len(data.dates), key=f"b{n}")
             for m, (measure, values) in enumerate(block.rows):

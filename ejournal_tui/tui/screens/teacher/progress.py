@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import journal
 from ejournal_tui.journal_models import Group, TopicProgress
 from ejournal_tui.reports.text import cell
-from ejournal_tui.tui.screens.common.base import BaseScreen, esc, fmt_date
+from ejournal_tui.tui.screens.common.base import BaseScreen, esc
 
 
 class ProgressScreen(BaseScreen):

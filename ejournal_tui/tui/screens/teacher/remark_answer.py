@@ -8,11 +8,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from ejournal_tui.dates import fmt_dt
 from ejournal_tui.journal_models import Remark
-from ejournal_tui.tui.screens.common.base import BaseModal, esc, fmt_dt
+from ejournal_tui.tui.screens.common.base import esc
+from ejournal_tui.tui.screens.dialogs.base import Dialog
 
 
-class RemarkAnswerScreen(BaseModal[str | None]):
+class RemarkAnswerScreen(Dialog[str | None]):
     TITLE = "Ответ на замечание"
     HELP = "Напишите, что исправлено, и нажмите Enter. Замечание закроет его автор."
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "отмена", id="remark.cancel")]
@@ -37,6 +39,3 @@ class RemarkAnswerScreen(BaseModal[str | None]):
             self.notify("Напишите, что исправлено.", severity="warning")
             return
         self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

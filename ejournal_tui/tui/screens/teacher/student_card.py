@@ -9,10 +9,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import group_records, students
 from ejournal_tui.db.group_records import StudentRecords
 from ejournal_tui.journal_models import StudentCard
-from ejournal_tui.tui.screens.common.base import BaseScreen, esc, fmt_date
+from ejournal_tui.tui.screens.common.base import BaseScreen, esc
 
 
 class StudentCardScreen(BaseScreen):

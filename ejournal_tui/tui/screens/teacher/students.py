@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ejournal_tui.dates import fmt_date, fmt_dt
 from ejournal_tui.db import group_records, students
 from ejournal_tui.db.group_records import GroupStudent
 from ejournal_tui.journal_models import DataCheck
-from ejournal_tui.tui.screens.common.base import BaseScreen, esc, fmt_date, fmt_dt
+from ejournal_tui.tui.screens.common.base import BaseScreen, esc
 from ejournal_tui.tui.widgets.table import clip
 
 
