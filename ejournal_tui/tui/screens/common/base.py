@@ -31,6 +31,10 @@ class Common(Screen[R]):
     def today(self) -> date:
         return self.app.today
 
+    def refused(self, exc: BaseException) -> None:
+        """A refused write: a dialog stays open with what was typed; the app says why."""
+        self.app.show_error(exc, title="Не сохранено")
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.app.show_error(event.worker.error)

@@ -32,10 +32,6 @@ class Dialog(Common[R], ModalScreen[R]):
     def action_cancel(self) -> None:
         self.dismiss(self.CANCELLED)
 
-    def refused(self, exc: BaseException) -> None:
-        """A refused write: the dialog stays open with what was typed; the app says why."""
-        self.app.show_error(exc, title="Не сохранено")
-
     def warn(self, message: str, field: str | None = None) -> None:
         """A warning, and the focus on the field to correct: the next typing lands there."""
         self.notify(message, severity="warning")
