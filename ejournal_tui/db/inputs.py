@@ -51,6 +51,21 @@ def required(value, what: str, longest: int = 300) -> str:
     return value
 
 
+def chosen(value, message: str):
+    """A choice from a list (an id, a weekday): nothing chosen is refused with `message`."""
+    if value in (None, "", False):
+        raise Invalid(message)
+    return value
+
+
+def staff_name(value) -> str:
+    """A staff member's full name: two to four words, spaces tidied."""
+    name = " ".join(required(value, "ФИО", 200).split())
+    if not 2 <= len(name.split()) <= 4:
+        raise Invalid("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
+    return name
+
+
 def parse_date(value, what: str = "Дата", optional: bool = False) -> date | None:
     """What dates.parse accepts (01.09.2026, 1.9.2026, 2026-09-01, 01.09.26), or Invalid."""
     if isinstance(value, datetime):

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from ejournal_tui.dates import fmt_date, fmt_day
 from ejournal_tui.db import inputs
 from ejournal_tui.db.connection import Conn, one, rows_as
+from ejournal_tui.db.control import Approval
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.journal_models import BoardPost
@@ -21,14 +22,9 @@ NEXT_STATUS = {"planned": "active", "active": "closed"}
 # ------------------------------------------------------------------------------ iterations
 
 
-class Iteration(Row):
-    id: int
-    name: str
-    starts_on: date
-    ends_on: date
-    status: str
-    schedule_approved_at: datetime | None
-    approved_by_name: str | None
+class Iteration(Approval):
+    """An iteration as the methodist keeps it: the director's view, and its archive and groups."""
+
     archived_at: datetime | None
     groups: int
 

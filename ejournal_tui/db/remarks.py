@@ -34,12 +34,7 @@ class RemarkInput(Input):
     _on = field_validator("lesson_on", mode="before")(
         lambda v: inputs.parse_date(v, "Дата занятия", optional=True))
 
-    @field_validator("group_id", mode="before")
-    @classmethod
-    def _group(cls, v):
-        if v in (None, "", False):
-            raise Invalid("Выберите группу")
-        return v
+    _group = field_validator("group_id", mode="before")(lambda v: inputs.chosen(v, "Выберите группу"))
 
 
 def remarks(conn: Conn, include_closed: bool = False) -> list[RemarkRow]:
