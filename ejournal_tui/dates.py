@@ -5,7 +5,8 @@ from datetime import date, datetime
 
 # what a date field accepts, tried in this order: 01.09.2026 (also 1.9.2026), 2026-09-01, 01.09.26
 FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y")
-EXAMPLE = "ДД.ММ.ГГГГ, например 01.09.2026"
+PLACEHOLDER = "ДД.ММ.ГГГГ"
+EXAMPLE = f"{PLACEHOLDER}, например 01.09.2026"
 
 
 def parse(text: str | None) -> date | None:

@@ -76,7 +76,7 @@ class RemarksScreen(TableScreen):
                            Text(STATE_SHORT[r.state], style=STYLE[r.state]), clip(r.body, 40))) for r in data])
 
     def info(self, key: str | None) -> str:
-        r = next((x for x in self.data or [] if str(x.id) == key), None)
+        r = self.row(key)
         if r is None:
             return ""
         text = f"{r.group_name} · {r.iteration_name} · {r.author_name or ''}: {r.body}"
@@ -91,7 +91,7 @@ class RemarksScreen(TableScreen):
 
     def action_open(self) -> None:
         key = self.need("Выберите замечание.")
-        r = next((x for x in self.data or [] if str(x.id) == key), None)
+        r = self.row(key)
         if r is None:
             return
         if r.closed_at:

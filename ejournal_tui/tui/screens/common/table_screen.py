@@ -3,7 +3,7 @@ the cursor, the footer. Data is fetched in a thread worker (`fetch`, no Textual 
 on the UI thread (`show`); writes go through `write`, which reloads the list when done."""
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -85,6 +85,10 @@ class TableScreen(BaseScreen):
     @property
     def key(self) -> str | None:
         return selected(self.table)
+
+    def row(self, key: str | None, field: str = "id") -> Any:
+        """The loaded item whose `field` is the table row's key (None: no such row)."""
+        return next((x for x in self.data or [] if str(getattr(x, field)) == key), None)
 
     @on(DataTable.RowHighlighted)
     def show_info(self) -> None:

@@ -51,7 +51,7 @@ class HardCopiesScreen(TableScreen):
         return esc(f"напечатана {fmt_dt(c.printed_at)}: {c.printed_by_name or '—'} · {got}")
 
     def _copy(self, key: str | None) -> HardCopy | None:
-        return next((c for c in self.data or [] if str(c.id) == key), None)
+        return self.row(key)
 
     def action_receive(self) -> None:
         if (c := self._copy(self.need("Выберите копию."))) is not None:

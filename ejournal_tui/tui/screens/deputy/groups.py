@@ -40,7 +40,7 @@ Enter — журнал группы (только просмотр), «з» — 
         self.fill(("Группа", *COLUMNS[1:]), [(r.key_id, (r.name, *metrics(r)[1:])) for r in data])
 
     def info(self, key: str | None) -> str:
-        r = next((x for x in self.data or [] if str(x.key_id) == key), None)
+        r = self.row(key, "key_id")
         return esc(f"{r.name}: {short_name(r.detail)}; занятий с темой {r.with_topic} из {r.lessons}") if r else ""
 
     def action_open(self) -> None:

@@ -87,7 +87,7 @@ Enter — группы педагога (квантума), оттуда Enter �
                   empty="в итерации нет групп")
 
     def info(self, key: str | None) -> str:
-        r = next((x for x in self.data or [] if str(x.key_id) == key), None)
+        r = self.row(key, "key_id")
         if r is None:
             return ""
         return esc(f"{r.name} ({r.detail or ''}): занятий с темой {r.with_topic} из {r.lessons}; "

@@ -4,9 +4,12 @@ compact fields that fit 80×24, a footer, the first field focused, refusals show
 from datetime import date
 from typing import Any, ClassVar
 
+from textual import on
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Select
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Label, Select
 
 from ejournal_tui import dates
 from ejournal_tui.tui.screens.common.base import Common, R
@@ -44,3 +47,26 @@ class Dialog(Common[R], ModalScreen[R]):
         if day is None:
             self.warn(f"Дата: {dates.EXAMPLE}.", field)
         return day
+
+
+class SaveDialog(Dialog[R]):
+    """A dialog that saves what was typed: Enter in a field or the «save» button saves, any other
+    button cancels. The subclass says what saving is (action_save)."""
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+
+def row(*cells: str | Widget) -> Horizontal:
+    """One line of a dialog's fields: each text is a label for the field after it."""
+    return Horizontal(*(Label(c, classes="label") if isinstance(c, str) else c for c in cells), classes="row")

@@ -39,7 +39,7 @@ Enter — отчислить или перевести в другую груп�
         from ejournal_tui.tui.screens.methodist.student_form import leave_form
 
         key = self.need("Выберите обучающегося.")
-        e = next((x for x in self.data or [] if str(x.id) == key), None)
+        e = self.row(key)
         if e is None:
             return
         if not e.open_on(self.today):

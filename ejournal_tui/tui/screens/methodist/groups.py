@@ -67,7 +67,7 @@ Delete — удалить группу, созданную по ошибке; б
         return esc(f"{g.program_name} · {g.teacher_name} · кабинет: {g.room or '—'}") if g else ""
 
     def _group(self, key: str | None) -> GroupRow | None:
-        return next((g for g in self.data or [] if str(g.id) == key), None)
+        return self.row(key)
 
     @on(Select.Changed, "#gr-iteration")
     def _iteration(self, event: Select.Changed) -> None:

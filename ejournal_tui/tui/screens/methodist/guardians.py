@@ -60,7 +60,7 @@ class GuardiansScreen(TableScreen):
 
     def action_open(self) -> None:
         key = self.need()
-        g = next((x for x in self.data or [] if str(x.id) == key), None)
+        g = self.row(key)
         if g is not None:
             self.app.push_screen(self._form(g), self.reload_after)
 
@@ -68,7 +68,7 @@ class GuardiansScreen(TableScreen):
         from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
 
         key = self.need()
-        g = next((x for x in self.data or [] if str(x.id) == key), None)
+        g = self.row(key)
         if g is None:
             return
 

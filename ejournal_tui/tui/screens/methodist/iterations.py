@@ -60,7 +60,7 @@ class IterationsScreen(TableScreen):
         return esc(" · ".join(parts))
 
     def _iteration(self, key: str | None) -> Iteration | None:
-        return next((i for i in self.data or [] if str(i.id) == key), None)
+        return self.row(key)
 
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.methodist.groups import GroupsScreen

@@ -43,7 +43,7 @@ Enter — КТП программы (там же загрузка КТП из ф
         return esc(f"{p.name} · утверждена {typed(p.approved_on) or '—'}") if p else ""
 
     def _program(self, key: str | None) -> ProgramRow | None:
-        return next((p for p in self.data or [] if str(p.id) == key), None)
+        return self.row(key)
 
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.methodist.ktp import KtpScreen

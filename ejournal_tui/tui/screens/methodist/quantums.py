@@ -38,7 +38,7 @@ class QuantumsScreen(TableScreen):
         return esc(f"{q.name}: программ {q.programs}, групп в текущих итерациях {q.groups}") if q else ""
 
     def _quantum(self, key: str | None) -> QuantumRow | None:
-        return next((q for q in self.data or [] if str(q.id) == key), None)
+        return self.row(key)
 
     def action_add(self) -> None:
         self.app.push_screen(quantum_form(None), self.reload_after)

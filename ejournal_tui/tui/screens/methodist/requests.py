@@ -30,13 +30,13 @@ Enter — принять запрос (фамилия, имя, отчество,
                            r.proposed, r.created_by_name)) for r in data])
 
     def info(self, key: str | None) -> str:
-        r = next((x for x in self.data or [] if str(x.id) == key), None)
+        r = self.row(key)
         return esc(f"{r.group_name}: {r.proposed}") if r else ""
 
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.methodist.request import resolve_dialog
 
         key = self.need("Выберите запрос.")
-        r = next((x for x in self.data or [] if str(x.id) == key), None)
+        r = self.row(key)
         if r is not None:
             self.app.push_screen(resolve_dialog(r), self.reload_after)

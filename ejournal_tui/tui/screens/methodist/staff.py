@@ -49,7 +49,7 @@ class StaffScreen(TableScreen):
         self.fill(("Сотрудник", "Роли", "Ознакомлен(а)", "Должность"), rows)
 
     def info(self, key: str | None) -> str:
-        s = next((x for x in self.data or [] if str(x.id) == key), None)
+        s = self.row(key)
         if s is None:
             return ""
         acks = "; ".join(f"{ROLE_NAMES.get(r, r)}: {fmt_dt(s.acknowledged[r]) if r in s.acknowledged else 'нет'}"
@@ -59,7 +59,7 @@ class StaffScreen(TableScreen):
 
     def action_open(self) -> None:
         key = self.need("Выберите сотрудника.")
-        s = next((x for x in self.data or [] if str(x.id) == key), None)
+        s = self.row(key)
         if s is None:
             return
         fields = [

@@ -72,7 +72,7 @@ Delete — удалить обучающегося, введённого по о
                 f"мед. допуск: {clearance}")
 
     def _student(self, key: str | None) -> StudentRow | None:
-        return next((s for s in self.data or [] if str(s.id) == key), None)
+        return self.row(key)
 
     @on(Input.Changed, "#st-search")
     def _search(self, event: Input.Changed) -> None:

@@ -14,13 +14,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from ejournal_tui.dates import fmt_date, parse
+from ejournal_tui.dates import parse
 from ejournal_tui.db import group_records
 from ejournal_tui.db.group_records import KIND_CONTENT, KINDS, Briefing, BriefingInput
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.tui.screens.common.base import esc
-from ejournal_tui.tui.screens.dialogs.base import Dialog
+from ejournal_tui.tui.screens.dialogs.base import SaveDialog
 from ejournal_tui.tui.screens.dialogs.late_reason import with_late_reason
+from ejournal_tui.tui.widgets.date_input import DateInput
 
 
 class StudentPicks(SelectionList[int]):
@@ -31,7 +32,7 @@ class StudentPicks(SelectionList[int]):
     ]
 
 
-class BriefingScreen(Dialog[BriefingInput | None]):
+class BriefingScreen(SaveDialog[BriefingInput | None]):
     TITLE = "Инструктаж по технике безопасности"
     HELP = """Запись инструктажа по ТБ: дата, вид, краткое содержание и обучающиеся, которые его прошли.
 
@@ -88,7 +89,7 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
             yield Static(f"[b]{what} · группа {esc(self.group.name)}[/b]")
             with Horizontal(classes="row"):
                 yield Label("Дата", classes="label")
-                yield Input(fmt_date(self.day), id="briefing-date", placeholder="ДД.ММ.ГГГГ", classes="short")
+                yield DateInput(self.day, id="briefing-date")
                 yield Label("Вид", classes="label")
                 yield Select([(k, k) for k in KINDS], value=self.kind, allow_blank=False, id="briefing-kind")
             with Horizontal(classes="row"):
@@ -156,16 +157,6 @@ Ctrl+A — отметить всех или снять всех, Tab — к сл
         day = parse(event.value)
         if day is not None and day != self.day:
             self._reselect(day, self.kind)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
 
     def action_toggle_all(self) -> None:
         picks = self.picks

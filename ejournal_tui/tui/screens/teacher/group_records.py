@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,7 +16,6 @@ from textual.widgets import (
     Footer,
     Header,
     Input,
-    Label,
     Select,
     Static,
     TabbedContent,
@@ -38,8 +36,10 @@ from ejournal_tui.db.group_records import (
 from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import Group, Student
 from ejournal_tui.tui.screens.common.base import BaseScreen, esc
-from ejournal_tui.tui.screens.dialogs.base import Dialog
+from ejournal_tui.tui.screens.dialogs.base import SaveDialog, row
 from ejournal_tui.tui.screens.dialogs.late_reason import with_late_reason
+from ejournal_tui.tui.widgets.date_input import DateInput
+from ejournal_tui.tui.widgets.table import fill
 
 TABS = ("briefings", "events", "achievements")
 RESULTS = ["1 место", "2 место", "3 место", "победитель", "призёр", "лауреат", "участник"]
@@ -146,12 +146,7 @@ class GroupRecordsScreen(BaseScreen):
     def _fill(self, tab: str, columns: tuple, rows: list) -> None:
         table = self.query_one(f"#{tab}-table", DataTable)
         row = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns(*columns)
-        for key, values in rows:
-            table.add_row(*(Text(v) for v in values), key=str(key))  # data, not markup
-        if not rows:
-            table.add_row(*(["нет записей", *[""] * (len(columns) - 1)]), key="none")
+        fill(table, columns, rows, empty="нет записей")
         table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
 
     @property
@@ -330,7 +325,7 @@ def _initials(full_name: str | None) -> str:
     return last + (" " + "".join(p[0] + "." for p in rest) if rest else "")
 
 
-class _Form(Dialog):
+class _Form(SaveDialog):
     """A dialog that saves itself and closes only when the database accepted the record."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -348,16 +343,6 @@ class _Form(Dialog):
         with Horizontal(classes="buttons"):
             yield Button("Сохранить (Ctrl+S)", variant="primary", id="save")
             yield Button("Отмена (Esc)", id="cancel")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
 
     def value(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
@@ -410,29 +395,13 @@ class EventScreen(_Form):
         e = self.event
         with Vertical(classes="dialog wide", id="event-form"):
             yield Static(f"[b]{'Мероприятие' if e else 'Новое мероприятие'} · группа {esc(self.group.name)}[/b]")
-            with Horizontal(classes="row"):
-                yield Label("Дата", classes="label")
-                yield Input(
-                    fmt_date(e.held_on if e else self.today), id="event-date", classes="short", placeholder="ДД.ММ.ГГГГ"
-                )
-                yield Label("Участников", classes="label")
-                yield Input(
-                    str(e.participants if e else self.on_rolls),
-                    id="event-participants",
-                    classes="short",
-                    type="integer",
-                )
-            with Horizontal(classes="row"):
-                yield Label("Название", classes="label")
-                yield Input(
-                    e.title if e else "",
-                    id="event-title",
-                    max_length=300,
-                    placeholder="например, городской фестиваль робототехники",
-                )
-            with Horizontal(classes="row"):
-                yield Label("Место", classes="label")
-                yield Input(e.place or "" if e else "", id="event-place", max_length=300, placeholder="где проходило")
+            yield row("Дата", DateInput(e.held_on if e else self.today, id="event-date"),
+                      "Участников", Input(str(e.participants if e else self.on_rolls), id="event-participants",
+                                          classes="short", type="integer"))
+            yield row("Название", Input(e.title if e else "", id="event-title", max_length=300,
+                                        placeholder="например, городской фестиваль робототехники"))
+            yield row("Место", Input(e.place or "" if e else "", id="event-place", max_length=300,
+                                     placeholder="где проходило"))
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -481,46 +450,17 @@ class AchievementScreen(_Form):
         a = self.achievement
         with Vertical(classes="dialog wide", id="achievement-form"):
             yield Static(f"[b]{'Достижение' if a else 'Новое достижение'} · группа {esc(self.group.name)}[/b]")
-            with Horizontal(classes="row"):
-                yield Label("Кто", classes="label")
-                yield Select(
-                    [(s.full_name, s.id) for s in self.students],
-                    value=a.student_id if a else Select.NULL,
-                    prompt="выберите обучающегося",
-                    id="achievement-student",
-                )
-            with Horizontal(classes="row"):
-                yield Label("Дата", classes="label")
-                yield Input(
-                    fmt_date(a.held_on if a else self.today),
-                    id="achievement-date",
-                    classes="short",
-                    placeholder="ДД.ММ.ГГГГ",
-                )
-                yield Label("Уровень", classes="label")
-                yield Select(
-                    [(x, x) for x in LEVELS],
-                    value=a.level if a else Select.NULL,
-                    prompt="выберите уровень",
-                    id="achievement-level",
-                )
-            with Horizontal(classes="row"):
-                yield Label("Конкурс", classes="label")
-                yield Input(
-                    a.competition if a else "",
-                    id="achievement-competition",
-                    max_length=300,
-                    placeholder="название конкурса или соревнования",
-                )
-            with Horizontal(classes="row"):
-                yield Label("Результат", classes="label")
-                yield Input(
-                    a.result if a else "",
-                    id="achievement-result",
-                    max_length=100,
-                    placeholder="1 место, призёр, участник…",
-                    suggester=SuggestFromList(RESULTS, case_sensitive=False),
-                )
+            yield row("Кто", Select([(s.full_name, s.id) for s in self.students],
+                                    value=a.student_id if a else Select.NULL, prompt="выберите обучающегося",
+                                    id="achievement-student"))
+            yield row("Дата", DateInput(a.held_on if a else self.today, id="achievement-date"),
+                      "Уровень", Select([(x, x) for x in LEVELS], value=a.level if a else Select.NULL,
+                                        prompt="выберите уровень", id="achievement-level"))
+            yield row("Конкурс", Input(a.competition if a else "", id="achievement-competition", max_length=300,
+                                       placeholder="название конкурса или соревнования"))
+            yield row("Результат", Input(a.result if a else "", id="achievement-result", max_length=100,
+                                         placeholder="1 место, призёр, участник…",
+                                         suggester=SuggestFromList(RESULTS, case_sensitive=False)))
             yield from self.buttons()
 
     def on_mount(self) -> None:

@@ -3,7 +3,6 @@ open remarks, the latest board post, and a reminder to check the students' data 
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,7 +15,7 @@ from ejournal_tui.db.group_records import StudentFlag
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_models import WEEKDAY, Home
 from ejournal_tui.tui.screens.common.base import ReloadingScreen, esc
-from ejournal_tui.tui.widgets.table import group_labels
+from ejournal_tui.tui.widgets.table import fill, group_labels
 
 TABLES = ("groups", "due", "flags", "week", "remarks")
 
@@ -211,16 +210,7 @@ Tab переходит между таблицами, Enter открывает �
             self.query_one("#due" if data.due else "#groups", DataTable).focus(scroll_visible=False)
 
     def _fill(self, table_id: str, columns: tuple, rows: list) -> None:
-        table = self.query_one(f"#{table_id}", DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns(*columns)
-        for key, values in rows:
-            table.add_row(*(Text(v) for v in values), key=key)  # data, not markup
-        if not rows:
-            table.add_row(*(["нет", *[""] * (len(columns) - 1)]), key="none")
-        if row < table.row_count:
-            table.move_cursor(row=row, animate=False)
+        fill(self.query_one(f"#{table_id}", DataTable), columns, rows)
 
     def _selected(self) -> tuple[str, str] | None:
         """(table id, row key) of the focused table's cursor row."""

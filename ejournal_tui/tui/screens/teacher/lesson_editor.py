@@ -11,18 +11,19 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ejournal_tui.dates import fmt_date, fmt_dt, typed
+from ejournal_tui.dates import fmt_date, fmt_dt
 from ejournal_tui.db.journal import next_topic, reason_problem
 from ejournal_tui.journal_engine import LessonWrite
 from ejournal_tui.journal_models import Group, Lesson, TopicProgress
 from ejournal_tui.reports.text import cell
 from ejournal_tui.tui.screens.common.base import esc
-from ejournal_tui.tui.screens.dialogs.base import Dialog
+from ejournal_tui.tui.screens.dialogs.base import SaveDialog
+from ejournal_tui.tui.widgets.date_input import DateInput
 
 OWN_TOPIC = -1
 
 
-class LessonEditorScreen(Dialog):
+class LessonEditorScreen(SaveDialog):
     TITLE = "Занятие"
     HELP = """Дата, продолжительность в академических часах и тема занятия.
 Тема выбирается из КТП программы (предлагается первая ещё не пройденная тема) или пишется своя
@@ -67,13 +68,7 @@ class LessonEditorScreen(Dialog):
             yield Static(f"[b]Занятие группы {esc(self.group.name)}[/b]", id="lesson-head")
             with Horizontal(classes="row"):
                 yield Label("Дата", classes="label")
-                yield Input(
-                    typed(lesson.held_on if lesson else None),
-                    id="lesson-date",
-                    placeholder="ДД.ММ.ГГГГ",
-                    disabled=lesson is not None,
-                    classes="short",
-                )
+                yield DateInput(lesson.held_on if lesson else None, id="lesson-date", disabled=lesson is not None)
                 yield Label("Часы", classes="label")
                 yield Input(
                     str(hours).rstrip("0").rstrip(".") if "." in str(hours) else str(hours),
@@ -140,16 +135,6 @@ class LessonEditorScreen(Dialog):
     def _ktp_topic_chosen(self, event: Select.Changed) -> None:
         if event.value not in (OWN_TOPIC, Select.NULL):
             self.query_one("#lesson-own-topic", Input).value = ""
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
 
     def action_save(self) -> None:
         day = self.lesson.held_on if self.lesson else self._parse_date()
