@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -10,15 +10,15 @@ from textual.widgets import Button, Input, Select, Static
 
 from ejournal_tui.db import students
 from ejournal_tui.journal_models import FIELD_NAME, StudentCard
-from ejournal_tui.tui.screens.dialogs.base import Dialog
+from ejournal_tui.tui.screens.dialogs.base import SaveDialog
 
 
-class ChangeRequestScreen(Dialog[bool]):
+class ChangeRequestScreen(SaveDialog[bool]):
     CANCELLED = False
     TITLE = "Сообщить методисту"
     HELP = "Выберите, какие данные исправить, опишите верное значение и нажмите Enter или Ctrl+S."
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "send", "отправить", id="request.send"),
+        Binding("ctrl+s", "save", "отправить", id="request.send"),
         Binding("escape", "cancel", "отмена", id="request.cancel"),
     ]
 
@@ -43,23 +43,14 @@ class ChangeRequestScreen(Dialog[bool]):
                 id="request-text",
             )
             with Horizontal(classes="buttons"):
-                yield Button("Отправить (Ctrl+S)", variant="primary", id="send")
+                yield Button("Отправить (Ctrl+S)", variant="primary", id="save")
                 yield Button("Отмена (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one(Select).focus()
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_send()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "send":
-            self.action_send()
-        else:
-            self.action_cancel()
-
-    def action_send(self) -> None:
+    def action_save(self) -> None:
         field = self.query_one(Select).value
         text = self.query_one(Input).value.strip()
         if field == Select.NULL:
