@@ -391,6 +391,31 @@ async def test_student_list_and_card_show_school_sex_clearance(snap, sql):
         assert "Пол: ж" in text and "МБОУ СОШ № 2, 7А" in text
 
 
+async def test_card_asks_the_methodist_through_the_save_dialog(snap, sql):
+    """«м» on a card: Escape leaves without a request; Enter in the text field sends one."""
+    from ejournal_tui.tui.screens.teacher.change_request import ChangeRequestScreen
+    from ejournal_tui.tui.screens.teacher.student_card import StudentCardScreen
+
+    app = EJournalApp(snap, today=FIXED_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home(pilot)
+        app.push_screen(StudentCardScreen(ROBO1, 901))
+        await settle(pilot)
+        await press(pilot, "м")
+        assert isinstance(app.screen, ChangeRequestScreen)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, StudentCardScreen)
+        await press(pilot, "м")
+        dialog = app.screen
+        assert isinstance(dialog, ChangeRequestScreen)
+        dialog.query_one("#request-field").value = "phone"
+        dialog.query_one("#request-text").focus()
+        await press(pilot, *"+79990000000", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StudentCardScreen), app.screen
+    assert sql.one("SELECT proposed FROM ej.change_request WHERE student_id = 901") == "+79990000000"
+
+
 async def test_numeric_report_matches_independent_counts(snap, sql):
     from ejournal_tui.tui.screens.teacher.numeric_report import NumericReportScreen
 
