@@ -21,6 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import journal
 from ejournal_tui.db.session import Session, Unreachable
 from ejournal_tui.journal_models import NO_MARK, Group, Lesson, MarkResult, Saved, Student, TopicProgress, Value
@@ -381,7 +382,7 @@ class JournalEngine:
             self._done(write)
             if isinstance(result, journal.LessonSaved):
                 self._merge_lesson(write.day, result.lesson)
-                self.emit(Notice(f"Занятие {write.day:%d.%m.%Y} сохранено."))
+                self.emit(Notice(f"Занятие {fmt_date(write.day)} сохранено."))
             else:
                 self._merge_lesson(write.day, result.current)
                 self.emit(LessonConflict(write, result.current))

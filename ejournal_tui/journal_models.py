@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from ejournal_tui.models import Row
+from ejournal_tui.models import Row, StudentData
 from ejournal_tui.vocabulary import current
 
 FIELD_NAME = {
@@ -252,27 +252,12 @@ class Guardian(Row):
     email: str | None
 
 
-class StudentCard(Row):
+class StudentCard(StudentData):
     id: int
-    last_name: str
-    first_name: str
-    middle_name: str | None
-    birth_date: date
-    sex: str
-    school: str | None
-    school_class: str | None
-    address: str | None
-    phone: str | None
-    medical_clearance: bool
-    medical_clearance_on: date | None
     pd_consent_on: date | None
     periods: list[Period]
     guardians: list[Guardian]
     open_requests: int
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
 
 
 class HistoryEntry(Row):

@@ -26,6 +26,26 @@ class Choice(Row):
     detail: str | None = None
 
 
+class StudentData(Row):
+    """A student's own data: the card on the screen and the enrollment list of the hard copy."""
+
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    birth_date: date
+    sex: str
+    school: str | None
+    school_class: str | None
+    address: str | None
+    phone: str | None
+    medical_clearance: bool
+    medical_clearance_on: date | None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
 class UserAccount(Row):
     id: int
     organization_id: int

@@ -131,7 +131,7 @@ def child_grid(presses: int) -> dict:
 
 def child_ej(mode: str, spawned: float, presses: int, conninfo: str) -> dict:
     from ejournal_tui.tui.app import EJournalApp
-    from ejournal_tui.tui.screens.home import HomeScreen
+    from ejournal_tui.tui.screens.teacher.home import HomeScreen
 
     out: dict = {}
     loaded = HomeScreen._loaded
@@ -155,7 +155,7 @@ def child_ej(mode: str, spawned: float, presses: int, conninfo: str) -> dict:
 
 async def _ej_session(app, mode: str, presses: int, out: dict) -> dict:
     from ejournal_tui.journal_models import is_late
-    from ejournal_tui.tui.screens.journal import JournalScreen
+    from ejournal_tui.tui.screens.teacher.journal import JournalScreen
     from ejournal_tui.tui.widgets.journal_grid import JournalGrid
 
     async with app.run_test(size=(80, 24)) as pilot:

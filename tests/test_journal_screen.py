@@ -6,8 +6,8 @@ from test_journal_engine import TEACHER, target  # noqa: F401  (fixture)
 from test_tui_journal import _duties_confirmed, go_to, marks, notifications, settle  # noqa: F401  (fixture)
 
 from ejournal_tui.tui.app import EJournalApp
-from ejournal_tui.tui.screens.home import HomeScreen
-from ejournal_tui.tui.screens.journal import JournalScreen
+from ejournal_tui.tui.screens.teacher.home import HomeScreen
+from ejournal_tui.tui.screens.teacher.journal import JournalScreen
 
 
 async def open_journal(pilot, group_id: int, **kwargs) -> JournalScreen:
@@ -92,7 +92,7 @@ async def test_offline_banner_keeps_the_grid_in_place(login_conninfo, sql, serve
 
             await pilot.press("ctrl+q")  # a mark is unsaved: quitting asks, and staying is the default
             await settle(pilot, 1)
-            from ejournal_tui.tui.screens.confirm import ConfirmScreen
+            from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
 
             assert isinstance(app.screen, ConfirmScreen) and app.screen.focused.id == "no"
             await pilot.press("enter")
@@ -110,7 +110,7 @@ def connect_admin(server):
 
 
 async def test_after_a_conflict_mine_is_written_and_the_cursor_skips_nobody(login_conninfo, sql, target):  # noqa: F811
-    from ejournal_tui.tui.screens.conflict import ConflictScreen
+    from ejournal_tui.tui.screens.teacher.conflict import ConflictScreen
 
     group_id, day, enrolled = target
     app = EJournalApp(login_conninfo(TEACHER))

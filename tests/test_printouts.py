@@ -265,8 +265,8 @@ async def test_the_print_dialog_creates_no_folder_and_prints_in_a_process_of_its
     from textual.widgets import Input, Select, Static
 
     from ejournal_tui.reports import print_worker
-    from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
-    from ejournal_tui.tui.screens.print_dialog import PrintScreen
+    from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
+    from ejournal_tui.tui.screens.methodist.printing import PrintScreen
 
     acknowledge(sql, "o1_methodist")
     children = []

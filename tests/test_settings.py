@@ -115,9 +115,9 @@ def test_no_runtime_dir_warning(runtime_dir):
 
 async def test_a_remapped_key_runs_its_action(login_conninfo, sql):
     from ejournal_tui.tui.app import EJournalApp
-    from ejournal_tui.tui.screens.help import HelpScreen
-    from ejournal_tui.tui.screens.methodist_groups import GroupsScreen
-    from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
+    from ejournal_tui.tui.screens.common.help import HelpScreen
+    from ejournal_tui.tui.screens.methodist.groups import GroupsScreen
+    from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
 
     acknowledge(sql, "o1_methodist")
     settings = Settings(keymap={"app.help": "f12", "methodist.groups": ["ctrl+g"]})

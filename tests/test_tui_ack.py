@@ -4,9 +4,9 @@ confirms; the confirmation (who, when) is stored and shown to the methodist."""
 import pytest
 from staff_tui import acknowledge, app_as, cursor_to, settle, until
 
-from ejournal_tui.tui.screens.acknowledgment import AcknowledgmentScreen
-from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
-from ejournal_tui.tui.screens.methodist_staff import StaffScreen
+from ejournal_tui.tui.screens.common.acknowledgment import AcknowledgmentScreen
+from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
+from ejournal_tui.tui.screens.methodist.staff import StaffScreen
 
 
 @pytest.mark.parametrize("login, role", [("o1_teacher02", "teacher"), ("o1_deputy", "deputy"),

@@ -9,15 +9,15 @@ import pytest
 from staff_tui import acknowledge, app_as, cursor_to, fill, settle, until
 
 from ejournal_tui.db import migrations
-from ejournal_tui.tui.screens.acknowledgment import AcknowledgmentScreen
-from ejournal_tui.tui.screens.admin_home import AdminHomeScreen
-from ejournal_tui.tui.screens.admin_migrations import MigrationsScreen
-from ejournal_tui.tui.screens.admin_password import PasswordScreen
-from ejournal_tui.tui.screens.confirm import ConfirmScreen
-from ejournal_tui.tui.screens.deputy_home import DeputyHomeScreen
-from ejournal_tui.tui.screens.form import FormScreen
-from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
-from ejournal_tui.tui.screens.role import RoleScreen
+from ejournal_tui.tui.screens.admin.home import AdminHomeScreen
+from ejournal_tui.tui.screens.admin.migrations import MigrationsScreen
+from ejournal_tui.tui.screens.admin.password import PasswordScreen
+from ejournal_tui.tui.screens.common.acknowledgment import AcknowledgmentScreen
+from ejournal_tui.tui.screens.common.role import RoleScreen
+from ejournal_tui.tui.screens.deputy.home import DeputyHomeScreen
+from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
+from ejournal_tui.tui.screens.dialogs.form import FormScreen
+from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
 
 ADMIN = "o1_admin"
 

@@ -8,10 +8,10 @@ import pytest
 from staff_tui import acknowledge, app_as, cursor_to, errors, fill, notes, settle, until
 from textual.widgets import Input
 
-from ejournal_tui.tui.screens.deputy_groups import ControlGroupsScreen
-from ejournal_tui.tui.screens.deputy_home import DeputyHomeScreen
-from ejournal_tui.tui.screens.form import FormScreen
-from ejournal_tui.tui.screens.journal import JournalScreen
+from ejournal_tui.tui.screens.deputy.groups import ControlGroupsScreen
+from ejournal_tui.tui.screens.deputy.home import DeputyHomeScreen
+from ejournal_tui.tui.screens.dialogs.form import FormScreen
+from ejournal_tui.tui.screens.teacher.journal import JournalScreen
 
 DEPUTY = "o1_deputy"
 
@@ -63,7 +63,7 @@ async def test_dashboard_by_teacher_and_quantum_down_to_a_read_only_journal(star
 
 
 async def test_deputy_writes_a_remark_and_closes_it_when_fixed(start, sql, journal):
-    from ejournal_tui.tui.screens.staff_remarks import RemarksScreen
+    from ejournal_tui.tui.screens.common.remarks import RemarksScreen
 
     teacher, group = journal.staff_id("o1_teacher01"), journal.group("o1_teacher01")
     app = start()
@@ -96,7 +96,7 @@ async def test_deputy_writes_a_remark_and_closes_it_when_fixed(start, sql, journ
 
 
 async def test_end_of_iteration_report_shown_and_saved_as_pdf(start, sql, tmp_path):
-    from ejournal_tui.tui.screens.report_view import ReportScreen
+    from ejournal_tui.tui.screens.common.report_view import ReportScreen
 
     it = iteration(sql)
     with sql.as_user(DEPUTY):
@@ -123,7 +123,7 @@ async def test_end_of_iteration_report_shown_and_saved_as_pdf(start, sql, tmp_pa
 
 
 async def test_hard_copies_received_from_the_methodist(start, sql, journal):
-    from ejournal_tui.tui.screens.deputy_copies import HardCopiesScreen
+    from ejournal_tui.tui.screens.deputy.copies import HardCopiesScreen
 
     it = iteration(sql)
     with sql.as_user("o1_methodist"):

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from staff_tui import acknowledge, app_as, settle, until
 
-from ejournal_tui.tui.screens.confirm import ConfirmScreen
-from ejournal_tui.tui.screens.director_home import DirectorHomeScreen
-from ejournal_tui.tui.screens.director_schedule import IterationScheduleScreen
-from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
+from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
+from ejournal_tui.tui.screens.director.home import DirectorHomeScreen
+from ejournal_tui.tui.screens.director.schedule import IterationScheduleScreen
+from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
 
 DIRECTOR = "o1_director"
 
@@ -85,7 +85,7 @@ async def test_director_confirms_the_administrators_request_in_the_app(login_con
 
     from staff_tui import cursor_to
 
-    from ejournal_tui.tui.screens.account_requests import AccountRequestsScreen
+    from ejournal_tui.tui.screens.common.account_requests import AccountRequestsScreen
 
     login = f"h10_{uuid.uuid4().hex[:8]}"
     try:

@@ -12,9 +12,9 @@ from textual.widgets._footer import FooterKey
 from textual.widgets._select import SelectOverlay
 
 from ejournal_tui.tui.app import EJournalApp
-from ejournal_tui.tui.screens.form import FormScreen
-from ejournal_tui.tui.screens.home import HomeScreen
-from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
+from ejournal_tui.tui.screens.dialogs.form import FormScreen
+from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
+from ejournal_tui.tui.screens.teacher.home import HomeScreen
 
 METHODIST = "o1_methodist"
 SIZE = (80, 24)
@@ -50,7 +50,7 @@ async def test_ctrl_a_selects_all_and_a_long_text_is_refused_with_a_word(login_c
     acknowledge(sql, METHODIST)
     async with app_as(login_conninfo, METHODIST).run_test(size=SIZE) as pilot:
         await until(pilot, MethodistHomeScreen)
-        from ejournal_tui.tui.screens.methodist_student_form import student_form
+        from ejournal_tui.tui.screens.methodist.student_form import student_form
 
         pilot.app.push_screen(student_form(None, None))
         await until(pilot, FormScreen, loaded=False)
@@ -68,7 +68,7 @@ async def test_focus_goes_to_the_bad_field(login_conninfo, sql):
     acknowledge(sql, METHODIST)
     async with app_as(login_conninfo, METHODIST).run_test(size=SIZE) as pilot:
         await until(pilot, MethodistHomeScreen)
-        from ejournal_tui.tui.screens.methodist_student_form import student_form
+        from ejournal_tui.tui.screens.methodist.student_form import student_form
 
         pilot.app.push_screen(student_form(None, None))
         await until(pilot, FormScreen, loaded=False)
@@ -86,7 +86,7 @@ async def test_ktp_import_opens_on_the_file_path(login_conninfo, sql):
                       "WHERE s.login = %s ORDER BY p.id LIMIT 1", (METHODIST,))[0]
     async with app_as(login_conninfo, METHODIST).run_test(size=SIZE) as pilot:
         await until(pilot, MethodistHomeScreen)
-        from ejournal_tui.tui.screens.methodist_ktp_import import KtpImportScreen
+        from ejournal_tui.tui.screens.methodist.ktp_import import KtpImportScreen
 
         pilot.app.push_screen(KtpImportScreen(program["id"], program["name"]))
         await settle(pilot)

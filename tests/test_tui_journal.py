@@ -10,13 +10,13 @@ from test_tui_fixtures import fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.db.connection import connect
 from ejournal_tui.tui.app import EJournalApp
-from ejournal_tui.tui.screens import journal as journal_screen
-from ejournal_tui.tui.screens.conflict import ConflictScreen
-from ejournal_tui.tui.screens.excuse import ExcuseScreen
-from ejournal_tui.tui.screens.home import HomeScreen
-from ejournal_tui.tui.screens.journal import JournalScreen
-from ejournal_tui.tui.screens.late_reason import LateReasonScreen
-from ejournal_tui.tui.screens.lesson_editor import LessonEditorScreen
+from ejournal_tui.tui.screens.dialogs.late_reason import LateReasonScreen
+from ejournal_tui.tui.screens.teacher import journal as journal_screen
+from ejournal_tui.tui.screens.teacher.conflict import ConflictScreen
+from ejournal_tui.tui.screens.teacher.excuse import ExcuseScreen
+from ejournal_tui.tui.screens.teacher.home import HomeScreen
+from ejournal_tui.tui.screens.teacher.journal import JournalScreen
+from ejournal_tui.tui.screens.teacher.lesson_editor import LessonEditorScreen
 
 TEACHER = "o1_teacher01"
 
@@ -425,7 +425,7 @@ async def test_concurrent_lesson_edit_is_shown_and_mine_can_win(login_conninfo, 
 async def test_other_roles_get_their_own_home(login_conninfo, sql):
     from staff_tui import acknowledge
 
-    from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
+    from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
 
     acknowledge(sql, "o1_methodist")
     app = EJournalApp(login_conninfo("o1_methodist"))

@@ -14,9 +14,9 @@ from textual.widgets import DataTable, Input, TextArea
 
 from ejournal_tui.db import home as teacher_home
 from ejournal_tui.db.connection import connect
-from ejournal_tui.tui.screens.confirm import ConfirmScreen
-from ejournal_tui.tui.screens.form import FormScreen
-from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
+from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
+from ejournal_tui.tui.screens.dialogs.form import FormScreen
+from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
 
 METHODIST = "o1_methodist"
 
@@ -48,8 +48,8 @@ def active(sql) -> dict:
 
 
 async def test_student_added_after_a_duplicate_warning_with_a_guardians_consent(start, sql):
-    from ejournal_tui.tui.screens.methodist_guardians import GuardiansScreen
-    from ejournal_tui.tui.screens.methodist_students import StudentsListScreen
+    from ejournal_tui.tui.screens.methodist.guardians import GuardiansScreen
+    from ejournal_tui.tui.screens.methodist.students import StudentsListScreen
 
     twin = sql.run("SELECT last_name, first_name, birth_date FROM ej.student WHERE organization_id = %s "
                    "ORDER BY id LIMIT 1", (org(sql),))[0]
@@ -95,7 +95,7 @@ async def test_student_added_after_a_duplicate_warning_with_a_guardians_consent(
 
 
 async def test_transfer_and_enrollment_by_order(start, sql, journal):
-    from ejournal_tui.tui.screens.methodist_students import StudentsListScreen
+    from ejournal_tui.tui.screens.methodist.students import StudentsListScreen
 
     group = journal.group("o1_teacher01")
     other = sql.one("SELECT id FROM ej.study_group WHERE iteration_id = (SELECT iteration_id FROM ej.study_group "
@@ -137,9 +137,9 @@ async def test_transfer_and_enrollment_by_order(start, sql, journal):
 
 
 async def test_staff_contacts_groups_and_schedule(start, sql):
-    from ejournal_tui.tui.screens.methodist_groups import GroupsScreen
-    from ejournal_tui.tui.screens.methodist_schedule import ScheduleScreen
-    from ejournal_tui.tui.screens.methodist_staff import StaffScreen
+    from ejournal_tui.tui.screens.methodist.groups import GroupsScreen
+    from ejournal_tui.tui.screens.methodist.schedule import ScheduleScreen
+    from ejournal_tui.tui.screens.methodist.staff import StaffScreen
 
     teacher = sql.one("SELECT id FROM ej.staff WHERE login = 'o1_teacher02'")
     app = start()
@@ -181,9 +181,9 @@ async def test_staff_contacts_groups_and_schedule(start, sql):
 
 
 async def test_program_and_its_ktp_imported_from_a_file_with_errors_per_line(start, sql, tmp_path):
-    from ejournal_tui.tui.screens.methodist_ktp import KtpScreen
-    from ejournal_tui.tui.screens.methodist_ktp_import import KtpImportScreen
-    from ejournal_tui.tui.screens.methodist_programs import ProgramsScreen
+    from ejournal_tui.tui.screens.methodist.ktp import KtpScreen
+    from ejournal_tui.tui.screens.methodist.ktp_import import KtpImportScreen
+    from ejournal_tui.tui.screens.methodist.programs import ProgramsScreen
 
     csv = tmp_path / "ktp.csv"
     csv.write_bytes("№;Тема;Часы\n1;Введение. Техника безопасности;2\n2;Датчики;два\n3;;2\n".encode("cp1251"))
@@ -239,8 +239,8 @@ async def test_program_and_its_ktp_imported_from_a_file_with_errors_per_line(sta
 
 async def _rollover_from_the_ui(pilot, order: str, skip: int = 0):
     """Iterations → the active one → «п»; the order number, `skip` students unticked, Ctrl+S, yes."""
-    from ejournal_tui.tui.screens.methodist_iterations import IterationsScreen
-    from ejournal_tui.tui.screens.methodist_rollover import RolloverScreen
+    from ejournal_tui.tui.screens.methodist.iterations import IterationsScreen
+    from ejournal_tui.tui.screens.methodist.rollover import RolloverScreen
 
     await pilot.press("и")
     screen = await until(pilot, IterationsScreen)
@@ -313,8 +313,8 @@ async def test_rollover_twice_and_beside_another_session_makes_one_iteration(sta
 
 
 async def test_archive_from_the_ui_freezes_the_iteration_for_every_role(start, sql):
-    from ejournal_tui.tui.screens.methodist_archive import ArchiveScreen
-    from ejournal_tui.tui.screens.methodist_iterations import IterationsScreen
+    from ejournal_tui.tui.screens.methodist.archive import ArchiveScreen
+    from ejournal_tui.tui.screens.methodist.iterations import IterationsScreen
 
     it = active(sql)
     # the term is over (only an ended iteration is archived): it ended yesterday
@@ -362,7 +362,7 @@ async def test_archive_from_the_ui_freezes_the_iteration_for_every_role(start, s
 
 
 async def test_weekly_analysis_is_posted_to_the_board_teachers_see(start, sql, login_conninfo):
-    from ejournal_tui.tui.screens.methodist_analysis import AnalysisScreen
+    from ejournal_tui.tui.screens.methodist.analysis import AnalysisScreen
 
     week = date.today() - timedelta(days=date.today().weekday() + 7)
     app = start()
@@ -393,7 +393,7 @@ async def test_weekly_analysis_is_posted_to_the_board_teachers_see(start, sql, l
 
 
 async def test_monthly_activity_shows_who_filled_in_what(start, sql, journal):
-    from ejournal_tui.tui.screens.methodist_activity import ActivityDetailScreen, ActivityScreen
+    from ejournal_tui.tui.screens.methodist.activity import ActivityDetailScreen, ActivityScreen
 
     group = journal.group("o1_teacher02")
     day = journal.free_date(group, min_age_days=0)
@@ -425,7 +425,7 @@ async def test_monthly_activity_shows_who_filled_in_what(start, sql, journal):
 
 
 async def test_remark_written_fixed_by_the_teacher_and_closed(start, sql, journal):
-    from ejournal_tui.tui.screens.staff_remarks import RemarksScreen
+    from ejournal_tui.tui.screens.common.remarks import RemarksScreen
 
     group = journal.group("o1_teacher01")
     app = start()
@@ -497,7 +497,7 @@ async def test_corrections_accepted_and_declined_with_a_reason(start, sql, journ
 async def test_hard_copy_printed_with_a_progress_bar_and_its_fingerprint_recorded(start, sql, tmp_path):
     from textual.widgets import ProgressBar, Select
 
-    from ejournal_tui.tui.screens.print_dialog import PrintScreen
+    from ejournal_tui.tui.screens.methodist.printing import PrintScreen
 
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -535,7 +535,7 @@ async def test_hard_copy_printed_with_a_progress_bar_and_its_fingerprint_recorde
 async def test_reports_shown_as_tables_and_saved_as_csv(start, sql, tmp_path):
     from textual.widgets import Select
 
-    from ejournal_tui.tui.screens.report_view import ReportScreen
+    from ejournal_tui.tui.screens.common.report_view import ReportScreen
 
     it = active(sql)
     app = start()

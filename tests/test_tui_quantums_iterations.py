@@ -8,9 +8,9 @@ from datetime import timedelta
 from staff_tui import acknowledge, app_as, cursor_to, fill, notes, settle, until, wait_for
 from textual.widgets import Static
 
-from ejournal_tui.tui.screens.confirm import ConfirmScreen
-from ejournal_tui.tui.screens.form import FormScreen
-from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
+from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
+from ejournal_tui.tui.screens.dialogs.form import FormScreen
+from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
 
 METHODIST = "o1_methodist"
 SIZE = (80, 24)
@@ -25,8 +25,8 @@ def form_error(app) -> str:
 
 
 async def test_methodist_adds_and_renames_a_quantum(login_conninfo, sql):
-    from ejournal_tui.tui.screens.methodist_programs import ProgramsScreen
-    from ejournal_tui.tui.screens.methodist_quantums import QuantumsScreen
+    from ejournal_tui.tui.screens.methodist.programs import ProgramsScreen
+    from ejournal_tui.tui.screens.methodist.quantums import QuantumsScreen
 
     acknowledge(sql, METHODIST)
     taken = sql.one("SELECT name FROM ej.quantum WHERE organization_id = %s ORDER BY id LIMIT 1", (org(sql),))
@@ -73,7 +73,7 @@ def test_only_the_methodist_of_the_organization_writes_quantums(sql):
 
 
 async def test_methodist_makes_an_iteration_by_hand_and_cancels_it(login_conninfo, sql):
-    from ejournal_tui.tui.screens.methodist_iterations import IterationsScreen
+    from ejournal_tui.tui.screens.methodist.iterations import IterationsScreen
 
     acknowledge(sql, METHODIST)
     last = sql.run("SELECT id, name, starts_on, ends_on, status FROM ej.iteration WHERE organization_id = %s "

@@ -17,11 +17,11 @@ from ejournal_tui.db.connection import connect
 from ejournal_tui.db.errors import user_message
 from ejournal_tui.db.group_records import AchievementInput, BriefingInput, EventInput
 from ejournal_tui.tui.app import EJournalApp
-from ejournal_tui.tui.screens.briefing import BriefingScreen
-from ejournal_tui.tui.screens.group_records import AchievementScreen, EventScreen, GroupRecordsScreen
-from ejournal_tui.tui.screens.home import HomeScreen
-from ejournal_tui.tui.screens.journal import JournalScreen
-from ejournal_tui.tui.screens.late_reason import LateReasonScreen
+from ejournal_tui.tui.screens.dialogs.late_reason import LateReasonScreen
+from ejournal_tui.tui.screens.teacher.briefing import BriefingScreen
+from ejournal_tui.tui.screens.teacher.group_records import AchievementScreen, EventScreen, GroupRecordsScreen
+from ejournal_tui.tui.screens.teacher.home import HomeScreen
+from ejournal_tui.tui.screens.teacher.journal import JournalScreen
 
 TEACHER = "o1_teacher01"
 ROBO1 = 900  # the fixed organization's group: ten students, Дмитриев (905) left on 06.10.2025
@@ -366,8 +366,8 @@ async def test_a_refused_save_keeps_the_form_open_with_the_database_message(snap
 
 
 async def test_student_list_and_card_show_school_sex_clearance(snap, sql):
-    from ejournal_tui.tui.screens.student_card import StudentCardScreen
-    from ejournal_tui.tui.screens.students import StudentsScreen
+    from ejournal_tui.tui.screens.teacher.student_card import StudentCardScreen
+    from ejournal_tui.tui.screens.teacher.students import StudentsScreen
 
     sql.run("UPDATE ej.student SET medical_clearance_on = '2025-08-28' WHERE id = 901")
     app = EJournalApp(snap, today=FIXED_TODAY)
@@ -391,8 +391,33 @@ async def test_student_list_and_card_show_school_sex_clearance(snap, sql):
         assert "Пол: ж" in text and "МБОУ СОШ № 2, 7А" in text
 
 
+async def test_card_asks_the_methodist_through_the_save_dialog(snap, sql):
+    """«м» on a card: Escape leaves without a request; Enter in the text field sends one."""
+    from ejournal_tui.tui.screens.teacher.change_request import ChangeRequestScreen
+    from ejournal_tui.tui.screens.teacher.student_card import StudentCardScreen
+
+    app = EJournalApp(snap, today=FIXED_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home(pilot)
+        app.push_screen(StudentCardScreen(ROBO1, 901))
+        await settle(pilot)
+        await press(pilot, "м")
+        assert isinstance(app.screen, ChangeRequestScreen)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, StudentCardScreen)
+        await press(pilot, "м")
+        dialog = app.screen
+        assert isinstance(dialog, ChangeRequestScreen)
+        dialog.query_one("#request-field").value = "phone"
+        dialog.query_one("#request-text").focus()
+        await press(pilot, *"+79990000000", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StudentCardScreen), app.screen
+    assert sql.one("SELECT proposed FROM ej.change_request WHERE student_id = 901") == "+79990000000"
+
+
 async def test_numeric_report_matches_independent_counts(snap, sql):
-    from ejournal_tui.tui.screens.numeric_report import NumericReportScreen
+    from ejournal_tui.tui.screens.teacher.numeric_report import NumericReportScreen
 
     app = EJournalApp(snap, today=FIXED_TODAY)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -11,8 +11,8 @@ from textual.widgets._select import SelectOverlay
 
 from ejournal_tui.db import lists
 from ejournal_tui.tui import select_fit
-from ejournal_tui.tui.screens.form import FormScreen
-from ejournal_tui.tui.screens.methodist_home import MethodistHomeScreen
+from ejournal_tui.tui.screens.dialogs.form import FormScreen
+from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
 
 METHODIST = "o1_methodist"
 SIZE = (80, 24)
@@ -27,7 +27,7 @@ async def open_drop_down(pilot, select: Select) -> SelectOverlay:
 
 
 async def test_drop_downs_stay_inside_the_dialog_at_24_rows(login_conninfo, sql):
-    from ejournal_tui.tui.screens.methodist_student_form import leave_form, student_form
+    from ejournal_tui.tui.screens.methodist.student_form import leave_form, student_form
 
     acknowledge(sql, METHODIST)
     async with app_as(login_conninfo, METHODIST).run_test(size=SIZE) as pilot:
@@ -61,9 +61,9 @@ async def test_drop_downs_stay_inside_the_dialog_at_24_rows(login_conninfo, sql)
 async def test_ktp_topic_column_is_wide_right_after_an_import(login_conninfo, sql):
     from textual.widgets import DataTable, TextArea
 
-    from ejournal_tui.tui.screens.confirm import ConfirmScreen
-    from ejournal_tui.tui.screens.methodist_ktp import KtpScreen
-    from ejournal_tui.tui.screens.methodist_ktp_import import KtpImportScreen
+    from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
+    from ejournal_tui.tui.screens.methodist.ktp import KtpScreen
+    from ejournal_tui.tui.screens.methodist.ktp_import import KtpImportScreen
 
     acknowledge(sql, METHODIST)
     program = sql.run("SELECT p.id, p.name FROM ej.program p JOIN ej.staff s ON s.organization_id = p.organization_id "
@@ -103,7 +103,7 @@ def screen_text(app) -> str:
 async def test_a_long_name_leaves_the_other_columns_of_the_students_list_in_view(login_conninfo, sql):
     from textual.widgets import Input
 
-    from ejournal_tui.tui.screens.methodist_students import NAME_WIDTH, StudentsListScreen
+    from ejournal_tui.tui.screens.methodist.students import NAME_WIDTH, StudentsListScreen
 
     acknowledge(sql, METHODIST)
     last = "Длиннофамильная-" + "Оченьдлинная" * 4  # 64 letters
@@ -131,7 +131,7 @@ async def test_history_reason_is_readable_at_80_columns(login_conninfo, sql):
     from datetime import datetime
 
     from ejournal_tui.journal_models import HistoryEntry
-    from ejournal_tui.tui.screens.history import HistoryScreen
+    from ejournal_tui.tui.screens.teacher.history import HistoryScreen
 
     acknowledge(sql, METHODIST)
     reason = ("отметку исправили после справки из поликлиники, принесённой родителями через неделю "
@@ -153,7 +153,7 @@ async def test_history_reason_is_readable_at_80_columns(login_conninfo, sql):
 
 
 async def test_remarks_show_the_iteration_and_the_teachers_answer(login_conninfo, sql):
-    from ejournal_tui.tui.screens.staff_remarks import RemarksScreen
+    from ejournal_tui.tui.screens.common.remarks import RemarksScreen
 
     acknowledge(sql, METHODIST)
     # the same group name in the current iteration and in the next one (planned), a remark on each
@@ -199,7 +199,7 @@ def test_group_labels_name_the_iteration_only_when_several_are_listed():
 
 
 async def test_director_home_writes_hours_with_a_decimal_comma(login_conninfo, sql):
-    from ejournal_tui.tui.screens.director_home import DirectorHomeScreen
+    from ejournal_tui.tui.screens.director.home import DirectorHomeScreen
 
     acknowledge(sql, "o1_director")
     async with app_as(login_conninfo, "o1_director").run_test(size=SIZE) as pilot:

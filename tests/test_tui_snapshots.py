@@ -28,8 +28,8 @@ def _snapshots_in_tests_snapshots(monkeypatch):
 async def _loaded(pilot, screen_type=None) -> None:
     """Until the screen shows its data (a loaded screen has `data`), its workers are done, a
     journal's grid has scrolled to the cursor, and the picture no longer changes."""
-    from ejournal_tui.tui.screens.home import HomeScreen
-    from ejournal_tui.tui.screens.journal import JournalScreen
+    from ejournal_tui.tui.screens.teacher.home import HomeScreen
+    from ejournal_tui.tui.screens.teacher.journal import JournalScreen
 
     screen_type = screen_type or HomeScreen
 
@@ -55,7 +55,7 @@ def test_home(snap_compare, fixed, size):  # noqa: F811
 def test_journal(snap_compare, fixed, size):  # noqa: F811
     async def open_journal(pilot):
         await _loaded(pilot)
-        from ejournal_tui.tui.screens.journal import JournalScreen
+        from ejournal_tui.tui.screens.teacher.journal import JournalScreen
 
         groups = pilot.app.screen.query_one("#groups")
         groups.focus()

@@ -30,13 +30,7 @@ class AccountInput(Input):
                              "начинается с буквы")
         return v
 
-    @field_validator("full_name", mode="before")
-    @classmethod
-    def _name(cls, v):
-        v = " ".join(inputs.required(v, "ФИО", 200).split())
-        if not 2 <= len(v.split()) <= 4:
-            raise Invalid("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
-        return v
+    _name = field_validator("full_name", mode="before")(lambda v: inputs.staff_name(v))
 
     @field_validator("roles", mode="before")
     @classmethod

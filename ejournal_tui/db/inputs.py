@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from ejournal_tui import dates
 from ejournal_tui.errors import Invalid, UserError
 from ejournal_tui.vocabulary import current
 
@@ -50,8 +51,23 @@ def required(value, what: str, longest: int = 300) -> str:
     return value
 
 
+def chosen(value, message: str):
+    """A choice from a list (an id, a weekday): nothing chosen is refused with `message`."""
+    if value in (None, "", False):
+        raise Invalid(message)
+    return value
+
+
+def staff_name(value) -> str:
+    """A staff member's full name: two to four words, spaces tidied."""
+    name = " ".join(required(value, "ФИО", 200).split())
+    if not 2 <= len(name.split()) <= 4:
+        raise Invalid("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
+    return name
+
+
 def parse_date(value, what: str = "Дата", optional: bool = False) -> date | None:
-    """«01.09.2026», «1.9.2026» or «2026-09-01»."""
+    """What dates.parse accepts (01.09.2026, 1.9.2026, 2026-09-01, 01.09.26), or Invalid."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -60,13 +76,10 @@ def parse_date(value, what: str = "Дата", optional: bool = False) -> date | 
     if not value:
         if optional:
             return None
-        raise Invalid(f"{what}: укажите дату в виде ДД.ММ.ГГГГ, например 01.09.2026")
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:  # strptime's own
-            continue
-    raise Invalid(f"{what}: «{value}» — не дата; нужно ДД.ММ.ГГГГ, например 01.09.2026")
+        raise Invalid(f"{what}: укажите дату в виде {dates.EXAMPLE}")
+    if (day := dates.parse(value)) is not None:
+        return day
+    raise Invalid(f"{what}: «{value}» — не дата; нужно {dates.EXAMPLE}")
 
 
 def parse_hours(value, what: str = "Часы", top: Decimal = Decimal(2000)) -> Decimal:
@@ -108,7 +121,3 @@ def first_field(exc: ValidationError) -> str | None:
     """The form field of the first problem, if it is about one field."""
     loc = exc.errors()[0].get("loc", ())
     return ".".join(str(x) for x in loc if not isinstance(x, int)) or None
-
-
-def fmt(d: date | None) -> str:
-    return d.strftime("%d.%m.%Y") if d else ""

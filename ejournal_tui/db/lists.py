@@ -10,6 +10,7 @@ from pydantic import field_validator, model_validator
 from ejournal_tui.db import inputs
 from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
+from ejournal_tui.db.reports import Slot
 from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.models import Choice, Row
 from ejournal_tui.vocabulary import current
@@ -83,13 +84,7 @@ class StaffInput(Input):
     phone: str | None = None
     email: str | None = None
 
-    @field_validator("full_name", mode="before")
-    @classmethod
-    def _name(cls, v):
-        v = " ".join(inputs.required(v, "ФИО", 200).split())
-        if not 2 <= len(v.split()) <= 4:
-            raise Invalid("ФИО сотрудника: от двух до четырёх слов, например «Иванова Мария Петровна»")
-        return v
+    _name = field_validator("full_name", mode="before")(lambda v: inputs.staff_name(v))
 
     _position = field_validator("position", mode="before")(lambda v: inputs.text(v))
     _phone = field_validator("phone", mode="before")(lambda v: inputs.phone(v))
@@ -359,12 +354,7 @@ class EnrollInput(Input):
     _on = field_validator("enrolled_on", mode="before")(lambda v: inputs.parse_date(v, "Дата зачисления"))
     _order = field_validator("enroll_order", mode="before")(lambda v: inputs.required(v, "Приказ о зачислении", 50))
 
-    @field_validator("group_id", mode="before")
-    @classmethod
-    def _group(cls, v):
-        if v in (None, "", False):
-            raise Invalid("Выберите группу")
-        return v
+    _group = field_validator("group_id", mode="before")(lambda v: inputs.chosen(v, "Выберите группу"))
 
 
 class LeaveInput(Input):
@@ -378,12 +368,8 @@ class LeaveInput(Input):
     _order = field_validator("order", mode="before")(lambda v: inputs.required(v, "Приказ", 50))
     _reason = field_validator("reason", mode="before")(lambda v: inputs.text(v))
 
-    @field_validator("enrollment_id", mode="before")
-    @classmethod
-    def _enrollment(cls, v):
-        if v in (None, "", False):
-            raise Invalid("Выберите группу, из которой обучающийся выбывает")
-        return v
+    _enrollment = field_validator("enrollment_id", mode="before")(
+        lambda v: inputs.chosen(v, "Выберите группу, из которой обучающийся выбывает"))
 
     @field_validator("to_group_id", mode="before")
     @classmethod
@@ -464,10 +450,8 @@ class GroupInput(Input):
     @field_validator("iteration_id", "program_id", "teacher_id", mode="before")
     @classmethod
     def _chosen(cls, v, info):
-        if v in (None, "", False):
-            what = {"iteration_id": "итерацию", "program_id": "программу", "teacher_id": "педагога"}[info.field_name]
-            raise Invalid(f"Выберите {what}")
-        return v
+        what = {"iteration_id": "итерацию", "program_id": "программу", "teacher_id": "педагога"}[info.field_name]
+        return inputs.chosen(v, f"Выберите {what}")
 
 
 def groups(conn: Conn, iteration_id: int | None) -> list[GroupRow]:
@@ -515,16 +499,10 @@ def save_group(conn: Conn, group_id: int | None, data: GroupInput) -> int:
 # ---------------------------------------------------------------------------------- schedule
 
 
-class SlotRow(Row):
+class SlotRow(Slot):
+    """A slot of the schedule as the methodist edits it: the printed one, with its id."""
+
     id: int
-    group_id: int
-    weekday: int
-    starts_at: time
-    ends_at: time
-    room: str | None
-    valid_from: date | None
-    valid_to: date | None
-    change_order: str | None
 
 
 class SlotInput(Input):
@@ -539,12 +517,7 @@ class SlotInput(Input):
     _from = field_validator("valid_from", mode="before")(
         lambda v: inputs.parse_date(v, "Действует с", optional=True))
 
-    @field_validator("weekday", mode="before")
-    @classmethod
-    def _weekday(cls, v):
-        if v in (None, "", False):
-            raise Invalid("Выберите день недели")
-        return v
+    _weekday = field_validator("weekday", mode="before")(lambda v: inputs.chosen(v, "Выберите день недели"))
 
     @field_validator("starts_at", "ends_at", mode="before")
     @classmethod

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from pydantic import Field, field_validator, model_validator
 
+from ejournal_tui.dates import fmt_date, fmt_day
 from ejournal_tui.db import inputs
 from ejournal_tui.db.connection import Conn, one, rows_as
+from ejournal_tui.db.control import Approval
 from ejournal_tui.db.inputs import Input
 from ejournal_tui.errors import Invalid, NotFound
 from ejournal_tui.journal_models import BoardPost
@@ -20,14 +22,9 @@ NEXT_STATUS = {"planned": "active", "active": "closed"}
 # ------------------------------------------------------------------------------ iterations
 
 
-class Iteration(Row):
-    id: int
-    name: str
-    starts_on: date
-    ends_on: date
-    status: str
-    schedule_approved_at: datetime | None
-    approved_by_name: str | None
+class Iteration(Approval):
+    """An iteration as the methodist keeps it: the director's view, and its archive and groups."""
+
     archived_at: datetime | None
     groups: int
 
@@ -96,7 +93,7 @@ def suggest_next(it: Iteration) -> tuple[str, date, date]:
     ends = starts + (it.ends_on - it.starts_on)
     number = _number_in(it.name)
     name = f"Итерация {number + 1}" if number else "Следующая итерация"
-    return f"{name} ({starts:%d.%m.%Y} – {ends:%d.%m.%Y})", starts, ends
+    return f"{name} ({fmt_date(starts)} – {fmt_date(ends)})", starts, ends
 
 
 def _number_in(name: str) -> int:
@@ -175,7 +172,7 @@ def _short(full_name: str) -> str:
 
 def analysis_text(week: date, rows: list[WeekRow]) -> tuple[str, str]:
     """The board post the numbers make: a title and a text the methodist may edit before posting."""
-    span = f"{week:%d.%m} – {week + timedelta(days=6):%d.%m.%Y}"
+    span = f"{fmt_day(week)} – {fmt_date(week + timedelta(days=6))}"
     title = f"Анализ ведения журнала: неделя {span}"
     planned = sum(r.planned for r in rows)
     on_time = sum(r.filled_on_time for r in rows)

@@ -40,12 +40,7 @@ class ProgramInput(Input):
     _approved = field_validator("approved_on", mode="before")(
         lambda v: inputs.parse_date(v, "Дата утверждения", optional=True))
 
-    @field_validator("quantum_id", mode="before")
-    @classmethod
-    def _quantum(cls, v):
-        if v in (None, "", False):
-            raise Invalid("Выберите квантум")
-        return v
+    _quantum = field_validator("quantum_id", mode="before")(lambda v: inputs.chosen(v, "Выберите квантум"))
 
 
 class TopicRow(Row):

@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import field_validator
 
+from ejournal_tui.dates import fmt_date, fmt_day
 from ejournal_tui.db import inputs
 from ejournal_tui.db.connection import Conn, one, rows_as
 from ejournal_tui.db.inputs import Input
@@ -20,7 +21,7 @@ RemarkRow = Remark  # the staff's list of remarks: the one remark model (ejourna
 
 def answered(r: "RemarkRow") -> str:
     """Whether the teacher answered, and when: «ответ 12.10», «без ответа»."""
-    return f"ответ {r.fixed_at:%d.%m}" if r.fixed_at else "без ответа"
+    return f"ответ {fmt_day(r.fixed_at)}" if r.fixed_at else "без ответа"
 
 
 
@@ -33,12 +34,7 @@ class RemarkInput(Input):
     _on = field_validator("lesson_on", mode="before")(
         lambda v: inputs.parse_date(v, "Дата занятия", optional=True))
 
-    @field_validator("group_id", mode="before")
-    @classmethod
-    def _group(cls, v):
-        if v in (None, "", False):
-            raise Invalid("Выберите группу")
-        return v
+    _group = field_validator("group_id", mode="before")(lambda v: inputs.chosen(v, "Выберите группу"))
 
 
 def remarks(conn: Conn, include_closed: bool = False) -> list[RemarkRow]:
@@ -70,7 +66,7 @@ def add_remark(conn: Conn, data: RemarkInput) -> int:
             row = conn.execute("SELECT id FROM ej.lesson WHERE group_id = %s AND held_on = %s",
                                (data.group_id, data.lesson_on)).fetchone()
             if row is None:
-                raise Invalid(f"У группы нет занятия {data.lesson_on:%d.%m.%Y}: оставьте дату пустой, "
+                raise Invalid(f"У группы нет занятия {fmt_date(data.lesson_on)}: оставьте дату пустой, "
                                  "чтобы сделать замечание на группу")
             lesson_id = row["id"]
         row = one(conn.execute("INSERT INTO ej.remark (group_id, lesson_id, body) VALUES (%s, %s, %s) RETURNING id",

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from ejournal_tui.db.connection import Conn, one
-from ejournal_tui.models import Choice, Row
+from ejournal_tui.models import Choice, Row, StudentData
 
 # ------------------------------------------------------------------------------------------ models
 # Paper…: a record as the hard copy prints it (people as text, one row per line of the form), not
@@ -63,20 +63,9 @@ class PaperGuardian(Row):
     phone: str | None
 
 
-class Enrolled(Row):
+class Enrolled(StudentData):
     group_id: int
     student_id: int
-    last_name: str
-    first_name: str
-    middle_name: str | None
-    birth_date: date
-    sex: str
-    school: str | None
-    school_class: str | None
-    medical_clearance: bool
-    medical_clearance_on: date | None
-    address: str | None
-    phone: str | None
     enrolled_on: date
     enroll_order: str
     left_on: date | None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import reports as q
 from ejournal_tui.db.connection import Conn
 from ejournal_tui.errors import Invalid
@@ -135,7 +136,7 @@ def _timeliness(conn, o: Options) -> Report:
             ("extra", "Вне расписания"), ("on_time_pct", "В срок, %"), ("max_delay_days", "Наибольшая задержка, дн.")]
     return Report("timeliness", "Своевременность заполнения журнала",
                   [h for _, h in keys + nums], [[r[k] for k, _ in keys + nums] for r in rows],
-                  subtitle=f"{_iteration_name(conn, o.iteration)}; на {(o.today or q.today(conn)):%d.%m.%Y}",
+                  subtitle=f"{_iteration_name(conn, o.iteration)}; на {fmt_date(o.today or q.today(conn))}",
                   landscape=True)
 
 
@@ -190,6 +191,6 @@ def _numeric(conn, o: Options) -> Report:
             out.append([level_name[level], where, measure,
                         *(NOT_YET if d in future else values.get(d) for d in dates)])
     return Report("numeric", "Цифровой отчёт: количество обучающихся",
-                  ["Уровень", "Группа / квантум", "Показатель"] + [f"на {d:%d.%m.%Y}" for d in dates], out,
+                  ["Уровень", "Группа / квантум", "Показатель"] + [f"на {fmt_date(d)}" for d in dates], out,
                   subtitle=_iteration_name(conn, o.iteration)
-                  + ("".join(f"; {d:%d.%m.%Y} {NOT_YET}" for d in future)))
+                  + ("".join(f"; {fmt_date(d)} {NOT_YET}" for d in future)))

@@ -16,6 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from ejournal_tui import dates
 from ejournal_tui.db.connection import Conn
 from ejournal_tui.errors import Invalid
 from ejournal_tui.reports.catalog import ATTENDANCE_BY, REPORTS, TIMELINESS_BY, Options
@@ -25,13 +26,8 @@ COMMANDS = ("print", "report", "export")
 
 
 def _date(text: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            from datetime import datetime
-
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    if (day := dates.parse(text)) is not None:
+        return day
     raise argparse.ArgumentTypeError(f"дата вида 2026-10-01 или 01.10.2026, а не «{text}»")
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ejournal_tui import dates
 from ejournal_tui.db import reports as q
 from ejournal_tui.db.connection import Conn, one
 from ejournal_tui.errors import UserError
@@ -537,7 +538,7 @@ def weekday_name(n: int) -> str:
 
 
 def fmt_date(d: date | datetime | None) -> str:
-    return d.strftime("%d.%m.%Y") if d else ""
+    return dates.fmt_date(d, "")
 
 
 def fmt_num(x) -> str:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
+from ejournal_tui import dates
 from ejournal_tui.errors import Invalid
 from ejournal_tui.terminal import safe
 
@@ -31,9 +32,9 @@ def cell(value) -> str:
     if isinstance(value, bool):
         return "да" if value else "нет"
     if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
+        return dates.fmt_dt(value)
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return dates.fmt_date(value)
     if isinstance(value, Decimal | float):
         text = f"{Decimal(str(value)).normalize():f}"
         return text.replace(".", ",")

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ejournal_tui import i18n, log
+from ejournal_tui.dates import fmt_day
 from ejournal_tui.db.session import Session
 from ejournal_tui.models import ROLE_NAMES, Me
 from ejournal_tui.settings import Settings, current
@@ -32,11 +33,11 @@ select_fit.install()
 
 # The home screen of each role: (module, class).
 HOMES = {
-    "teacher": ("ejournal_tui.tui.screens.home", "HomeScreen"),
-    "methodist": ("ejournal_tui.tui.screens.methodist_home", "MethodistHomeScreen"),
-    "deputy": ("ejournal_tui.tui.screens.deputy_home", "DeputyHomeScreen"),
-    "director": ("ejournal_tui.tui.screens.director_home", "DirectorHomeScreen"),
-    "admin": ("ejournal_tui.tui.screens.admin_home", "AdminHomeScreen"),
+    "teacher": ("ejournal_tui.tui.screens.teacher.home", "HomeScreen"),
+    "methodist": ("ejournal_tui.tui.screens.methodist.home", "MethodistHomeScreen"),
+    "deputy": ("ejournal_tui.tui.screens.deputy.home", "DeputyHomeScreen"),
+    "director": ("ejournal_tui.tui.screens.director.home", "DirectorHomeScreen"),
+    "admin": ("ejournal_tui.tui.screens.admin.home", "AdminHomeScreen"),
 }
 
 
@@ -167,7 +168,7 @@ class EJournalApp(App):
                 who = names.get(r.student_id, "занятие") if r.student_id else "занятие"
                 why = {"conflict": f"в базе уже «{r.theirs}» (изменено в другом сеансе)",
                        "needs_reason": "нужна причина исправления", "failed": r.theirs}.get(r.outcome, r.outcome)
-                lines.append(f"{r.day:%d.%m} {who}: ваше «{r.mine}» не записано — {why}")
+                lines.append(f"{fmt_day(r.day)} {who}: ваше «{r.mine}» не записано — {why}")
             more = f"\n…и ещё {len(refused) - 8}" if len(refused) > 8 else ""
             text += "\nНе записано: " + str(len(refused)) + "\n" + "\n".join(lines) + more
         self.notify(text, title="Восстановлено", severity="warning" if refused else "information",
@@ -197,7 +198,7 @@ class EJournalApp(App):
         if not missing:
             self._go_home()
             return
-        from ejournal_tui.tui.screens.acknowledgment import AcknowledgmentScreen
+        from ejournal_tui.tui.screens.common.acknowledgment import AcknowledgmentScreen
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
@@ -215,7 +216,7 @@ class EJournalApp(App):
         elif len(self.roles) == 1:
             self.open_home(self.roles[0])
         else:
-            from ejournal_tui.tui.screens.role import RoleScreen
+            from ejournal_tui.tui.screens.common.role import RoleScreen
 
             self.push_screen(RoleScreen(self.roles))
 
@@ -262,7 +263,7 @@ class EJournalApp(App):
         self.notify(error.message, title=title or error.title, severity="error", timeout=10, markup=False)
 
     def action_help(self) -> None:
-        from ejournal_tui.tui.screens.help import HelpScreen
+        from ejournal_tui.tui.screens.common.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -272,7 +273,7 @@ class EJournalApp(App):
         if not pending:
             self.exit()
             return
-        from ejournal_tui.tui.screens.confirm import ConfirmScreen
+        from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
 
         def done(yes: bool | None) -> None:
             if yes:

@@ -17,7 +17,7 @@ def binding_ids() -> list[Binding]:
     modules = [app]
     for name in PACKAGES:
         package = importlib.import_module(name)
-        modules += [importlib.import_module(f"{name}.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+        modules += [importlib.import_module(m.name) for m in pkgutil.walk_packages(package.__path__, f"{name}.")]
     found: dict[str, Binding] = {}
     for module in modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):

@@ -15,6 +15,7 @@ Private Textual APIs used here, on purpose, each pinned by tests/test_textual_pr
 - `CommandPalette._NO_MATCHES`: the id of the «No matches found» option, to reword it.
 """
 
+import functools
 from weakref import WeakKeyDictionary
 
 from textual.binding import Binding, BindingsMap
@@ -105,14 +106,8 @@ def _restricted(self: Input) -> None:
                         "лишнее не вставлено.", severity="warning")
 
 
-_installed = False
-
-
+@functools.cache  # once per process
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
     Input.restricted = _restricted  # type: ignore[method-assign]  # Textual's documented hook for refused input
     _rebind(SelectOverlay, [Binding("escape", "dismiss", i18n.SELECT_DISMISS)])
     # Ctrl+A selects all, as in every Russian office program (Home still goes to the start).

@@ -7,6 +7,7 @@ Private Textual APIs used (Textual offers no public hook for where the list open
 tests/test_textual_private.py: `textual.widgets._select.SelectOverlay`, `Select._options` and
 `Select._watch_expanded`, which is wrapped."""
 
+import functools
 from typing import cast
 
 from textual.geometry import Region
@@ -43,14 +44,8 @@ def fit(select: Select) -> None:
         overlay.styles.offset = (0, -(height + field.height))
 
 
-_installed = False
-
-
+@functools.cache  # once per process
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
     watch = Select._watch_expanded
 
     def _watch_expanded(self: Select, expanded: bool) -> None:
