@@ -12,8 +12,8 @@ from ejournal_tui import vocabulary
 from ejournal_tui.db.connection import connect
 from ejournal_tui.db.errors import load_constraint_messages, user_message
 from ejournal_tui.tui.app import EJournalApp
-from ejournal_tui.tui.screens.excuse import ExcuseScreen
-from ejournal_tui.tui.screens.home import HomeScreen
+from ejournal_tui.tui.screens.teacher.excuse import ExcuseScreen
+from ejournal_tui.tui.screens.teacher.home import HomeScreen
 
 PACKAGE = Path(vocabulary.__file__).parent
 SOURCES = {p: p.read_text() for p in PACKAGE.rglob("*.py") if p.name != "vocabulary.py"}

@@ -25,6 +25,8 @@ import json
 
 from markupsafe import Markup
 
+from ejournal_tui.dates import fmt_day
+
 MM = 72 / 25.4
 FONT, BOLD = "dejavusans_00", "dejavusans_10"
 HEAD_BG, SUM_BG = "#eeeeee", "#f2f2f2"
@@ -160,7 +162,7 @@ def lessons(month) -> Markup:
     from ejournal_tui.reports.journal import fmt_num
 
     rows: list[list] = [
-        [ls.held_on.strftime("%d.%m"), (f"{ls.topic_no}. " if ls.topic_no else "") + (ls.topic or ""),
+        [fmt_day(ls.held_on), (f"{ls.topic_no}. " if ls.topic_no else "") + (ls.topic or ""),
          fmt_num(ls.hours), ""] for ls in month.lessons]
     t = month.totals
     sums = 0
