@@ -206,9 +206,12 @@ class JournalScreen(BaseScreen):
 
     def _run_writer(self, fn) -> None:
         """The engine's writer as a Textual worker (not exclusive: that would cancel a running
-        drain; the engine keeps it single)."""
+        drain; the engine keeps it single). Started once the key's frame is painted: the writer's
+        Python (psycopg) holds the GIL too and would delay the repaint."""
         if threading.get_ident() == self.app._thread_id:
-            self.run_worker(fn, thread=True, exclusive=False, group="journal-save", exit_on_error=False)
+            self.call_after_refresh(
+                self.run_worker, fn, thread=True, exclusive=False, group="journal-save", exit_on_error=False
+            )
         else:
             self.post_message(RunWriter(fn))
 
