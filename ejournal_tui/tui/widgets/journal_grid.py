@@ -174,6 +174,15 @@ class JournalGrid(DataTable):
         self._row_render_cache[key] = pair
         return pair
 
+    @property
+    def ordered_columns(self):
+        """DataTable builds this list anew on each call (~15 times a key); it changes only with
+        the columns, each change of which bumps `_update_count` (or replaces the locations)."""
+        key = (self._update_count, id(self._column_locations), len(self.columns))
+        if getattr(self, "_ordered", (None,))[0] != key:  # (DataTable's __init__ reads it already)
+            self._ordered = (key, super().ordered_columns)
+        return self._ordered[1]
+
     def _column_widths(self) -> list[int]:
         widths = getattr(self, "_frame_widths", None)
         return widths if widths is not None else [c.get_render_width(self) for c in self.ordered_columns]
