@@ -158,3 +158,26 @@ async def test_a_put_renders_one_line_of_a_few_cells(monkeypatch):
         assert cells <= 2 + 16  # the fixed columns and a block of 8–16 in view, not 82
         monkeypatch.undo()
         assert sum(a != b for a, b in zip(before, lines(grid), strict=True)) == 1
+
+
+async def test_a_put_when_scrolled_down_repaints_the_fixed_totals_and_the_row_in_view():
+    app = GridApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = app.query_one(JournalGrid)
+        grid.move_cursor(row=28, column=3)
+        await wait_for(pilot, lambda: grid.scroll_y > 0, "the grid scrolled down")
+        await painted(pilot)
+        before = lines(grid)
+        day = day_key(LESSONS[1].held_on)
+        grid.put([("total", day, Text("7/9")), ("25", day, Text("н")), ("2", day, Text("н"))])
+        await wait_for(pilot, lambda: lines(grid) != before, "the changed cells repainted")
+        await painted(pilot)
+        after = lines(grid)
+        changed = [after[y] for y in range(len(before)) if before[y] != after[y]]
+        assert len(changed) == 2, changed
+        assert "7/9" in changed[0] and "Ученик25" in changed[1] and "н" in changed[1][19:]  # past the name
+        grid.move_cursor(row=1)
+        await wait_for(pilot, lambda: grid.scroll_y == 0, "the grid scrolled up")
+        await painted(pilot)
+        row2 = next(line for line in lines(grid) if "Ученик02" in line)
+        assert "н" in row2[19:]  # a row out of view gets the change when it comes into view

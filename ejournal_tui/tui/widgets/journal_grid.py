@@ -9,7 +9,8 @@ cell re-renders every cell of every visible row — each row with all of its ~80
 (about 100 ms at 80×24). `put` changes the cells and drops only their cache entries.
 Likewise a row's (and a screen line's) cache key holds the cursor position, so moving the
 cursor re-rendered every row and re-cropped every line; rows and lines the cursor is not on now
-render once and stay cached.
+render once and stay cached. A row renders only the columns in view (DataTable renders all ~80
+and crops ~10), and `put` repaints only the screen lines it changed, not the whole widget.
 """
 
 from datetime import date
