@@ -133,14 +133,16 @@ class JournalGrid(DataTable):
         columns left of the window are one blank segment of their width, so the crop is the same.
         With a cell cursor, a row without the cursor (or the mouse) looks the same wherever the
         cursor is: it has one cache key."""
-        row = self._row_locations.get(row_key) if row_key in self._row_locations else -1
+        located = self._row_locations.get(row_key)
+        row = located if located is not None else -1
         if cursor_location.row != row:
             cursor_location = NOWHERE
         if hover_location.row != row:
             hover_location = NOWHERE
         columns, widths = self.ordered_columns, self._column_widths()
         first, last = self._window or (0, len(columns))
-        key = (row_key, line_no, base_style, cursor_location, hover_location, first, last, self.cursor_type,
+        # our own key shape in DataTable's (private) row cache; `put` matches its first item
+        key: Any = (row_key, line_no, base_style, cursor_location, hover_location, first, last, self.cursor_type,
                self.show_cursor, self._show_hover_cursor, self._update_count, self._pseudo_class_state)
         cached = self._row_render_cache.get(key)
         if cached is not None:
