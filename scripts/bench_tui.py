@@ -271,7 +271,7 @@ def rss_mb() -> float:
 
 def spawn(kind: str, mode: str, conninfo: str, presses: int) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, mode, repr(time.time()), str(presses), conninfo]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)  # the bare floor is slow on a busy machine
     if proc.returncode != 0:
         raise SystemExit(f"bench_tui: {kind} {mode} failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
