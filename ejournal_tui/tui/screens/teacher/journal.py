@@ -126,6 +126,7 @@ class JournalScreen(BaseScreen):
         self.engine: JournalEngine | None = None  # made on mount
         self._load_retry: Timer | None = None
         self._last_reason: dict[date, str] = {}
+        self._info = ""  # what the info line under the grid shows
 
     @property
     def live(self) -> JournalEngine:
@@ -208,9 +209,12 @@ class JournalScreen(BaseScreen):
 
     def _run_writer(self, fn) -> None:
         """The engine's writer as a Textual worker (not exclusive: that would cancel a running
-        drain; the engine keeps it single)."""
+        drain; the engine keeps it single). Started once the key's frame is painted: the writer's
+        Python (psycopg) holds the GIL too and would delay the repaint."""
         if threading.get_ident() == self.app._thread_id:
-            self.run_worker(fn, thread=True, exclusive=False, group="journal-save", exit_on_error=False)
+            self.call_after_refresh(
+                self.run_worker, fn, thread=True, exclusive=False, group="journal-save", exit_on_error=False
+            )
         else:
             self.post_message(RunWriter(fn))
 
@@ -220,7 +224,9 @@ class JournalScreen(BaseScreen):
 
     def _post(self, event: je.Event) -> None:
         if isinstance(event, je.CellChanged) and threading.get_ident() == self.app._thread_id:
-            self._engine_event(EngineEvent(event))  # a key's own mark: painted now, not a message later
+            # a key's own mark: painted now, not a message later; the info line follows the cursor
+            # (_set_mark), not once for the cell and again for the next one
+            self._paint(*event.key)
         else:
             self.post_message(EngineEvent(event))
 
@@ -355,7 +361,10 @@ class JournalScreen(BaseScreen):
                     parts.append(f"заполнил(а) {esc(lesson.filled_by_name)} {fmt_dt(lesson.filled_at)}")
                 if lesson.filled_late:
                     parts.append(f"[yellow]заполнено позже {current().days}[/yellow]")
-        self.query_one("#cell-info", Static).update(" · ".join(parts), layout=False)  # its height is fixed
+        text = " · ".join(parts)
+        if text != self._info:
+            self._info = text
+            self.query_one("#cell-info", Static).update(text, layout=False)  # its height is fixed
 
     # --- what the engine reports ---------------------------------------------------------
 
@@ -472,8 +481,8 @@ class JournalScreen(BaseScreen):
     def _set_mark(self, student_id: int, day: date, value: Value, late_reason: str | None = None,
                   move: bool = True) -> None:
         self.live.set_mark(day, student_id, value, late_reason)
-        if move:
-            self._cursor_down()
+        if not (move and self._cursor_down()):  # a moved cursor updates the info line itself
+            self._show_info()
 
     def _ask_reason(self, key, mine: Value) -> None:
         """The database says this is a correction of a late lesson: ask why, then send it again.
@@ -489,10 +498,12 @@ class JournalScreen(BaseScreen):
 
         self.app.push_screen(LateReasonScreen(day, self._last_reason.get(day, "")), given)
 
-    def _cursor_down(self) -> None:
+    def _cursor_down(self) -> bool:
         grid = self.grid
         if grid.cursor_row < len(self.students):
             grid.move_cursor(row=grid.cursor_row + 1, animate=False)
+            return True
+        return False
 
     def action_all_present(self) -> None:
         _, lesson = self._current()
@@ -506,7 +517,11 @@ class JournalScreen(BaseScreen):
                    for s in self.students):
             self.notify("На эту дату у всех уже стоят отметки.")
             return
-        self._lesson_first(lesson, lambda: self.live.all_present(lesson.held_on))
+        self._lesson_first(lesson, lambda: self._all_present(lesson.held_on))
+
+    def _all_present(self, day: date) -> None:
+        self.live.all_present(day)
+        self._show_info()
 
     # --- somebody else changed it ----------------------------------------------------------
 
