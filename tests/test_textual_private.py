@@ -56,3 +56,21 @@ def test_select_watch_expanded_and_options_for_select_fit():
     assert callable(Select._watch_expanded)
     select = Select([("один", 1), ("два", 2)])
     assert len(select._options) >= 2
+
+
+def test_data_table_internals_the_journal_grid_overrides_and_reads():
+    """JournalGrid (tui/widgets/journal_grid.py) renders only the columns in view and repaints one
+    line per mark: it overrides `_render_line_in_row` and `_get_row_style` and reads DataTable's
+    caches and offsets. Each name must still exist, with the signature the override expects."""
+    import inspect
+
+    table = DataTable()
+    for name in ("_clear_caches", "_get_offsets", "_get_row_style", "_render_cell", "_render_line",
+                 "_render_line_in_row", "_should_highlight"):
+        assert callable(getattr(DataTable, name)), name
+    for name in ("_cell_render_cache", "_column_locations", "_data", "_header_row_key", "_line_cache",
+                 "_pseudo_class_state", "_row_locations", "_row_render_cache", "_row_renderable_cache",
+                 "_show_hover_cursor", "_update_count", "_y_offsets"):
+        assert hasattr(table, name), name
+    assert list(inspect.signature(DataTable._render_line_in_row).parameters) == [
+        "self", "row_key", "line_no", "base_style", "cursor_location", "hover_location"]
