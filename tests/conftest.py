@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -26,10 +27,11 @@ from ejournal_tui.db import accounts, migrations
 from ejournal_tui.db.connection import connect, with_user
 
 # The demo organizations keep their journal in Moscow time (organization.time_zone, ej.today()).
-# The tests' own dates — current_date in SQL (libpq's PGTZ), date.today() in Python — are taken
-# in the same zone, so that they agree with the database's "today" at any hour of the real clock.
+# The tests' sessions and this process take the same zone (libpq's PGTZ, TZ).
 os.environ["PGTZ"] = os.environ["TZ"] = "Europe/Moscow"
 time.tzset()
+from fixed_today import TODAY  # noqa: E402  (after TZ: the default is the Moscow date)
+
 # The tester's own config.toml (a keymap, a theme) must not change what the tests see.
 os.environ["EJOURNAL_CONFIG"] = os.devnull
 
@@ -60,11 +62,17 @@ class Server:
         return psycopg.conninfo.make_conninfo(**params)
 
     def create_db(self, name: str, template: str | None = None) -> str:
+        """A new database held at the suite's date (ej.frozen_today): its ej.today() is TODAY
+        whatever the hour, so a run that crosses midnight, or starts on a Monday or on the 1st,
+        sees the same dates as the demo data made at the start. (A clone does not inherit the
+        setting from its template: it belongs to the database, so every new one gets it here.)"""
         with connect(self.conninfo("postgres")) as conn:
             q = pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name))
             if template:
                 q += pgsql.SQL(" TEMPLATE {}").format(pgsql.Identifier(template))
             conn.execute(q)
+            conn.execute(pgsql.SQL("ALTER DATABASE {} SET ej.today = {}").format(
+                pgsql.Identifier(name), pgsql.Literal(TODAY.isoformat())))
         return name
 
     def drop_db(self, name: str) -> None:
@@ -95,7 +103,7 @@ WITH o AS (INSERT INTO ej.organization (name, unit_name) VALUES ('Технопа
      p AS (INSERT INTO ej.program (organization_id, quantum_id, name, total_hours)
            SELECT organization_id, id, 'Вводный модуль', 72 FROM q RETURNING id, organization_id),
      it AS (INSERT INTO ej.iteration (organization_id, name, starts_on, ends_on, status)
-            SELECT id, 'Итерация второго', current_date - 30, current_date + 60, 'active' FROM o RETURNING id)
+            SELECT id, 'Итерация второго', ej.today(NULL) - 30, ej.today(NULL) + 60, 'active' FROM o RETURNING id)
 INSERT INTO ej.study_group (organization_id, iteration_id, program_id, teacher_id, name)
 SELECT p.organization_id, it.id, p.id, s.id, 'Второй-1' FROM p, it, s WHERE s.login = 'o2_teacher01';
 
@@ -103,11 +111,11 @@ INSERT INTO ej.student (organization_id, last_name, first_name, birth_date, sex)
 SELECT organization_id, 'Второй', 'Ученик', date '2012-05-05', 'м' FROM ej.study_group WHERE name = 'Второй-1';
 
 INSERT INTO ej.enrollment (group_id, student_id, enrolled_on, enroll_order, organization_id)
-SELECT g.id, s.id, current_date - 30, '№ 1', g.organization_id
+SELECT g.id, s.id, ej.today(NULL) - 30, '№ 1', g.organization_id
   FROM ej.study_group g, ej.student s WHERE g.name = 'Второй-1' AND s.last_name = 'Второй';
 
 INSERT INTO ej.lesson (group_id, held_on, hours, topic, organization_id)
-SELECT id, current_date - 7, 2, 'Вводное занятие', organization_id FROM ej.study_group WHERE name = 'Второй-1';
+SELECT id, ej.today(NULL) - 7, 2, 'Вводное занятие', organization_id FROM ej.study_group WHERE name = 'Второй-1';
 
 INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id)
 SELECT l.id, s.id, 'present', l.organization_id, l.group_id
@@ -124,12 +132,19 @@ def template_db(server: Server) -> Iterator[str]:
     server.create_db(TEMPLATE)
     with connect(server.conninfo(TEMPLATE)) as conn:
         migrations.migrate(conn)
-        load_demo_data(conn, size="small", seed=1)
+        load_demo_data(conn, size="small", seed=1, today=TODAY)
         conn.execute(SECOND_ORG_SQL)
         for login, role in DEMO_LOGINS.items():
             accounts.ensure_login_role(conn, login, role)
     yield TEMPLATE
     server.drop_db(TEMPLATE)
+
+
+@pytest.fixture(scope="session")
+def today() -> date:
+    """The suite's fixed today (fixed_today.TODAY): the demo data's date and every database's
+    ej.today(). Tests take their dates from it, never from the real clock."""
+    return TODAY
 
 
 @pytest.fixture
@@ -252,7 +267,7 @@ class Journal:
         """A held lesson of the group that has marks; the latest one at least that old."""
         row = self.sql.run(
             """SELECT l.id FROM ej.lesson l
-                WHERE l.group_id = %s AND l.held_on <= current_date - %s
+                WHERE l.group_id = %s AND l.held_on <= ej.today(NULL) - %s
                   AND EXISTS (SELECT 1 FROM ej.attendance a WHERE a.lesson_id = l.id)
                 ORDER BY l.held_on DESC LIMIT 1""",
             (group_id, older_than_days),
@@ -276,7 +291,7 @@ class Journal:
         row = self.sql.run(
             """SELECT d::date AS d
                  FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id,
-                      generate_series(i.starts_on, least(i.ends_on, current_date - %s), interval '1 day') d
+                      generate_series(i.starts_on, least(i.ends_on, ej.today(NULL) - %s), interval '1 day') d
                 WHERE g.id = %s
                   AND NOT EXISTS (SELECT 1 FROM ej.lesson l WHERE l.group_id = g.id AND l.held_on = d::date)
                   AND EXISTS (SELECT 1 FROM ej.enrollment e

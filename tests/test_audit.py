@@ -97,7 +97,7 @@ RECIPES = {
     ),
     "board_post": (
         "INSERT INTO ej.board_post (organization_id, author_id, week_of, title, body)"
-        " VALUES (1, (SELECT min(id) FROM ej.staff), current_date, 'Анализ недели', 'Текст')"
+        " VALUES (1, (SELECT min(id) FROM ej.staff), ej.today(NULL), 'Анализ недели', 'Текст')"
     ),
 }
 WRITABLE_GROUP = (

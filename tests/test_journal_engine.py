@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import ClassVar
 
 import pytest
+from fixed_today import TODAY
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -31,12 +32,12 @@ def target(sql):
              FROM ej.planned_lesson p
              JOIN ej.study_group g ON g.id = p.group_id JOIN ej.iteration i ON i.id = g.iteration_id
              JOIN ej.staff s ON s.id = g.teacher_id
-            WHERE s.login = %s AND i.status = 'active' AND p.held_on <= current_date
+            WHERE s.login = %s AND i.status = 'active' AND p.held_on <= ej.today(NULL)
             GROUP BY p.group_id ORDER BY 2 DESC, 1 LIMIT 1""",
         (TEACHER,),
     )
     group_id, day = row[0]["group_id"], row[0]["day"]
-    if day < date.today() - timedelta(days=3):
+    if day < TODAY - timedelta(days=3):
         pytest.skip("no lesson of the teacher within the last 3 days in the demo data")
     with sql.conn.transaction():
         sql.run("SELECT ej.set_reason('подготовка теста')")

@@ -83,7 +83,7 @@ def test_archive_checks_first_then_freezes_for_everyone(sql):
     with sql.as_user("o1_methodist"):
         err = sql.refuses("SELECT ej.archive_iteration(%s, true)", (it["id"],))
         assert "архивировать можно после её окончания" in user_message(err)
-    sql.run("UPDATE ej.iteration SET ends_on = current_date - 1 WHERE id = %s", (it["id"],))
+    sql.run("UPDATE ej.iteration SET ends_on = ej.today(NULL) - 1 WHERE id = %s", (it["id"],))
     with sql.as_user("o1_methodist"):
         problems = sql.run("SELECT * FROM ej.archive_problems(%s)", (it["id"],))
         assert problems, "the demo data leaves some lessons unfilled"
@@ -111,7 +111,7 @@ def test_archive_checks_first_then_freezes_for_everyone(sql):
 
 
 def test_weekly_analysis_matches_independent_counts(sql):
-    week = sql.one("SELECT date_trunc('week', current_date - 14)::date")
+    week = sql.one("SELECT date_trunc('week', ej.today(NULL) - 14)::date")
     with sql.as_user("o1_methodist"):
         rows = sql.run("SELECT * FROM ej.weekly_analysis(%s)", (week,))
     assert rows
@@ -156,10 +156,10 @@ def test_teacher_load_and_schedule_warning(sql):
         assert load and all(r["hours_per_week"] > 0 for r in load)
         assert sql.run("SELECT * FROM ej.schedule_warnings()") == []  # the demo schedule is approved
     # the current term ends before the next one starts: iterations of one organization never overlap
-    sql.run("UPDATE ej.iteration SET ends_on = current_date + 2 WHERE id = %s", (active_iteration(sql)["id"],))
+    sql.run("UPDATE ej.iteration SET ends_on = ej.today(NULL) + 2 WHERE id = %s", (active_iteration(sql)["id"],))
     with sql.as_user("o1_methodist"):
         sql.run("INSERT INTO ej.iteration (name, starts_on, ends_on) "
-                "VALUES ('Скоро', current_date + 3, current_date + 90)")
+                "VALUES ('Скоро', ej.today(NULL) + 3, ej.today(NULL) + 90)")
         warn = sql.run("SELECT * FROM ej.schedule_warnings()")
     assert [(w["iteration_name"], w["days_left"]) for w in warn] == [("Скоро", 3)]
     with sql.as_user("o1_teacher01"):

@@ -53,7 +53,7 @@ def test_an_iteration_starting_in_august_belongs_to_the_year_starting_that_septe
 
 def test_a_date_still_to_come_shows_no_numbers(sql, login_conninfo):
     active = iteration(sql, "active")
-    today = sql.one("SELECT current_date")
+    today = sql.one("SELECT ej.today(NULL)")
     later = date(today.year + 1, 1, 1)
     assert active["starts_on"] <= today
     with connect(login_conninfo("o1_methodist")) as conn:

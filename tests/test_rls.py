@@ -500,7 +500,7 @@ def test_teacher_cannot_write_students_or_groups(sql, journal):
             ("UPDATE ej.study_group SET room = '101' WHERE id = %s", (mine,)),
             ("UPDATE ej.enrollment SET enroll_order = '№ 9' WHERE group_id = %s", (mine,)),
             (
-                "INSERT INTO ej.board_post (week_of, title, body) VALUES (current_date, 'Итоги', 'Текст')",
+                "INSERT INTO ej.board_post (week_of, title, body) VALUES (ej.today(NULL), 'Итоги', 'Текст')",
                 None,
             ),
         ):

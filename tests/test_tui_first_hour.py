@@ -2,8 +2,9 @@
 methodist's footer and Monday week, the КТП import's focus, the focus on a bad field, the
 length limit told, the teacher's groups with their iteration in view."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from fixed_today import TODAY
 from staff_tui import acknowledge, app_as, fill, notes, settle, until
 from test_tui_fixtures import FIXED_TODAY, fixed  # noqa: F401  (fixture)
 from textual.command import CommandInput
@@ -37,7 +38,7 @@ async def test_palette_themes_and_drop_down_keys_are_russian(login_conninfo, sql
 
 async def test_methodist_footer_shows_print_and_monday_shows_last_week(login_conninfo, sql):
     acknowledge(sql, METHODIST)
-    monday = date.today() - timedelta(days=date.today().weekday())
+    monday = TODAY - timedelta(days=TODAY.weekday())
     async with app_as(login_conninfo, METHODIST, today=monday).run_test(size=SIZE) as pilot:
         screen = await until(pilot, MethodistHomeScreen)
         assert screen.data.week_of == monday - timedelta(days=7)
@@ -72,7 +73,7 @@ async def test_focus_goes_to_the_bad_field(login_conninfo, sql):
 
         pilot.app.push_screen(student_form(None, None))
         await until(pilot, FormScreen, loaded=False)
-        tomorrow = (date.today() + timedelta(days=1)).strftime("%d.%m.%Y")
+        tomorrow = (TODAY + timedelta(days=1)).strftime("%d.%m.%Y")
         await fill(pilot, {"last_name": "Будущева", "first_name": "Ада", "birth_date": tomorrow, "sex": "ж",
                            "phone": ""})
         await settle(pilot)

@@ -4,6 +4,7 @@ what the teacher does on the screen is what the database holds afterwards."""
 from datetime import date, timedelta
 
 import pytest
+from fixed_today import TODAY
 from psycopg import sql as pgsql
 from staff_tui import settle, wait_for
 from test_tui_fixtures import fixed  # noqa: F401  (fixture)
@@ -54,12 +55,12 @@ def target(sql):
              FROM ej.planned_lesson p
              JOIN ej.study_group g ON g.id = p.group_id JOIN ej.iteration i ON i.id = g.iteration_id
              JOIN ej.staff s ON s.id = g.teacher_id
-            WHERE s.login = %s AND i.status = 'active' AND p.held_on <= current_date
+            WHERE s.login = %s AND i.status = 'active' AND p.held_on <= ej.today(NULL)
             GROUP BY p.group_id ORDER BY 2 DESC, 1 LIMIT 1""",
         (TEACHER,),
     )
     group_id, day = row[0]["group_id"], row[0]["day"]
-    if day < date.today() - timedelta(days=3):
+    if day < TODAY - timedelta(days=3):
         pytest.skip("no lesson of the teacher within the last 3 days in the demo data")
     with sql.conn.transaction():
         sql.run("SELECT ej.set_reason('подготовка теста')")
@@ -286,7 +287,7 @@ async def test_late_correction_needs_a_reason_kept_in_history(login_conninfo, sq
     row = sql.run(
         """SELECT l.held_on, a.student_id, a.status
              FROM ej.attendance a JOIN ej.lesson l ON l.id = a.lesson_id
-            WHERE l.group_id = %s AND l.held_on < current_date - 5 ORDER BY l.held_on DESC LIMIT 1""",
+            WHERE l.group_id = %s AND l.held_on < ej.today(NULL) - 5 ORDER BY l.held_on DESC LIMIT 1""",
         (group_id,),
     )
     if not row:
@@ -347,7 +348,7 @@ def test_monthly_data_check_is_due_after_a_month():
     check = DataCheck(group_id=1, group_name="г", checked_at=datetime(2025, 1, 31, 12), checked_by_name=None)
     assert not check.overdue(date(2025, 2, 28))
     assert check.overdue(date(2025, 3, 1))
-    assert DataCheck(group_id=1, group_name="г", checked_at=None, checked_by_name=None).overdue(date.today())
+    assert DataCheck(group_id=1, group_name="г", checked_at=None, checked_by_name=None).overdue(TODAY)
     assert not DataCheck(group_id=1, group_name="г", checked_at=datetime(2025, 10, 1), checked_by_name=None).overdue(
         date(2025, 10, 1) + timedelta(days=30)
     )

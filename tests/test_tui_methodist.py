@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import psycopg
 import pytest
+from fixed_today import TODAY
 from staff_tui import acknowledge, app_as, cursor_to, errors, fill, keys, notes, settle, until, wait_for
 from textual.widgets import DataTable, Input, TextArea
 
@@ -103,7 +104,7 @@ async def test_transfer_and_enrollment_by_order(start, sql, journal):
     student, last_name = sql.run(
         "SELECT s.id, s.last_name FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id "
         "WHERE e.group_id = %s AND e.left_on IS NULL ORDER BY s.id LIMIT 1", (group,))[0].values()
-    today = date.today()
+    today = TODAY
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
@@ -318,7 +319,7 @@ async def test_archive_from_the_ui_freezes_the_iteration_for_every_role(start, s
 
     it = active(sql)
     # the term is over (only an ended iteration is archived): it ended yesterday
-    sql.run("UPDATE ej.iteration SET ends_on = current_date - 1 WHERE id = %s", (it["id"],))
+    sql.run("UPDATE ej.iteration SET ends_on = ej.today(NULL) - 1 WHERE id = %s", (it["id"],))
     problems = sql.one("SELECT count(*) FROM ej.archive_problems(%s)", (it["id"],))
     assert problems > 0
     app = start()
@@ -364,7 +365,7 @@ async def test_archive_from_the_ui_freezes_the_iteration_for_every_role(start, s
 async def test_weekly_analysis_is_posted_to_the_board_teachers_see(start, sql, login_conninfo):
     from ejournal_tui.tui.screens.methodist_analysis import AnalysisScreen
 
-    week = date.today() - timedelta(days=date.today().weekday() + 7)
+    week = TODAY - timedelta(days=TODAY.weekday() + 7)
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
@@ -385,7 +386,7 @@ async def test_weekly_analysis_is_posted_to_the_board_teachers_see(start, sql, l
     assert post["week_of"] == week and post["body"].endswith("Собрание педагогов — в пятницу.")
     assert post["author_id"] == sql.one("SELECT id FROM ej.staff WHERE login = %s", (METHODIST,))
     with connect(login_conninfo("o1_teacher01")) as conn:
-        board = teacher_home.home(conn, date.today()).board
+        board = teacher_home.home(conn, TODAY).board
     assert board is not None and board.id == post["id"]
 
 
@@ -418,7 +419,7 @@ async def test_monthly_activity_shows_who_filled_in_what(start, sql, journal):
         assert [(d.lessons, d.marks) for d in detail.days] == [(1, 1)]
         await pilot.press("escape", "п")
         await settle(pilot)
-        assert screen.month == (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+        assert screen.month == (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 # ------------------------------------------------------------------ 7. remarks and corrections
@@ -461,7 +462,7 @@ async def test_remark_written_fixed_by_the_teacher_and_closed(start, sql, journa
 
 async def test_corrections_accepted_and_declined_with_a_reason(start, sql, journal):
     group = journal.group("o1_teacher01")
-    student = journal.enrolled_student(group, date.today())
+    student = journal.enrolled_student(group, TODAY)
     with sql.as_user("o1_teacher01"):
         accept = sql.one("INSERT INTO ej.change_request (group_id, student_id, field, proposed) "
                          "VALUES (%s, %s, 'school', 'МБОУ «Гимназия № 3»') RETURNING id", (group, student))

@@ -8,6 +8,7 @@ from datetime import date
 
 import psycopg
 import pytest
+from fixed_today import TODAY
 from pypdf import PdfReader
 from staff_tui import settle
 from test_tui_fixtures import FIXED_TEACHER, FIXED_TODAY, fixed  # noqa: F401  (fixture)
@@ -82,8 +83,8 @@ async def test_briefing_of_a_whole_group_in_a_few_keys(login_conninfo, sql):
     group_id = sql.one(
         """SELECT g.id FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id AND i.status = 'active'
              JOIN ej.staff s ON s.id = g.teacher_id AND s.login = %s
-             JOIN ej.enrollment e ON e.group_id = g.id AND e.enrolled_on <= current_date
-                                 AND (e.left_on IS NULL OR e.left_on > current_date)
+             JOIN ej.enrollment e ON e.group_id = g.id AND e.enrolled_on <= ej.today(NULL)
+                                 AND (e.left_on IS NULL OR e.left_on > ej.today(NULL))
             GROUP BY g.id ORDER BY count(*) DESC, g.id LIMIT 1""",
         (TEACHER,),
     )
@@ -445,11 +446,11 @@ def test_another_teachers_group_is_refused_by_the_database(sql, journal, login_c
     )
     their_event = sql.one(
         "INSERT INTO ej.event (organization_id, group_id, held_on, title) "
-        "SELECT organization_id, id, current_date, 'Их мероприятие' FROM ej.study_group WHERE id = %s RETURNING id",
+        "SELECT organization_id, id, ej.today(NULL), 'Их мероприятие' FROM ej.study_group WHERE id = %s RETURNING id",
         (theirs,),
     )
     before = sql.one("SELECT count(*) FROM audit.log")
-    day = date.today()
+    day = TODAY
     with connect(login_conninfo(TEACHER)) as conn:
         attempts = [
             lambda: group_records.add_briefing(
@@ -516,19 +517,19 @@ def test_archived_group_records_are_frozen(sql, journal, login_conninfo):
 
 def test_who_gave_a_briefing_is_the_session(sql, journal):
     group = journal.group(TEACHER)
-    student = journal.enrolled_student(group, date.today())
+    student = journal.enrolled_student(group, TODAY)
     me, other = journal.staff_id(TEACHER), journal.staff_id("o1_teacher02")
     with sql.as_user(TEACHER):
         bid = sql.one(
             "INSERT INTO ej.safety_briefing (group_id, held_on, kind, content, given_by) "
-            "VALUES (%s, current_date, 'внеплановый', 'После замены оборудования', %s) RETURNING id",
+            "VALUES (%s, ej.today(NULL), 'внеплановый', 'После замены оборудования', %s) RETURNING id",
             (group, other),
         )
         sql.run("INSERT INTO ej.safety_briefing_student (briefing_id, student_id) VALUES (%s, %s)", (bid, student))
         sql.run("UPDATE ej.safety_briefing SET given_by = %s WHERE id = %s", (other, bid))
         no_default = sql.one(
             "INSERT INTO ej.safety_briefing (group_id, held_on, kind, content) "
-            "VALUES (%s, current_date, 'повторный', 'Повторный') RETURNING given_by",
+            "VALUES (%s, ej.today(NULL), 'повторный', 'Повторный') RETURNING given_by",
             (group,),
         )
     assert sql.one("SELECT given_by FROM ej.safety_briefing WHERE id = %s", (bid,)) == me
@@ -538,10 +539,10 @@ def test_who_gave_a_briefing_is_the_session(sql, journal):
 def test_flags_and_records_in_one_query_each(sql, journal, login_conninfo):
     """The data layer: flags of the teacher's own running groups only; a group's records."""
     group = journal.group(TEACHER)
-    student = journal.enrolled_student(group, date.today())
+    student = journal.enrolled_student(group, TODAY)
     sql.run("UPDATE ej.student SET medical_clearance = false, medical_clearance_on = NULL WHERE id = %s", (student,))
     with connect(login_conninfo(TEACHER)) as conn:
-        flags = group_records.flags(conn, date.today())
+        flags = group_records.flags(conn, TODAY)
         records = group_records.records(conn, group)
     mine = set(journal.groups(TEACHER)) | {
         r["id"]
@@ -560,12 +561,12 @@ def test_a_briefing_changes_in_one_transaction(sql, journal, login_conninfo):
     a, b, c = [
         r["student_id"]
         for r in sql.run(
-            "SELECT student_id FROM ej.enrollment WHERE group_id = %s AND enrolled_on <= current_date"
-            " AND (left_on IS NULL OR left_on > current_date) ORDER BY 1 LIMIT 3",
+            "SELECT student_id FROM ej.enrollment WHERE group_id = %s AND enrolled_on <= ej.today(NULL)"
+            " AND (left_on IS NULL OR left_on > ej.today(NULL)) ORDER BY 1 LIMIT 3",
             (group,),
         )
     ]
-    day = date.today()
+    day = TODAY
     with connect(login_conninfo(TEACHER)) as conn:
         bid = group_records.add_briefing(
             conn, group, BriefingInput(held_on=day, kind="внеплановый", content="Новый станок", student_ids=[a, b])
