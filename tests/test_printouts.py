@@ -261,7 +261,7 @@ async def test_the_print_dialog_creates_no_folder_and_prints_in_a_process_of_its
         login_conninfo, sql, tmp_path, monkeypatch):
     import os
 
-    from staff_tui import acknowledge, app_as, errors, notes, settle, until
+    from staff_tui import acknowledge, app_as, errors, notes, settle, until, wait_for
     from textual.widgets import Input, Select, Static
 
     from ejournal_tui.reports import print_worker
@@ -297,10 +297,7 @@ async def test_the_print_dialog_creates_no_folder_and_prints_in_a_process_of_its
         app.clear_notifications()
         screen.query_one("#pr-path", Input).value = str(tmp_path / "journal.pdf")
         await pilot.press("ctrl+s")
-        for _ in range(6000):  # waits for the state; the bound only ends a hung test
-            await pilot.pause(0.05)
-            if screen.printed is not None or errors(app):
-                break
+        await wait_for(pilot, lambda: screen.printed is not None or errors(app), "the print to finish", timeout=300)
         await settle(pilot)
         assert not errors(app), errors(app)
         printed = screen.printed

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 from psycopg import sql as pgsql
-from staff_tui import acknowledge, workers_done
+from staff_tui import acknowledge, wait_for
 
 from ejournal_tui.db.connection import connect
 from ejournal_tui.db.errors import load_constraint_messages, user_message
@@ -126,10 +126,7 @@ async def test_the_app_takes_today_from_the_database(sql, journal, login_conninf
     expected = zone_today(sql, zone)
     app = EJournalApp(login_conninfo("o1_teacher01"))
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):  # the connection is made by a worker: wait for it, not for a time
-            if app.me is not None:
-                break
-            await workers_done(pilot)
+        await wait_for(pilot, lambda: app.me is not None, "the login (made by a worker)")
         assert app.today == expected != date.today()
 
 

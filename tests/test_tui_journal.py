@@ -163,8 +163,7 @@ async def test_concurrent_change_is_shown_not_overwritten(login_conninfo, sql, t
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_group(pilot, group_id)
         app.listener.stop()  # a change this session has not heard of yet (live journals would show it)
-        while app.listener._thread.is_alive():
-            await pilot.pause(0.05)
+        await wait_for(pilot, lambda: not app.listener._thread.is_alive(), "the listener to stop")
         await go_to(pilot, screen, student, day)
         await pilot.press("space")
         await settle(pilot)
