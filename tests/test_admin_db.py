@@ -274,12 +274,3 @@ def test_the_administrator_reads_migration_status_on_the_apps_own_connection(ser
             psycopg.errors.InsufficientPrivilege):
         conn.execute("SELECT count(*) FROM ejournal_meta.schema_migration")
 
-
-def test_the_administrations_data_layer_does_not_import_textual():
-    import subprocess
-    import sys
-
-    code = ("import sys, ejournal_tui.db.lists, ejournal_tui.db.programs, ejournal_tui.db.methodist, "
-            "ejournal_tui.db.remarks, ejournal_tui.db.control, ejournal_tui.db.admin_accounts, "
-            "ejournal_tui.db.acknowledgment, ejournal_tui.db.inputs; assert 'textual' not in sys.modules")
-    subprocess.run([sys.executable, "-c", code], check=True)

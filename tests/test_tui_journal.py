@@ -318,17 +318,6 @@ async def test_late_correction_needs_a_reason_kept_in_history(login_conninfo, sq
     )
 
 
-def test_data_layer_does_not_import_textual():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, ejournal_tui.db.journal, ejournal_tui.db.home, ejournal_tui.db.students, "
-        "ejournal_tui.db.history, ejournal_tui.db.session; assert 'textual' not in sys.modules"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
 def test_no_sql_in_the_ui():
     import re
     from pathlib import Path

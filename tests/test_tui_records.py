@@ -590,10 +590,3 @@ def test_a_briefing_changes_in_one_transaction(sql, journal, login_conninfo):
     )
     assert row == [{"kind": "повторный", "content": "Новый станок", "students": sorted([b, c])}]
 
-
-def test_group_records_module_does_not_import_textual():
-    import subprocess
-    import sys
-
-    code = "import sys, ejournal_tui.db.group_records; assert 'textual' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
