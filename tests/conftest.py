@@ -12,11 +12,12 @@ Databases:
 import contextlib
 import itertools
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -338,9 +339,69 @@ class Journal:
         )
 
 
+    def fill_lesson(self, group_id: int, held_on, student_id: int) -> int:
+        """A lesson with one 'present' mark, inserted in the session's current identity (inside
+        `sql.as_user(...)`, so the rules and the audit see that login)."""
+        lesson = self.sql.one("INSERT INTO ej.lesson (group_id, held_on, hours, organization_id) "
+                              "VALUES (%s, %s, 2, 0) RETURNING id", (group_id, held_on))
+        self.sql.run("INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id) "
+                     "VALUES (%s, %s, 'present', 0, 0)", (lesson, student_id))
+        return lesson
+
+
+def ej_tables(sql: SqlSession) -> list[str]:
+    return [r["tablename"] for r in sql.run("SELECT tablename FROM pg_tables WHERE schemaname = 'ej' ORDER BY 1")]
+
+
+def at_once(work, times: int = 3) -> tuple[list, list[Exception]]:
+    """Run work() in that many threads at the same time: (their results, their errors)."""
+    results: list = []
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            results.append(work())
+        except Exception as exc:  # collected: the caller asserts there are none
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
 @pytest.fixture
 def journal(sql: SqlSession) -> Journal:
     return Journal(sql)
+
+
+@pytest.fixture
+def target(sql: SqlSession) -> tuple[int, date, list[int]]:
+    """(group, day, enrolled students in the journal's order) of o1_teacher01: the latest planned
+    date of a group in the active iteration, within the edit window (no reasons needed), with the
+    lesson of that date, if any, removed by the superuser ("planned, not filled yet")."""
+    row = sql.run(
+        """SELECT p.group_id, max(p.held_on) AS day
+             FROM ej.planned_lesson p
+             JOIN ej.study_group g ON g.id = p.group_id JOIN ej.iteration i ON i.id = g.iteration_id
+             JOIN ej.staff s ON s.id = g.teacher_id
+            WHERE s.login = 'o1_teacher01' AND i.status = 'active' AND p.held_on <= ej.today(NULL)
+            GROUP BY p.group_id ORDER BY 2 DESC, 1 LIMIT 1""")
+    group_id, day = row[0]["group_id"], row[0]["day"]
+    if day < TODAY - timedelta(days=3):
+        pytest.skip("no lesson of the teacher within the last 3 days in the demo data")
+    with sql.conn.transaction():
+        sql.run("SELECT ej.set_reason('подготовка теста')")
+        sql.run("DELETE FROM ej.lesson WHERE group_id = %s AND held_on = %s", (group_id, day))
+    enrolled = sql.run(
+        """SELECT e.student_id FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
+            WHERE e.group_id = %s AND e.enrolled_on <= %s AND (e.left_on IS NULL OR e.left_on > %s)
+            ORDER BY s.last_name, s.first_name, s.middle_name, s.id""",
+        (group_id, day, day),
+    )
+    return group_id, day, [r["student_id"] for r in enrolled]
 
 
 @pytest.fixture(scope="module")

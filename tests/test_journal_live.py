@@ -4,7 +4,7 @@ that state and prints how long it took; the "within a second" budget is for a qu
 
 import time
 
-from test_journal_engine import TEACHER, target  # noqa: F401  (fixture)
+from test_journal_engine import TEACHER
 from test_tui_journal import _duties_confirmed, go_to, open_group, settle  # noqa: F401  (fixture)
 
 from ejournal_tui.tui.app import EJournalApp
@@ -21,7 +21,7 @@ async def wait_for(pilots, condition, seconds: float) -> float:
     raise AssertionError(f"not within {seconds} s")
 
 
-async def test_a_mark_made_in_one_session_appears_in_the_other_by_itself(login_conninfo, target):  # noqa: F811
+async def test_a_mark_made_in_one_session_appears_in_the_other_by_itself(login_conninfo, target):
     group_id, day, enrolled = target
     one, two = EJournalApp(login_conninfo(TEACHER)), EJournalApp(login_conninfo(TEACHER))
     async with one.run_test(size=(80, 24)) as p1, two.run_test(size=(80, 24)) as p2:

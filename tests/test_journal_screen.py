@@ -3,7 +3,7 @@ database (the banner takes the title's line, so the grid does not move)."""
 
 from psycopg import sql as pgsql
 from staff_tui import until, wait_for
-from test_journal_engine import TEACHER, target  # noqa: F401  (fixture)
+from test_journal_engine import TEACHER
 from test_tui_journal import _duties_confirmed, go_to, marks, notifications, settle  # noqa: F401  (fixture)
 
 from ejournal_tui.tui.app import EJournalApp
@@ -27,7 +27,7 @@ def footer_keys(screen) -> set[str]:
     return {b.binding.description for b in screen.active_bindings.values() if b.enabled and b.binding.show}
 
 
-async def test_archived_journal_says_so_in_header_footer_and_on_a_key(login_conninfo, sql, target):  # noqa: F811
+async def test_archived_journal_says_so_in_header_footer_and_on_a_key(login_conninfo, sql, target):
     group_id, day, enrolled = target
     sql.run("UPDATE ej.iteration SET status = 'archived' WHERE id = (SELECT iteration_id FROM ej.study_group "
             "WHERE id = %s)", (group_id,))
@@ -46,7 +46,7 @@ async def test_archived_journal_says_so_in_header_footer_and_on_a_key(login_conn
     assert marks(sql, group_id, day) == {}
 
 
-async def test_view_only_journal_answers_a_write_key(login_conninfo, sql, target):  # noqa: F811
+async def test_view_only_journal_answers_a_write_key(login_conninfo, sql, target):
     group_id, day, enrolled = target
     app = EJournalApp(login_conninfo(TEACHER))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -59,7 +59,7 @@ async def test_view_only_journal_answers_a_write_key(login_conninfo, sql, target
     assert marks(sql, group_id, day) == {}
 
 
-async def test_offline_banner_keeps_the_grid_in_place(login_conninfo, sql, server, db, target):  # noqa: F811
+async def test_offline_banner_keeps_the_grid_in_place(login_conninfo, sql, server, db, target):
     group_id, day, enrolled = target
     app = EJournalApp(login_conninfo(TEACHER))
     admin = connect_admin(server)
@@ -103,7 +103,7 @@ def connect_admin(server):
     return connect(server.conninfo("postgres"))
 
 
-async def test_after_a_conflict_mine_is_written_and_the_cursor_skips_nobody(login_conninfo, sql, target):  # noqa: F811
+async def test_after_a_conflict_mine_is_written_and_the_cursor_skips_nobody(login_conninfo, sql, target):
     from ejournal_tui.tui.screens.conflict import ConflictScreen
 
     group_id, day, enrolled = target

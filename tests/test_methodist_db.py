@@ -1,11 +1,11 @@
 """The methodist's multi-step duties in SQL: roll-over, archive, weekly analysis,
 corrections; the director's load view; LAN passwords."""
 
-import threading
 from datetime import timedelta
 
 import psycopg
 import pytest
+from conftest import at_once
 
 from ejournal_tui.db import accounts
 from ejournal_tui.db.connection import connect
@@ -33,20 +33,11 @@ def test_rollover_twice_and_concurrently_makes_one_iteration(sql, login_conninfo
     staying = [c["student_id"] for c in candidates if c["continuing"]][::2]
     assert staying and any(not c["continuing"] for c in candidates)  # leavers are offered but not chosen
 
-    results, errors = [], []
-
     def run():
-        try:
-            with connect(login_conninfo("o1_methodist")) as conn, conn.transaction():
-                results.append(rollover(conn, it, staying))
-        except Exception as exc:
-            errors.append(exc)
+        with connect(login_conninfo("o1_methodist")) as conn, conn.transaction():
+            return rollover(conn, it, staying)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = at_once(run)
     with connect(login_conninfo("o1_methodist")) as conn:
         results.append(rollover(conn, it, staying))  # and once more, later
     assert errors == [] and len(set(results)) == 1

@@ -261,7 +261,7 @@ async def test_the_print_dialog_creates_no_folder_and_prints_in_a_process_of_its
         login_conninfo, sql, tmp_path, monkeypatch):
     import os
 
-    from staff_tui import acknowledge, app_as, errors, notes, settle, until, wait_for
+    from staff_tui import acknowledge, app_as, errors, notes, open_by, settle, until, wait_for
     from textual.widgets import Input, Select, Static
 
     from ejournal_tui.reports import print_worker
@@ -282,9 +282,7 @@ async def test_the_print_dialog_creates_no_folder_and_prints_in_a_process_of_its
     app = app_as(login_conninfo, "o1_methodist")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, MethodistHomeScreen)
-        await pilot.press("п")
-        screen = await until(pilot, PrintScreen, loaded=False)
-        await settle(pilot)
+        screen = await open_by(pilot, PrintScreen, "п")
         assert "односторонне" in str(screen.query_one("#pr-note", Static).render())
         quantum = screen.query_one("#pr-quantum", Select)
         quantum.value = quantum._options[-1][1]

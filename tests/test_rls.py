@@ -10,6 +10,7 @@ Write privileges: "IUD" letters, or "U(col, …)" for a column-level UPDATE.
 
 import psycopg
 import pytest
+from conftest import DEMO_LOGINS, ej_tables
 from psycopg import errors as pgerr
 from psycopg import sql as pgsql
 
@@ -82,16 +83,7 @@ WRITE = {
 }
 # fmt: on
 
-LOGINS = {
-    "o1_teacher01": "teacher",
-    "o1_teacher02": "teacher",
-    "o1_methodist": "methodist",
-    "o1_deputy": "deputy",
-    "o1_director": "director",
-    "o1_admin": "admin",
-    "o2_teacher01": "teacher",
-    "o2_methodist": "methodist",
-}
+LOGINS = DEMO_LOGINS
 
 OWN_GROUPS = "(SELECT id FROM ej.study_group WHERE teacher_id = %(staff)s)"
 OWN_STUDENTS = f"(SELECT student_id FROM ej.enrollment WHERE group_id IN {OWN_GROUPS})"
@@ -125,10 +117,6 @@ def sql(rollback_sql):
     return rollback_sql
 
 
-def ej_tables(sql) -> list[str]:
-    return [
-        r["tablename"] for r in sql.run("SELECT tablename FROM pg_tables WHERE schemaname = 'ej' ORDER BY 1")
-    ]
 
 
 def first_column(sql, table: str) -> str:

@@ -637,16 +637,7 @@ def test_recent_lesson_is_corrected_without_a_reason(own_clone):
     group, day = found[0]
     student = journal.enrolled_student(group, day)
     with sql.as_user("o1_teacher01"):
-        lesson = sql.one(
-            "INSERT INTO ej.lesson (group_id, held_on, hours, organization_id) "
-            "VALUES (%s, %s, 2, 0) RETURNING id",
-            (group, day),
-        )
-        sql.run(
-            "INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id) "
-            "VALUES (%s, %s, 'present', 0, 0)",
-            (lesson, student),
-        )
+        lesson = journal.fill_lesson(group, day, student)
         assert sql.changes("UPDATE ej.attendance SET status = 'absent' WHERE lesson_id = %s", (lesson,)) == 1
         assert sql.changes("UPDATE ej.lesson SET hours = 1.5 WHERE id = %s", (lesson,)) == 1
 

@@ -6,12 +6,11 @@ the hard copies received. The database's refusals to other roles: tests/test_adm
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from staff_tui import acknowledge, app_as, cursor_to, errors, fill, notes, settle, until
+from staff_tui import acknowledge, app_as, cursor_to, errors, fill, form_by, notes, settle, until
 from textual.widgets import Input
 
 from ejournal_tui.tui.screens.deputy_groups import ControlGroupsScreen
 from ejournal_tui.tui.screens.deputy_home import DeputyHomeScreen
-from ejournal_tui.tui.screens.form import FormScreen
 from ejournal_tui.tui.screens.journal import JournalScreen
 
 DEPUTY = "o1_deputy"
@@ -74,8 +73,7 @@ async def test_deputy_writes_a_remark_and_closes_it_when_fixed(start, sql, journ
         await pilot.press("enter")
         drill = await until(pilot, ControlGroupsScreen)
         await cursor_to(pilot, drill.table, group)
-        await pilot.press("з")
-        form = await until(pilot, FormScreen, loaded=False)
+        form = await form_by(pilot, "з")
         assert form.query_one("#f-group_id").value == group
         await fill(pilot, {"body": "Отметьте причины отсутствия"})
         await until(pilot, ControlGroupsScreen)
@@ -86,8 +84,7 @@ async def test_deputy_writes_a_remark_and_closes_it_when_fixed(start, sql, journ
         remarks = await until(pilot, RemarksScreen)
         assert remarks.data[0].id == remark and remarks.data[0].state == "fixed"
         await cursor_to(pilot, remarks.table, remark)
-        await pilot.press("enter")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "enter")
         await pilot.press("ctrl+s")
         await until(pilot, RemarksScreen)
         assert remark not in [r.id for r in remarks.data]
@@ -112,8 +109,7 @@ async def test_end_of_iteration_report_shown_and_saved_as_pdf(start, sql, tmp_pa
         assert [(r[0], r[1], r[9]) for r in screen.report.rows] == [
             (e["teacher_name"], e["groups"], e["on_time"]) for e in expected]
         assert screen.report.rows[-1][0] == "Всего по итерации"
-        await pilot.press("ф")
-        form = await until(pilot, FormScreen, loaded=False)
+        form = await form_by(pilot, "ф")
         form.query_one("#f-path", Input).value = str(tmp_path / "итоги.pdf")
         await pilot.press("ctrl+s")
         await until(pilot, ReportScreen)

@@ -46,37 +46,6 @@ def notifications(app) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-@pytest.fixture
-def target(sql):
-    """A group of the teacher in the active iteration and its latest date up to today, made
-    "planned, not filled yet" (the lesson of that date, if any, removed by the superuser)."""
-    row = sql.run(
-        """SELECT p.group_id, max(p.held_on) AS day
-             FROM ej.planned_lesson p
-             JOIN ej.study_group g ON g.id = p.group_id JOIN ej.iteration i ON i.id = g.iteration_id
-             JOIN ej.staff s ON s.id = g.teacher_id
-            WHERE s.login = %s AND i.status = 'active' AND p.held_on <= ej.today(NULL)
-            GROUP BY p.group_id ORDER BY 2 DESC, 1 LIMIT 1""",
-        (TEACHER,),
-    )
-    group_id, day = row[0]["group_id"], row[0]["day"]
-    if day < TODAY - timedelta(days=3):
-        pytest.skip("no lesson of the teacher within the last 3 days in the demo data")
-    with sql.conn.transaction():
-        sql.run("SELECT ej.set_reason('подготовка теста')")
-        sql.run("DELETE FROM ej.lesson WHERE group_id = %s AND held_on = %s", (group_id, day))
-    enrolled = [
-        r["student_id"]
-        for r in sql.run(
-            """SELECT e.student_id FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
-            WHERE e.group_id = %s AND e.enrolled_on <= %s AND (e.left_on IS NULL OR e.left_on > %s)
-            ORDER BY s.last_name, s.first_name, s.middle_name, s.id""",
-            (group_id, day, day),
-        )
-    ]
-    return group_id, day, enrolled
-
-
 async def open_group(pilot, group_id: int) -> JournalScreen:
     """From the home screen: the groups table, the group's row, Enter."""
     app = pilot.app

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from fixed_today import TODAY
 from pypdf import PdfReader
-from staff_tui import settle
+from staff_tui import settle, until
 from test_tui_fixtures import FIXED_TEACHER, FIXED_TODAY, fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.db import group_records
@@ -164,8 +164,7 @@ async def test_first_briefing_is_introductory_then_repeated_and_flags_clear(snap
         journal = app.screen
         assert isinstance(journal, JournalScreen) and journal._current()[1].held_on == FIXED_TODAY
         await press(pilot, "б")
-        dialog = app.screen
-        assert isinstance(dialog, BriefingScreen)
+        dialog = await until(pilot, BriefingScreen, loaded=False)
         assert dialog.query_one("#briefing-kind").value == "вводный"
         on_rolls = [901, 902, 903, 904, 906, 907, 908, 909, 910]  # Дмитриев (905) left on 06.10
         assert sorted(dialog.picks.selected) == on_rolls
@@ -346,8 +345,7 @@ async def test_a_refused_save_keeps_the_form_open_with_the_database_message(snap
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
         await press(pilot, "м", "2", "д")
-        form = app.screen
-        assert isinstance(form, EventScreen)
+        form = await until(pilot, EventScreen, loaded=False)
         form.query_one("#event-title").value = "Городская выставка"
         form.query_one("#event-date").value = "01.01.2026"  # after the iteration
         await press(pilot, "ctrl+s")
@@ -375,8 +373,7 @@ async def test_student_list_and_card_show_school_sex_clearance(snap, sql):
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
         await press(pilot, "с")
-        screen = app.screen
-        assert isinstance(screen, StudentsScreen)
+        screen = await until(pilot, StudentsScreen, loaded=False)
         table = screen.query_one("#students-table")
         cells = [str(c) for c in table.get_row("901")]
         assert cells[1:6] == ["Абрамов И.С.", "м", "6А", "с 28.08.2025", "НЕТ"]
@@ -385,8 +382,7 @@ async def test_student_list_and_card_show_school_sex_clearance(snap, sql):
         assert "без мед. допуска: 1" in str(screen.query_one("#students-title").render())
         table.move_cursor(row=[str(k.value) for k in table.rows].index("910"))
         await press(pilot, "enter")
-        card = app.screen
-        assert isinstance(card, StudentCardScreen)
+        card = await until(pilot, StudentCardScreen, loaded=False)
         text = str(card.query_one("#card-text").render())
         assert "нет медицинского допуска к занятиям" in text and "нет вводного инструктажа" in text
         assert "Пол: ж" in text and "МБОУ СОШ № 2, 7А" in text
@@ -399,8 +395,7 @@ async def test_numeric_report_matches_independent_counts(snap, sql):
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
         await press(pilot, "ц")
-        screen = app.screen
-        assert isinstance(screen, NumericReportScreen)
+        screen = await until(pilot, NumericReportScreen, loaded=False)
         table = screen.query_one("#numeric-table")
         shown = [[str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)]
         labels = [str(c.label) for c in table.columns.values()][1:]
