@@ -25,7 +25,7 @@ import pytest
 from psycopg import sql as pgsql
 
 from ejournal_tui.db import accounts, migrations
-from ejournal_tui.db.connection import connect, with_user
+from ejournal_tui.db.connection import Conn, connect, with_user
 
 # The demo organizations keep their journal in Moscow time (organization.time_zone, ej.today()).
 # The tests' sessions and this process take the same zone (libpq's PGTZ, TZ).
@@ -60,7 +60,7 @@ class Server:
         if user:
             params["user"] = user
             params.pop("password", None)
-        return psycopg.conninfo.make_conninfo(**params)
+        return psycopg.conninfo.make_conninfo("", **params)
 
     def create_db(self, name: str, template: str | None = None) -> str:
         """A new database held at the suite's date (ej.frozen_today): its ej.today() is TODAY
@@ -168,7 +168,7 @@ def empty_db(server: Server) -> Iterator[str]:
 class SqlSession:
     """A superuser connection that can act as any login, pgTAP style."""
 
-    def __init__(self, conn: psycopg.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     def run(self, query, params=None) -> list[dict]:
@@ -405,7 +405,7 @@ def target(sql: SqlSession) -> tuple[int, date, list[int]]:
 
 
 @pytest.fixture(scope="module")
-def module_conn(server: Server, template_db: str) -> Iterator[psycopg.Connection]:
+def module_conn(server: Server, template_db: str) -> Iterator[Conn]:
     """One clone of the demo database for a whole test module, and a superuser connection to it."""
     name = f"ejm_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
     server.create_db(name, template=template_db)
@@ -417,7 +417,7 @@ def module_conn(server: Server, template_db: str) -> Iterator[psycopg.Connection
 
 
 @pytest.fixture
-def rollback_sql(module_conn: psycopg.Connection) -> Iterator[SqlSession]:
+def rollback_sql(module_conn: Conn) -> Iterator[SqlSession]:
     """Like `sql`, but the whole test is one transaction on the module's clone, rolled back at
     the end: much faster than a clone per test, for tests that need no commit and no second
     connection. (Transaction-local settings such as ej.set_reason then last the whole test.)"""
