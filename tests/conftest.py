@@ -12,10 +12,12 @@ Databases:
 import contextlib
 import itertools
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -23,13 +25,14 @@ import pytest
 from psycopg import sql as pgsql
 
 from ejournal_tui.db import accounts, migrations
-from ejournal_tui.db.connection import connect, with_user
+from ejournal_tui.db.connection import Conn, connect, with_user
 
 # The demo organizations keep their journal in Moscow time (organization.time_zone, ej.today()).
-# The tests' own dates — current_date in SQL (libpq's PGTZ), date.today() in Python — are taken
-# in the same zone, so that they agree with the database's "today" at any hour of the real clock.
+# The tests' sessions and this process take the same zone (libpq's PGTZ, TZ).
 os.environ["PGTZ"] = os.environ["TZ"] = "Europe/Moscow"
 time.tzset()
+from fixed_today import TODAY  # noqa: E402  (after TZ: the default is the Moscow date)
+
 # The tester's own config.toml (a keymap, a theme) must not change what the tests see.
 os.environ["EJOURNAL_CONFIG"] = os.devnull
 
@@ -57,14 +60,20 @@ class Server:
         if user:
             params["user"] = user
             params.pop("password", None)
-        return psycopg.conninfo.make_conninfo(**params)
+        return psycopg.conninfo.make_conninfo("", **params)
 
     def create_db(self, name: str, template: str | None = None) -> str:
+        """A new database held at the suite's date (ej.frozen_today): its ej.today() is TODAY
+        whatever the hour, so a run that crosses midnight, or starts on a Monday or on the 1st,
+        sees the same dates as the demo data made at the start. (A clone does not inherit the
+        setting from its template: it belongs to the database, so every new one gets it here.)"""
         with connect(self.conninfo("postgres")) as conn:
             q = pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name))
             if template:
                 q += pgsql.SQL(" TEMPLATE {}").format(pgsql.Identifier(template))
             conn.execute(q)
+            conn.execute(pgsql.SQL("ALTER DATABASE {} SET ej.today = {}").format(
+                pgsql.Identifier(name), pgsql.Literal(TODAY.isoformat())))
         return name
 
     def drop_db(self, name: str) -> None:
@@ -95,7 +104,7 @@ WITH o AS (INSERT INTO ej.organization (name, unit_name) VALUES ('Технопа
      p AS (INSERT INTO ej.program (organization_id, quantum_id, name, total_hours)
            SELECT organization_id, id, 'Вводный модуль', 72 FROM q RETURNING id, organization_id),
      it AS (INSERT INTO ej.iteration (organization_id, name, starts_on, ends_on, status)
-            SELECT id, 'Итерация второго', current_date - 30, current_date + 60, 'active' FROM o RETURNING id)
+            SELECT id, 'Итерация второго', ej.today(NULL) - 30, ej.today(NULL) + 60, 'active' FROM o RETURNING id)
 INSERT INTO ej.study_group (organization_id, iteration_id, program_id, teacher_id, name)
 SELECT p.organization_id, it.id, p.id, s.id, 'Второй-1' FROM p, it, s WHERE s.login = 'o2_teacher01';
 
@@ -103,11 +112,11 @@ INSERT INTO ej.student (organization_id, last_name, first_name, birth_date, sex)
 SELECT organization_id, 'Второй', 'Ученик', date '2012-05-05', 'м' FROM ej.study_group WHERE name = 'Второй-1';
 
 INSERT INTO ej.enrollment (group_id, student_id, enrolled_on, enroll_order, organization_id)
-SELECT g.id, s.id, current_date - 30, '№ 1', g.organization_id
+SELECT g.id, s.id, ej.today(NULL) - 30, '№ 1', g.organization_id
   FROM ej.study_group g, ej.student s WHERE g.name = 'Второй-1' AND s.last_name = 'Второй';
 
 INSERT INTO ej.lesson (group_id, held_on, hours, topic, organization_id)
-SELECT id, current_date - 7, 2, 'Вводное занятие', organization_id FROM ej.study_group WHERE name = 'Второй-1';
+SELECT id, ej.today(NULL) - 7, 2, 'Вводное занятие', organization_id FROM ej.study_group WHERE name = 'Второй-1';
 
 INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id)
 SELECT l.id, s.id, 'present', l.organization_id, l.group_id
@@ -126,12 +135,19 @@ def template_db(server: Server) -> Iterator[str]:
     with connect(server.conninfo(TEMPLATE)) as conn:
         migrations.migrate(conn)
         vocabulary.load(conn)  # as the app does when it connects
-        load_demo_data(conn, size="small", seed=1)
+        load_demo_data(conn, size="small", seed=1, today=TODAY)
         conn.execute(SECOND_ORG_SQL)
         for login, role in DEMO_LOGINS.items():
             accounts.ensure_login_role(conn, login, role)
     yield TEMPLATE
     server.drop_db(TEMPLATE)
+
+
+@pytest.fixture(scope="session")
+def today() -> date:
+    """The suite's fixed today (fixed_today.TODAY): the demo data's date and every database's
+    ej.today(). Tests take their dates from it, never from the real clock."""
+    return TODAY
 
 
 @pytest.fixture
@@ -154,7 +170,7 @@ def empty_db(server: Server) -> Iterator[str]:
 class SqlSession:
     """A superuser connection that can act as any login, pgTAP style."""
 
-    def __init__(self, conn: psycopg.Connection):
+    def __init__(self, conn: Conn):
         self.conn = conn
 
     def run(self, query, params=None) -> list[dict]:
@@ -254,7 +270,7 @@ class Journal:
         """A held lesson of the group that has marks; the latest one at least that old."""
         row = self.sql.run(
             """SELECT l.id FROM ej.lesson l
-                WHERE l.group_id = %s AND l.held_on <= current_date - %s
+                WHERE l.group_id = %s AND l.held_on <= ej.today(NULL) - %s
                   AND EXISTS (SELECT 1 FROM ej.attendance a WHERE a.lesson_id = l.id)
                 ORDER BY l.held_on DESC LIMIT 1""",
             (group_id, older_than_days),
@@ -278,7 +294,7 @@ class Journal:
         row = self.sql.run(
             """SELECT d::date AS d
                  FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id,
-                      generate_series(i.starts_on, least(i.ends_on, current_date - %s), interval '1 day') d
+                      generate_series(i.starts_on, least(i.ends_on, ej.today(NULL) - %s), interval '1 day') d
                 WHERE g.id = %s
                   AND NOT EXISTS (SELECT 1 FROM ej.lesson l WHERE l.group_id = g.id AND l.held_on = d::date)
                   AND EXISTS (SELECT 1 FROM ej.enrollment e
@@ -325,13 +341,73 @@ class Journal:
         )
 
 
+    def fill_lesson(self, group_id: int, held_on, student_id: int) -> int:
+        """A lesson with one 'present' mark, inserted in the session's current identity (inside
+        `sql.as_user(...)`, so the rules and the audit see that login)."""
+        lesson = self.sql.one("INSERT INTO ej.lesson (group_id, held_on, hours, organization_id) "
+                              "VALUES (%s, %s, 2, 0) RETURNING id", (group_id, held_on))
+        self.sql.run("INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id) "
+                     "VALUES (%s, %s, 'present', 0, 0)", (lesson, student_id))
+        return lesson
+
+
+def ej_tables(sql: SqlSession) -> list[str]:
+    return [r["tablename"] for r in sql.run("SELECT tablename FROM pg_tables WHERE schemaname = 'ej' ORDER BY 1")]
+
+
+def at_once(work, times: int = 3) -> tuple[list, list[Exception]]:
+    """Run work() in that many threads at the same time: (their results, their errors)."""
+    results: list = []
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            results.append(work())
+        except Exception as exc:  # collected: the caller asserts there are none
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
 @pytest.fixture
 def journal(sql: SqlSession) -> Journal:
     return Journal(sql)
 
 
+@pytest.fixture
+def target(sql: SqlSession) -> tuple[int, date, list[int]]:
+    """(group, day, enrolled students in the journal's order) of o1_teacher01: the latest planned
+    date of a group in the active iteration, within the edit window (no reasons needed), with the
+    lesson of that date, if any, removed by the superuser ("planned, not filled yet")."""
+    row = sql.run(
+        """SELECT p.group_id, max(p.held_on) AS day
+             FROM ej.planned_lesson p
+             JOIN ej.study_group g ON g.id = p.group_id JOIN ej.iteration i ON i.id = g.iteration_id
+             JOIN ej.staff s ON s.id = g.teacher_id
+            WHERE s.login = 'o1_teacher01' AND i.status = 'active' AND p.held_on <= ej.today(NULL)
+            GROUP BY p.group_id ORDER BY 2 DESC, 1 LIMIT 1""")
+    group_id, day = row[0]["group_id"], row[0]["day"]
+    if day < TODAY - timedelta(days=3):
+        pytest.skip("no lesson of the teacher within the last 3 days in the demo data")
+    with sql.conn.transaction():
+        sql.run("SELECT ej.set_reason('подготовка теста')")
+        sql.run("DELETE FROM ej.lesson WHERE group_id = %s AND held_on = %s", (group_id, day))
+    enrolled = sql.run(
+        """SELECT e.student_id FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
+            WHERE e.group_id = %s AND e.enrolled_on <= %s AND (e.left_on IS NULL OR e.left_on > %s)
+            ORDER BY s.last_name, s.first_name, s.middle_name, s.id""",
+        (group_id, day, day),
+    )
+    return group_id, day, [r["student_id"] for r in enrolled]
+
+
 @pytest.fixture(scope="module")
-def module_conn(server: Server, template_db: str) -> Iterator[psycopg.Connection]:
+def module_conn(server: Server, template_db: str) -> Iterator[Conn]:
     """One clone of the demo database for a whole test module, and a superuser connection to it."""
     name = f"ejm_{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
     server.create_db(name, template=template_db)
@@ -343,7 +419,7 @@ def module_conn(server: Server, template_db: str) -> Iterator[psycopg.Connection
 
 
 @pytest.fixture
-def rollback_sql(module_conn: psycopg.Connection) -> Iterator[SqlSession]:
+def rollback_sql(module_conn: Conn) -> Iterator[SqlSession]:
     """Like `sql`, but the whole test is one transaction on the module's clone, rolled back at
     the end: much faster than a clone per test, for tests that need no commit and no second
     connection. (Transaction-local settings such as ej.set_reason then last the whole test.)"""

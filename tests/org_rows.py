@@ -103,7 +103,7 @@ def seed(sql: SqlSession, journal: Journal) -> dict[str, Place]:
         SELECT %(org)s, %(program)s, coalesce(max(position), 0) + 1, 'Проверочная тема', 2
           FROM ej.program_topic WHERE program_id = %(program)s;
         INSERT INTO ej.board_post (organization_id, author_id, week_of, title, body)
-        VALUES (%(org)s, %(author)s, current_date, 'Анализ недели', 'Текст');
+        VALUES (%(org)s, %(author)s, ej.today(NULL), 'Анализ недели', 'Текст');
         """,
         {**org2.__dict__, "author": o2_methodist},
     )

@@ -105,6 +105,22 @@ async def until(pilot, screen_type, loaded: bool = True, timeout: float = 60.0):
                                  f"notifications: {notes(pilot.app)}")
 
 
+async def form_by(pilot, *keys: str):
+    """Press the keys that open a form dialog and wait for it (a form needs no data to load)."""
+    from ejournal_tui.tui.screens.dialogs.form import FormScreen
+
+    await pilot.press(*keys)
+    return await until(pilot, FormScreen, loaded=False)
+
+
+async def open_by(pilot, screen_type, *keys: str):
+    """Press the keys that open a screen, wait for it and for what its workers load."""
+    await pilot.press(*keys)
+    screen = await until(pilot, screen_type, loaded=False)
+    await settle(pilot)
+    return screen
+
+
 def notes(app) -> list[str]:
     return [n.message for n in app._notifications]
 

@@ -278,7 +278,7 @@ def test_archiving_freezes_a_current_iteration(sql, journal):
     remark = journal.add_remark(group)
     iteration = sql.one("SELECT iteration_id FROM ej.study_group WHERE id = %s", (group,))
     # the term ended yesterday (an end date moved back is refused only past lessons given)
-    sql.run("UPDATE ej.iteration SET ends_on = current_date - 1 WHERE id = %s", (iteration,))
+    sql.run("UPDATE ej.iteration SET ends_on = ej.today(NULL) - 1 WHERE id = %s", (iteration,))
     with sql.as_user("o1_methodist"):
         sql.run("SELECT ej.archive_iteration(%s, true)", (iteration,))
     assert sql.one("SELECT archived_at IS NOT NULL FROM ej.iteration WHERE id = %s", (iteration,))

@@ -4,6 +4,7 @@ import json
 
 import psycopg
 import pytest
+from conftest import ej_tables
 from psycopg import errors as pgerr
 from psycopg import sql as pgsql
 
@@ -21,16 +22,14 @@ LOGINS = (
 )
 
 
+
+
+
+
 @pytest.fixture
 def sql(rollback_sql):
     """Every test of this module runs in one rolled-back transaction on a shared clone."""
     return rollback_sql
-
-
-def ej_tables(sql) -> list[str]:
-    return [
-        r["tablename"] for r in sql.run("SELECT tablename FROM pg_tables WHERE schemaname = 'ej' ORDER BY 1")
-    ]
 
 
 def primary_key(sql, table: str) -> list[str]:
@@ -97,7 +96,7 @@ RECIPES = {
     ),
     "board_post": (
         "INSERT INTO ej.board_post (organization_id, author_id, week_of, title, body)"
-        " VALUES (1, (SELECT min(id) FROM ej.staff), current_date, 'Анализ недели', 'Текст')"
+        " VALUES (1, (SELECT min(id) FROM ej.staff), ej.today(NULL), 'Анализ недели', 'Текст')"
     ),
 }
 WRITABLE_GROUP = (
@@ -173,16 +172,7 @@ def scenario(sql, journal, login) -> list[tuple[str, str]]:
         day = journal.free_date(group)
         student = journal.enrolled_student(group, day)
         with sql.as_user(login):
-            lesson = sql.one(
-                "INSERT INTO ej.lesson (group_id, held_on, hours, organization_id) "
-                "VALUES (%s, %s, 2, 0) RETURNING id",
-                (group, day),
-            )
-            sql.run(
-                "INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id) "
-                "VALUES (%s, %s, 'present', 0, 0)",
-                (lesson, student),
-            )
+            lesson = journal.fill_lesson(group, day, student)
             sql.run("UPDATE ej.attendance SET status = 'absent' WHERE lesson_id = %s", (lesson,))
             sql.run("DELETE FROM ej.attendance WHERE lesson_id = %s", (lesson,))
             sql.run("DELETE FROM ej.lesson WHERE id = %s", (lesson,))

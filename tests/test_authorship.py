@@ -25,7 +25,7 @@ def test_remark_author_and_closer_are_the_session(sql, journal):
 def test_board_post_author_is_the_session(sql, journal):
     with sql.as_user("o1_methodist"):
         pid = sql.one("INSERT INTO ej.board_post (week_of, title, body, author_id) "
-                      "VALUES (current_date, 'Анализ недели', 'Текст', %s) RETURNING id",
+                      "VALUES (ej.today(NULL), 'Анализ недели', 'Текст', %s) RETURNING id",
                       (journal.staff_id("o1_deputy"),))
     assert sql.one("SELECT author_id FROM ej.board_post WHERE id = %s", (pid,)) == journal.staff_id("o1_methodist")
 

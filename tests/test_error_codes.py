@@ -2,10 +2,11 @@
 data layer picks the kind of refusal by that code alone (ejournal_tui.db.errors.RULE_KINDS)."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from fixed_today import TODAY
 
 from ejournal_tui.db.errors import INTERNAL, RULE_CLASS, RULE_KINDS, to_user_error
 from ejournal_tui.errors import UNEXPECTED, Conflict, Forbidden, Invalid, NotFound, RuleViolation, Unexpected
@@ -57,7 +58,7 @@ RULES = [
      "Разрез отчёта о посещаемости: group, teacher, quantum, month или group_month"),
     ("EJ002", Forbidden, "o1_teacher01", "SELECT * FROM ej.request_account('new_one', '{teacher}', 'Новый Н. Н.')",
      None, "Выдавать учётные записи может только администратор"),
-    ("EJ003", RuleViolation, "o1_methodist", FUTURE_BIRTH, (date.today() + timedelta(days=2),),
+    ("EJ003", RuleViolation, "o1_methodist", FUTURE_BIRTH, (TODAY + timedelta(days=2),),
      "Дата рождения не может быть в будущем"),
     ("EJ004", Conflict, "o1_admin", "SELECT * FROM ej.request_account('o1_teacher02', '{teacher}', 'Двойник Д. Д.')",
      None, "Логин «o1_teacher02» уже занят"),

@@ -78,7 +78,7 @@ def test_a_rule_raised_in_plpgsql_is_shown_with_its_kind(sql):
 def test_a_rule_of_the_schema_reads_as_written(sql):
     err = sql.refuses(
         """INSERT INTO ej.student (organization_id, last_name, first_name, birth_date, sex)
-           SELECT id, 'Будущий', 'Обучающийся', current_date + 400, 'м' FROM ej.organization LIMIT 1""")
+           SELECT id, 'Будущий', 'Обучающийся', ej.today(NULL) + 400, 'м' FROM ej.organization LIMIT 1""")
     error = to_user_error(err)
     assert error.message.startswith("Дата рождения не может быть в будущем"), error.message
 

@@ -2,8 +2,9 @@
 birth dates, one topic per lesson, remarks answered only on filled lessons, groups in use
 kept, hard copies received by the deputy director (who and when)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from fixed_today import TODAY
 from psycopg import errors as pgerr
 
 from ejournal_tui.i18n import plural
@@ -19,7 +20,7 @@ def test_plural_forms_agree_in_python_and_sql(sql):
 def test_future_birth_date_refused_by_the_database(sql):
     with sql.as_user("o1_methodist"):
         exc = sql.refuses("INSERT INTO ej.student (last_name, first_name, birth_date, sex) "
-                          "VALUES ('Будущева', 'Ада', %s, 'ж')", (date.today() + timedelta(days=1),))
+                          "VALUES ('Будущева', 'Ада', %s, 'ж')", (TODAY + timedelta(days=1),))
     assert exc.sqlstate == "EJ003"
     assert "Дата рождения не может быть в будущем" in exc.diag.message_primary
 

@@ -13,10 +13,10 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import psycopg
 import pytest
+from fixed_today import TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -113,7 +113,7 @@ CASES = [
          lambda c, x, v: remarks.add_remark(c, remarks.RemarkInput(group_id=x.teacher_group, body=v)),
          "SELECT body FROM ej.remark WHERE id = %s"),
     Case("weekly analysis", "o1_methodist",
-         lambda c, x, v: methodist.post_analysis(c, date.today(), "Анализ недели", v),
+         lambda c, x, v: methodist.post_analysis(c, TODAY, "Анализ недели", v),
          "SELECT body FROM ej.board_post WHERE id = %s"),
     Case("lesson topic", "o1_teacher01",
          lambda c, x, v: _lesson_topic(c, x, v), "SELECT topic FROM ej.lesson WHERE id = %s",

@@ -2,12 +2,13 @@
 cell lands once, a change made elsewhere is a conflict (never overwritten), a cut connection
 loses nothing. Ends with a hypothesis state machine of random marks, conflicts and disconnects."""
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import ClassVar
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -21,36 +22,6 @@ from ejournal_tui.journal_models import TopicProgress
 TEACHER = "o1_teacher01"
 VALUES = [Value("present"), Value("absent"), Value("excused", "illness"), Value("excused", "other", "кружок"),
           Value(None)]
-
-
-@pytest.fixture
-def target(sql):
-    """A group of the teacher and a date of it within the last 3 days (no reasons needed), emptied."""
-    row = sql.run(
-        """SELECT p.group_id, max(p.held_on) AS day
-             FROM ej.planned_lesson p
-             JOIN ej.study_group g ON g.id = p.group_id JOIN ej.iteration i ON i.id = g.iteration_id
-             JOIN ej.staff s ON s.id = g.teacher_id
-            WHERE s.login = %s AND i.status = 'active' AND p.held_on <= current_date
-            GROUP BY p.group_id ORDER BY 2 DESC, 1 LIMIT 1""",
-        (TEACHER,),
-    )
-    group_id, day = row[0]["group_id"], row[0]["day"]
-    if day < date.today() - timedelta(days=3):
-        pytest.skip("no lesson of the teacher within the last 3 days in the demo data")
-    with sql.conn.transaction():
-        sql.run("SELECT ej.set_reason('подготовка теста')")
-        sql.run("DELETE FROM ej.lesson WHERE group_id = %s AND held_on = %s", (group_id, day))
-    enrolled = [
-        r["student_id"]
-        for r in sql.run(
-            """SELECT e.student_id FROM ej.enrollment e
-                WHERE e.group_id = %s AND e.enrolled_on <= %s AND (e.left_on IS NULL OR e.left_on > %s)
-                ORDER BY e.student_id""",
-            (group_id, day, day),
-        )
-    ]
-    return group_id, day, enrolled
 
 
 class Recorder:
@@ -84,6 +55,17 @@ def engine_for(conninfo: str, group_id: int, recorder=None) -> JournalEngine:
     return engine
 
 
+@contextlib.contextmanager
+def running(conninfo: str, group_id: int) -> Iterator[tuple[JournalEngine, Recorder]]:
+    """A started engine on the group and what it reported; stopped at the end."""
+    recorder = Recorder()
+    engine = engine_for(conninfo, group_id, recorder)
+    try:
+        yield engine, recorder
+    finally:
+        engine.stop()
+
+
 def wait_online_and_idle(engine: JournalEngine, deadline: float = 20) -> None:
     end = time.monotonic() + deadline
     while time.monotonic() < end:
@@ -102,8 +84,7 @@ def cut(sql, db: str) -> None:
 
 def test_the_last_intention_of_a_cell_lands_once(login_conninfo, sql, target):
     group_id, day, enrolled = target
-    engine = engine_for(login_conninfo(TEACHER), group_id)
-    try:
+    with running(login_conninfo(TEACHER), group_id) as (engine, _):
         with engine._lock:  # all three typed before the first is sent: one write
             for v in VALUES[:3]:
                 engine.set_mark(day, enrolled[0], v)
@@ -116,15 +97,11 @@ def test_the_last_intention_of_a_cell_lands_once(login_conninfo, sql, target):
         )
         assert writes == 1
         assert engine.value((day, enrolled[0])) == VALUES[2] and not engine.pending
-    finally:
-        engine.stop()
 
 
 def test_a_change_made_elsewhere_is_a_conflict_not_overwritten(login_conninfo, sql, target):
     group_id, day, enrolled = target
-    recorder = Recorder()
-    engine = engine_for(login_conninfo(TEACHER), group_id, recorder)
-    try:
+    with running(login_conninfo(TEACHER), group_id) as (engine, recorder):
         engine.set_mark(day, enrolled[0], Value("present"))
         wait_online_and_idle(engine)
         sql.run(
@@ -141,15 +118,11 @@ def test_a_change_made_elsewhere_is_a_conflict_not_overwritten(login_conninfo, s
         engine.set_mark(day, enrolled[0], conflict.mine)  # «mine»: on the version now known
         wait_online_and_idle(engine)
         assert db_marks(sql, group_id, day)[enrolled[0]] == Value("excused", "parents")
-    finally:
-        engine.stop()
 
 
 def test_a_cut_connection_loses_nothing(login_conninfo, sql, db, target):
     group_id, day, enrolled = target
-    recorder = Recorder()
-    engine = engine_for(login_conninfo(TEACHER), group_id, recorder)
-    try:
+    with running(login_conninfo(TEACHER), group_id) as (engine, recorder):
         engine.set_mark(day, enrolled[0], Value("present"))
         wait_online_and_idle(engine)
         cut(sql, db)
@@ -158,8 +131,6 @@ def test_a_cut_connection_loses_nothing(login_conninfo, sql, db, target):
         wait_online_and_idle(engine)
         assert db_marks(sql, group_id, day) == {sid: Value("absent") for sid in enrolled[:4]}
         assert [e.offline for e in recorder.of(je.Connection)][-1] is False
-    finally:
-        engine.stop()
 
 
 def test_ktp_suggestion_is_the_next_topic_after_the_last_delivered():

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fixed_today import TODAY
 from psycopg import sql as pgsql
 from staff_tui import acknowledge
 
@@ -84,11 +85,11 @@ def first_group(sql):
 
     def opened():
         with sql.as_user(TEACHER):
-            h = home.home(sql.conn, date.today())
+            h = home.home(sql.conn, TODAY)
             if h.due:
                 return h.due[0].group_id, h.due[0].held_on
             grid = journal.grid(sql.conn, h.groups[0].id)
-            return h.groups[0].id, max(x.held_on for x in grid.lessons if x.held_on <= date.today())
+            return h.groups[0].id, max(x.held_on for x in grid.lessons if x.held_on <= TODAY)
 
     group_id, day = opened()
     with sql.conn.transaction():  # the lesson held, its marks not yet given

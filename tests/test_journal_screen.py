@@ -2,7 +2,8 @@
 database (the banner takes the title's line, so the grid does not move)."""
 
 from psycopg import sql as pgsql
-from test_journal_engine import TEACHER, target  # noqa: F401  (fixture)
+from staff_tui import until, wait_for
+from test_journal_engine import TEACHER
 from test_tui_journal import _duties_confirmed, go_to, marks, notifications, settle  # noqa: F401  (fixture)
 
 from ejournal_tui.tui.app import EJournalApp
@@ -11,24 +12,22 @@ from ejournal_tui.tui.screens.teacher.journal import JournalScreen
 
 
 async def open_journal(pilot, group_id: int, **kwargs) -> JournalScreen:
-    for _ in range(100):
-        await settle(pilot, 1)
-        if isinstance(pilot.app.screen, HomeScreen) and pilot.app.screen.data is not None:
-            break
+    await until(pilot, HomeScreen)
     pilot.app.push_screen(JournalScreen(group_id, **kwargs))
-    for _ in range(100):
-        await settle(pilot, 1)
+
+    def opened() -> bool:
         screen = pilot.app.screen
-        if isinstance(screen, JournalScreen) and screen.data is not None and screen.grid.row_count:
-            return screen
-    raise AssertionError("the journal did not open")
+        return isinstance(screen, JournalScreen) and screen.data is not None and bool(screen.grid.row_count)
+
+    await wait_for(pilot, opened, "the journal to open with its rows")
+    return pilot.app.screen
 
 
 def footer_keys(screen) -> set[str]:
     return {b.binding.description for b in screen.active_bindings.values() if b.enabled and b.binding.show}
 
 
-async def test_archived_journal_says_so_in_header_footer_and_on_a_key(login_conninfo, sql, target):  # noqa: F811
+async def test_archived_journal_says_so_in_header_footer_and_on_a_key(login_conninfo, sql, target):
     group_id, day, enrolled = target
     sql.run("UPDATE ej.iteration SET status = 'archived' WHERE id = (SELECT iteration_id FROM ej.study_group "
             "WHERE id = %s)", (group_id,))
@@ -47,7 +46,7 @@ async def test_archived_journal_says_so_in_header_footer_and_on_a_key(login_conn
     assert marks(sql, group_id, day) == {}
 
 
-async def test_view_only_journal_answers_a_write_key(login_conninfo, sql, target):  # noqa: F811
+async def test_view_only_journal_answers_a_write_key(login_conninfo, sql, target):
     group_id, day, enrolled = target
     app = EJournalApp(login_conninfo(TEACHER))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -60,7 +59,7 @@ async def test_view_only_journal_answers_a_write_key(login_conninfo, sql, target
     assert marks(sql, group_id, day) == {}
 
 
-async def test_offline_banner_keeps_the_grid_in_place(login_conninfo, sql, server, db, target):  # noqa: F811
+async def test_offline_banner_keeps_the_grid_in_place(login_conninfo, sql, server, db, target):
     group_id, day, enrolled = target
     app = EJournalApp(login_conninfo(TEACHER))
     admin = connect_admin(server)
@@ -74,19 +73,14 @@ async def test_offline_banner_keeps_the_grid_in_place(login_conninfo, sql, serve
             sql.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND usename = %s",
                     (db, TEACHER))
             await pilot.press("space")
-            for _ in range(100):
-                await settle(pilot, 1)
-                if screen.offline:
-                    break
+            await wait_for(pilot, lambda: screen.offline, "the journal to see the database gone")
             banner = screen.query_one("#offline-banner")
             assert banner.has_class("shown") and "Не сохранено: 1" in str(banner.render())
             assert screen.grid.region == region  # neither moved nor shortened
 
             app.push_screen(JournalScreen(group_id))  # opened while the database is away
-            for _ in range(100):
-                await settle(pilot, 1)
-                if isinstance(app.screen, JournalScreen) and app.screen is not screen and app.screen.offline:
-                    break
+            await wait_for(pilot, lambda: isinstance(app.screen, JournalScreen) and app.screen is not screen
+                           and app.screen.offline, "the second journal to open offline")
             text = str(app.screen.query_one("#offline-banner").render())
             assert "журнал откроется" in text and "Не сохранено" not in text
 
@@ -109,7 +103,7 @@ def connect_admin(server):
     return connect(server.conninfo("postgres"))
 
 
-async def test_after_a_conflict_mine_is_written_and_the_cursor_skips_nobody(login_conninfo, sql, target):  # noqa: F811
+async def test_after_a_conflict_mine_is_written_and_the_cursor_skips_nobody(login_conninfo, sql, target):
     from ejournal_tui.tui.screens.teacher.conflict import ConflictScreen
 
     group_id, day, enrolled = target
@@ -117,8 +111,7 @@ async def test_after_a_conflict_mine_is_written_and_the_cursor_skips_nobody(logi
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_journal(pilot, group_id)
         app.listener.stop()  # the other change stays unheard until the write meets it
-        while app.listener._thread.is_alive():
-            await pilot.pause(0.05)
+        await wait_for(pilot, lambda: not app.listener._thread.is_alive(), "the listener to stop")
         await go_to(pilot, screen, enrolled[0], day)
         await pilot.press("space")
         await settle(pilot)
@@ -127,16 +120,10 @@ async def test_after_a_conflict_mine_is_written_and_the_cursor_skips_nobody(logi
         await go_to(pilot, screen, enrolled[0], day)
         row = screen.grid.cursor_row
         await pilot.press("у", "1")  # excused: illness
-        for _ in range(50):
-            await settle(pilot, 1)
-            if isinstance(app.screen, ConflictScreen):
-                break
-        assert isinstance(app.screen, ConflictScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConflictScreen), "the conflict dialog")
         await pilot.press("2")  # write mine
         await settle(pilot)
-        for _ in range(50):
-            if not screen.queue:
-                break
-            await settle(pilot, 1)
+        await wait_for(pilot, lambda: not screen.queue, "my mark to be written")
+        await settle(pilot, 1)
         assert screen.grid.cursor_row == row + 1  # moved once, by the key press
     assert marks(sql, group_id, day)[enrolled[0]] == ("excused", "illness", None)

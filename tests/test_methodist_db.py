@@ -1,11 +1,11 @@
 """The methodist's multi-step duties in SQL: roll-over, archive, weekly analysis,
 corrections; the director's load view; LAN passwords."""
 
-import threading
 from datetime import timedelta
 
 import psycopg
 import pytest
+from conftest import at_once
 
 from ejournal_tui.db import accounts
 from ejournal_tui.db.connection import connect
@@ -33,20 +33,11 @@ def test_rollover_twice_and_concurrently_makes_one_iteration(sql, login_conninfo
     staying = [c["student_id"] for c in candidates if c["continuing"]][::2]
     assert staying and any(not c["continuing"] for c in candidates)  # leavers are offered but not chosen
 
-    results, errors = [], []
-
     def run():
-        try:
-            with connect(login_conninfo("o1_methodist")) as conn, conn.transaction():
-                results.append(rollover(conn, it, staying))
-        except Exception as exc:
-            errors.append(exc)
+        with connect(login_conninfo("o1_methodist")) as conn, conn.transaction():
+            return rollover(conn, it, staying)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = at_once(run)
     with connect(login_conninfo("o1_methodist")) as conn:
         results.append(rollover(conn, it, staying))  # and once more, later
     assert errors == [] and len(set(results)) == 1
@@ -83,7 +74,7 @@ def test_archive_checks_first_then_freezes_for_everyone(sql):
     with sql.as_user("o1_methodist"):
         err = sql.refuses("SELECT ej.archive_iteration(%s, true)", (it["id"],))
         assert "архивировать можно после её окончания" in user_message(err)
-    sql.run("UPDATE ej.iteration SET ends_on = current_date - 1 WHERE id = %s", (it["id"],))
+    sql.run("UPDATE ej.iteration SET ends_on = ej.today(NULL) - 1 WHERE id = %s", (it["id"],))
     with sql.as_user("o1_methodist"):
         problems = sql.run("SELECT * FROM ej.archive_problems(%s)", (it["id"],))
         assert problems, "the demo data leaves some lessons unfilled"
@@ -111,7 +102,7 @@ def test_archive_checks_first_then_freezes_for_everyone(sql):
 
 
 def test_weekly_analysis_matches_independent_counts(sql):
-    week = sql.one("SELECT date_trunc('week', current_date - 14)::date")
+    week = sql.one("SELECT date_trunc('week', ej.today(NULL) - 14)::date")
     with sql.as_user("o1_methodist"):
         rows = sql.run("SELECT * FROM ej.weekly_analysis(%s)", (week,))
     assert rows
@@ -156,10 +147,10 @@ def test_teacher_load_and_schedule_warning(sql):
         assert load and all(r["hours_per_week"] > 0 for r in load)
         assert sql.run("SELECT * FROM ej.schedule_warnings()") == []  # the demo schedule is approved
     # the current term ends before the next one starts: iterations of one organization never overlap
-    sql.run("UPDATE ej.iteration SET ends_on = current_date + 2 WHERE id = %s", (active_iteration(sql)["id"],))
+    sql.run("UPDATE ej.iteration SET ends_on = ej.today(NULL) + 2 WHERE id = %s", (active_iteration(sql)["id"],))
     with sql.as_user("o1_methodist"):
         sql.run("INSERT INTO ej.iteration (name, starts_on, ends_on) "
-                "VALUES ('Скоро', current_date + 3, current_date + 90)")
+                "VALUES ('Скоро', ej.today(NULL) + 3, ej.today(NULL) + 90)")
         warn = sql.run("SELECT * FROM ej.schedule_warnings()")
     assert [(w["iteration_name"], w["days_left"]) for w in warn] == [("Скоро", 3)]
     with sql.as_user("o1_teacher01"):

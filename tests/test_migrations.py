@@ -1,9 +1,9 @@
 """The migration runner against a real server: order, once, checksums, lock, failure."""
 
 import shutil
-import threading
 
 import pytest
+from conftest import at_once
 
 from ejournal_tui.db import migrations
 from ejournal_tui.db.connection import connect
@@ -37,37 +37,38 @@ def test_changed_applied_file_is_refused(server, empty_db, tmp_path):
         assert conn.execute("SELECT to_regclass('ej.more') AS t").fetchone()["t"] is None
 
 
-def test_failing_migration_leaves_database_as_it_was(server, empty_db, tmp_path):
-    for m in discover():
+def migrate_with_a_bad_file(server, empty_db, tmp_path, name: str, text: str, upto: int | None = None):
+    """Migrate the present files (the first `upto` of them) and a failing one after them, which
+    must be refused: (the error's text, the files)."""
+    for m in discover()[:upto]:
         shutil.copy(m.path, tmp_path / m.name)
-    (tmp_path / "9998_bad.sql").write_text(
+    (tmp_path / name).write_text(text)
+    files = discover(tmp_path)
+    with connect(server.conninfo(empty_db)) as conn, pytest.raises(MigrationError) as err:
+        migrations.migrate(conn, files)
+    return str(err.value), files
+
+
+def test_failing_migration_leaves_database_as_it_was(server, empty_db, tmp_path):
+    text, files = migrate_with_a_bad_file(
+        server, empty_db, tmp_path, "9998_bad.sql",
         "SET LOCAL ROLE ej_owner;\nCREATE TABLE ej.half_done (id int PRIMARY KEY);\n\n"
-        "SELECT no_such_column FROM ej.half_done;\n"
-    )
+        "SELECT no_such_column FROM ej.half_done;\n")
+    # the server's position of the error, as a line of the file
+    assert "9998_bad.sql" in text and "строка 4" in text and "no_such_column" in text, text
     with connect(server.conninfo(empty_db)) as conn:
-        with pytest.raises(MigrationError) as err:
-            migrations.migrate(conn, discover(tmp_path))
-        text = str(err.value)
-        # the server's position of the error, as a line of the file
-        assert "9998_bad.sql" in text and "строка 4" in text and "no_such_column" in text, text
         assert conn.execute("SELECT to_regclass('ej.half_done') AS t").fetchone()["t"] is None
-        states = {s.name: s.state for s in migrations.status(conn, discover(tmp_path))}
+        states = {s.name: s.state for s in migrations.status(conn, files)}
         assert states["9998_bad.sql"] == "pending"
         assert states["0001_roles_and_schemas.sql"] == "applied"
 
 
 def test_a_run_time_error_names_the_file_and_its_context(server, empty_db, tmp_path):
     """A run-time error has no position in the script: the message and its context say where."""
-    shutil.copy(discover()[0].path, tmp_path / discover()[0].name)
-    (tmp_path / "9997_bad.sql").write_text(
-        "SELECT 1;\nDO $$ BEGIN PERFORM 1 / 0; END $$;\n"
-    )
-    with connect(server.conninfo(empty_db)) as conn:
-        with pytest.raises(MigrationError) as err:
-            migrations.migrate(conn, discover(tmp_path))
-        text = str(err.value)
-        assert "9997_bad.sql" in text and "division by zero" in text and "PL/pgSQL" in text, text
-        assert "База данных не изменена" in text
+    text, _ = migrate_with_a_bad_file(server, empty_db, tmp_path, "9997_bad.sql",
+                                      "SELECT 1;\nDO $$ BEGIN PERFORM 1 / 0; END $$;\n", upto=1)
+    assert "9997_bad.sql" in text and "division by zero" in text and "PL/pgSQL" in text, text
+    assert "База данных не изменена" in text
 
 
 def test_script_with_quotes_and_bodies_is_split_by_the_server(server, empty_db, tmp_path):
@@ -103,20 +104,11 @@ def test_a_database_of_the_pre_release_schema_is_refused(server, empty_db, tmp_p
 
 
 def test_two_administrators_at_once(server, empty_db):
-    results, errors = [], []
-
     def run():
-        try:
-            with connect(server.conninfo(empty_db)) as conn:
-                results.append(migrations.migrate(conn))
-        except Exception as exc:
-            errors.append(exc)
+        with connect(server.conninfo(empty_db)) as conn:
+            return migrations.migrate(conn)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = at_once(run)
     assert errors == []
     assert sorted(len(r) for r in results) == [0, 0, len(discover())]
     with connect(server.conninfo(empty_db)) as conn:

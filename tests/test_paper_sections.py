@@ -9,14 +9,14 @@ def test_late_joiner_without_introductory_briefing_is_listed(sql, journal):
                       "medical_clearance) SELECT organization_id, 'Новенький', 'Пётр', '2013-03-03', 'м', false "
                       "FROM ej.study_group WHERE id = %s RETURNING id", (group,))
     sql.run("INSERT INTO ej.enrollment (group_id, student_id, enrolled_on, enroll_order) "
-            "VALUES (%s, %s, current_date - 1, '№ 77-о')", (group, student))
+            "VALUES (%s, %s, ej.today(NULL) - 1, '№ 77-о')", (group, student))
     with sql.as_user("o1_teacher01"):
         missing = sql.run("SELECT group_id, student_id FROM ej.briefing_missing()")
         no_clearance = sql.run("SELECT student_id FROM ej.clearance_missing()")
         assert {"group_id": group, "student_id": student} in missing
         assert {"student_id": student} in no_clearance
         briefing = sql.one("INSERT INTO ej.safety_briefing (group_id, held_on, kind, content, given_by) "
-                           "VALUES (%s, current_date, 'вводный', 'Правила поведения в лаборатории', %s) "
+                           "VALUES (%s, ej.today(NULL), 'вводный', 'Правила поведения в лаборатории', %s) "
                            "RETURNING id", (group, journal.staff_id("o1_teacher01")))
         sql.run("INSERT INTO ej.safety_briefing_student (briefing_id, student_id) VALUES (%s, %s)",
                 (briefing, student))

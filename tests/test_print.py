@@ -296,7 +296,7 @@ def test_gaps_count_missing_lessons_as_the_timeliness_report_does(sql, login_con
                 continue
             want = conn.execute(
                 """SELECT coalesce(sum(missing), 0)::integer AS n
-                     FROM ej.report_timeliness('group', %s, least(%s::date + 4, current_date))
+                     FROM ej.report_timeliness('group', %s, least(%s::date + 4, ej.today()))
                     WHERE group_id = ANY(%s)""", (it["id"], it["ends_on"], ids)).fetchone()["n"]
             lessons = q.journal_lessons(conn, ids)
             gaps = q.journal_gaps(conn, ids, it["ends_on"], lessons)

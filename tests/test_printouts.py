@@ -53,7 +53,7 @@ def test_an_iteration_starting_in_august_belongs_to_the_year_starting_that_septe
 
 def test_a_date_still_to_come_shows_no_numbers(sql, login_conninfo):
     active = iteration(sql, "active")
-    today = sql.one("SELECT current_date")
+    today = sql.one("SELECT ej.today(NULL)")
     later = date(today.year + 1, 1, 1)
     assert active["starts_on"] <= today
     with connect(login_conninfo("o1_methodist")) as conn:
@@ -261,7 +261,7 @@ async def test_the_print_dialog_creates_no_folder_and_prints_in_a_process_of_its
         login_conninfo, sql, tmp_path, monkeypatch):
     import os
 
-    from staff_tui import acknowledge, app_as, errors, notes, settle, until
+    from staff_tui import acknowledge, app_as, errors, notes, open_by, settle, until, wait_for
     from textual.widgets import Input, Select, Static
 
     from ejournal_tui.reports import print_worker
@@ -282,9 +282,7 @@ async def test_the_print_dialog_creates_no_folder_and_prints_in_a_process_of_its
     app = app_as(login_conninfo, "o1_methodist")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, MethodistHomeScreen)
-        await pilot.press("п")
-        screen = await until(pilot, PrintScreen, loaded=False)
-        await settle(pilot)
+        screen = await open_by(pilot, PrintScreen, "п")
         assert "односторонне" in str(screen.query_one("#pr-note", Static).render())
         quantum = screen.query_one("#pr-quantum", Select)
         quantum.value = quantum._options[-1][1]
@@ -297,10 +295,7 @@ async def test_the_print_dialog_creates_no_folder_and_prints_in_a_process_of_its
         app.clear_notifications()
         screen.query_one("#pr-path", Input).value = str(tmp_path / "journal.pdf")
         await pilot.press("ctrl+s")
-        for _ in range(6000):  # waits for the state; the bound only ends a hung test
-            await pilot.pause(0.05)
-            if screen.printed is not None or errors(app):
-                break
+        await wait_for(pilot, lambda: screen.printed is not None or errors(app), "the print to finish", timeout=300)
         await settle(pilot)
         assert not errors(app), errors(app)
         printed = screen.printed

@@ -10,6 +10,7 @@ Write privileges: "IUD" letters, or "U(col, …)" for a column-level UPDATE.
 
 import psycopg
 import pytest
+from conftest import DEMO_LOGINS, ej_tables
 from psycopg import errors as pgerr
 from psycopg import sql as pgsql
 
@@ -95,16 +96,7 @@ WRITE = {
 }
 # fmt: on
 
-LOGINS = {
-    "o1_teacher01": "teacher",
-    "o1_teacher02": "teacher",
-    "o1_methodist": "methodist",
-    "o1_deputy": "deputy",
-    "o1_director": "director",
-    "o1_admin": "admin",
-    "o2_teacher01": "teacher",
-    "o2_methodist": "methodist",
-}
+LOGINS = DEMO_LOGINS
 
 OWN_GROUPS = "(SELECT id FROM ej.study_group WHERE teacher_id = %(staff)s)"
 OWN_STUDENTS = f"(SELECT student_id FROM ej.enrollment WHERE group_id IN {OWN_GROUPS})"
@@ -138,10 +130,6 @@ def sql(rollback_sql):
     return rollback_sql
 
 
-def ej_tables(sql) -> list[str]:
-    return [
-        r["tablename"] for r in sql.run("SELECT tablename FROM pg_tables WHERE schemaname = 'ej' ORDER BY 1")
-    ]
 
 
 def first_column(sql, table: str) -> str:
@@ -514,7 +502,7 @@ def test_teacher_cannot_write_students_or_groups(sql, journal):
             ("UPDATE ej.study_group SET room = '101' WHERE id = %s", (mine,)),
             ("UPDATE ej.enrollment SET enroll_order = '№ 9' WHERE group_id = %s", (mine,)),
             (
-                "INSERT INTO ej.board_post (week_of, title, body) VALUES (current_date, 'Итоги', 'Текст')",
+                "INSERT INTO ej.board_post (week_of, title, body) VALUES (ej.today(NULL), 'Итоги', 'Текст')",
                 None,
             ),
         ):

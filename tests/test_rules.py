@@ -268,7 +268,7 @@ CASES = {
     ),
     "left without an order": lambda i: Case(
         "o1_methodist",
-        "UPDATE ej.enrollment SET left_on = current_date WHERE group_id = %s AND student_id = %s",
+        "UPDATE ej.enrollment SET left_on = ej.today(NULL) WHERE group_id = %s AND student_id = %s",
         (i["group"], i["enrolled"]["student_id"]),
         constraint="enrollment_leave_order_required",
     ),
@@ -434,7 +434,7 @@ CASES = {
     ),
     "board post title": lambda i: Case(
         "o1_methodist",
-        "INSERT INTO ej.board_post (week_of, title, body) VALUES (current_date, ' ', 'Текст')",
+        "INSERT INTO ej.board_post (week_of, title, body) VALUES (ej.today(NULL), ' ', 'Текст')",
         constraint="board_post_title_len",
     ),
     # the teacher's requests and checks
@@ -486,7 +486,7 @@ def test_bad_input_is_refused_with_a_clear_message(sql, journal, name):
     i = _ids(sql, journal)
     case = CASES[name](i)
     params = tuple(
-        sql.one("SELECT current_date + %s", (1 if p == "tomorrow" else 0,))
+        sql.one("SELECT ej.today(NULL) + %s", (1 if p == "tomorrow" else 0,))
         if p in ("today", "tomorrow")
         else p
         for p in case.params
@@ -666,7 +666,7 @@ def test_save_mark_asks_the_late_lessons_reason_once(own_clone):
 def test_save_mark_writes_only_the_callers_own_groups(sql, journal):
     """ej.save_mark runs as the owner (0021) and checks once what the policies check: another
     teacher's group, and anybody who is not a teacher, are refused and nothing is written."""
-    today = sql.one("SELECT current_date")
+    today = sql.one("SELECT ej.today(NULL)")
     found = [(g, d) for g in journal.groups("o1_teacher01")
              if (d := journal.free_date(g)) >= today - dt.timedelta(days=journal_window(sql))]
     assert found, "no free day within the edit window in the groups of o1_teacher01"
@@ -693,7 +693,7 @@ def test_save_mark_writes_only_the_callers_own_groups(sql, journal):
 def test_recent_lesson_is_corrected_without_a_reason(own_clone):
     sql, journal = own_clone
     window = journal_window(sql)
-    today = sql.one("SELECT current_date")
+    today = sql.one("SELECT ej.today(NULL)")
     found = [
         (g, d)
         for g in journal.groups("o1_teacher01")
@@ -703,16 +703,7 @@ def test_recent_lesson_is_corrected_without_a_reason(own_clone):
     group, day = found[0]
     student = journal.enrolled_student(group, day)
     with sql.as_user("o1_teacher01"):
-        lesson = sql.one(
-            "INSERT INTO ej.lesson (group_id, held_on, hours, organization_id) "
-            "VALUES (%s, %s, 2, 0) RETURNING id",
-            (group, day),
-        )
-        sql.run(
-            "INSERT INTO ej.attendance (lesson_id, student_id, status, organization_id, group_id) "
-            "VALUES (%s, %s, 'present', 0, 0)",
-            (lesson, student),
-        )
+        lesson = journal.fill_lesson(group, day, student)
         assert sql.changes("UPDATE ej.attendance SET status = 'absent' WHERE lesson_id = %s", (lesson,)) == 1
         assert sql.changes("UPDATE ej.lesson SET hours = 1.5 WHERE id = %s", (lesson,)) == 1
 
@@ -771,7 +762,7 @@ def test_moving_a_lesson_keeps_its_marks_within_enrollment(sql, journal):
     j = late_joiner(sql, group)
     sql.run(MARK, (j["lessons"][1], j["student"], "present", None, None))
     after_leaving = sql.one(
-        """SELECT min(d)::date FROM generate_series(%s::date + 1, current_date, interval '1 day') d
+        """SELECT min(d)::date FROM generate_series(%s::date + 1, ej.today(NULL), interval '1 day') d
             WHERE NOT EXISTS (SELECT 1 FROM ej.lesson WHERE group_id = %s AND held_on = d::date)""",
         (j["days"][2], group),
     )

@@ -11,8 +11,10 @@ from the database's own now(), so no test depends on the hour it runs at.
 from datetime import date, timedelta
 
 import pytest
-from staff_tui import acknowledge, workers_done
+from psycopg import sql as pgsql
+from staff_tui import acknowledge, wait_for
 
+from ejournal_tui.db.connection import connect
 from ejournal_tui.db.errors import load_constraint_messages, user_message
 from ejournal_tui.tui.app import EJournalApp
 
@@ -20,6 +22,14 @@ AHEAD, BEHIND = "Pacific/Kiritimati", "Pacific/Pago_Pago"
 LATE = "Занятие прошло более 3 дней назад: для исправления укажите причину"
 PHRASE = "не короче двух слов и 10 букв"
 UPDATE_MARK = "UPDATE ej.attendance SET status = %s WHERE lesson_id = %s AND student_id = %s"
+
+
+@pytest.fixture(autouse=True)
+def real_clock(server, db):
+    """These tests are about the real clock in different zones: the database is not held at the
+    suite's fixed date (ej.frozen_today reads the catalog, so this holds for open sessions too)."""
+    with connect(server.conninfo("postgres")) as conn:
+        conn.execute(pgsql.SQL("ALTER DATABASE {} RESET ej.today").format(pgsql.Identifier(db)))
 
 
 def zone_today(sql, zone: str):
@@ -116,10 +126,7 @@ async def test_the_app_takes_today_from_the_database(sql, journal, login_conninf
     expected = zone_today(sql, zone)
     app = EJournalApp(login_conninfo("o1_teacher01"))
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):  # the connection is made by a worker: wait for it, not for a time
-            if app.me is not None:
-                break
-            await workers_done(pilot)
+        await wait_for(pilot, lambda: app.me is not None, "the login (made by a worker)")
         assert app.today == expected != date.today()
 
 

@@ -6,7 +6,7 @@ Roles are server-wide, so every login made or changed here is put back in the en
 import uuid
 
 import pytest
-from staff_tui import acknowledge, app_as, cursor_to, fill, settle, until
+from staff_tui import acknowledge, app_as, cursor_to, fill, form_by, open_by, settle, until
 
 from ejournal_tui.db import migrations
 from ejournal_tui.tui.screens.admin.home import AdminHomeScreen
@@ -16,7 +16,6 @@ from ejournal_tui.tui.screens.common.acknowledgment import AcknowledgmentScreen
 from ejournal_tui.tui.screens.common.role import RoleScreen
 from ejournal_tui.tui.screens.deputy.home import DeputyHomeScreen
 from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
-from ejournal_tui.tui.screens.dialogs.form import FormScreen
 from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
 
 ADMIN = "o1_admin"
@@ -36,8 +35,7 @@ async def test_accounts_issued_locked_unlocked_and_a_password_shown_once(login_c
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await until(pilot, AdminHomeScreen)
         assert "база данных в порядке" in str(screen.query_one("#list-title").render())
-        await pilot.press("н")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "н")
         await fill(pilot, {"login": "Новый Логин", "full_name": "Двуролева Анна Петровна", "role1": "methodist",
                            "role2": "deputy"})
         assert "Логин: латинские" in str(app.screen.query_one("#form-error").render())
@@ -67,9 +65,7 @@ async def test_accounts_issued_locked_unlocked_and_a_password_shown_once(login_c
 
         await pilot.press("п")
         await until(pilot, ConfirmScreen, loaded=False)
-        await pilot.press("enter")
-        shown = await until(pilot, PasswordScreen, loaded=False)
-        await settle(pilot)
+        shown = await open_by(pilot, PasswordScreen, "enter")
         text = str(shown.query_one("#password-text").render())
         password = text.split()[0]
         assert len(password) == 14 and "после подтверждения запроса" in text

@@ -2,9 +2,10 @@
 teacher load of the next iteration reviewed and approved, the approval recorded (who, when);
 the methodist and the director warned while an iteration starts within a week unapproved."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from fixed_today import TODAY
 from staff_tui import acknowledge, app_as, settle, until
 
 from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
@@ -18,7 +19,7 @@ DIRECTOR = "o1_director"
 @pytest.fixture
 def upcoming(sql, journal):
     """An iteration starting in 5 days, with one group and its weekly schedule, not approved."""
-    starts = date.today() + timedelta(days=5)
+    starts = TODAY + timedelta(days=5)
     # the current term ends before it: iterations of one organization never overlap
     sql.run("UPDATE ej.iteration SET ends_on = %s WHERE organization_id = 1 AND status = 'active'",
             (starts - timedelta(days=1),))

@@ -2,8 +2,10 @@
 methodist's footer and Monday week, the КТП import's focus, the focus on a bad field, the
 length limit told, the teacher's groups with their iteration in view."""
 
-from datetime import date, timedelta
+import contextlib
+from datetime import timedelta
 
+from fixed_today import TODAY
 from staff_tui import acknowledge, app_as, fill, notes, settle, until
 from test_tui_fixtures import FIXED_TODAY, fixed  # noqa: F401  (fixture)
 from textual.command import CommandInput
@@ -37,7 +39,7 @@ async def test_palette_themes_and_drop_down_keys_are_russian(login_conninfo, sql
 
 async def test_methodist_footer_shows_print_and_monday_shows_last_week(login_conninfo, sql):
     acknowledge(sql, METHODIST)
-    monday = date.today() - timedelta(days=date.today().weekday())
+    monday = TODAY - timedelta(days=TODAY.weekday())
     async with app_as(login_conninfo, METHODIST, today=monday).run_test(size=SIZE) as pilot:
         screen = await until(pilot, MethodistHomeScreen)
         assert screen.data.week_of == monday - timedelta(days=7)
@@ -46,14 +48,21 @@ async def test_methodist_footer_shows_print_and_monday_shows_last_week(login_con
         assert keys["печать"].region.right <= SIZE[0] and keys["печать"].region.width > 0
 
 
-async def test_ctrl_a_selects_all_and_a_long_text_is_refused_with_a_word(login_conninfo, sql):
+@contextlib.asynccontextmanager
+async def new_student_form(login_conninfo, sql):
+    """The methodist's form of a new student, open on the methodist's home."""
+    from ejournal_tui.tui.screens.methodist.student_form import student_form
+
     acknowledge(sql, METHODIST)
     async with app_as(login_conninfo, METHODIST).run_test(size=SIZE) as pilot:
         await until(pilot, MethodistHomeScreen)
-        from ejournal_tui.tui.screens.methodist.student_form import student_form
-
         pilot.app.push_screen(student_form(None, None))
         await until(pilot, FormScreen, loaded=False)
+        yield pilot
+
+
+async def test_ctrl_a_selects_all_and_a_long_text_is_refused_with_a_word(login_conninfo, sql):
+    async with new_student_form(login_conninfo, sql) as pilot:
         field = pilot.app.screen.query_one("#f-last_name", Input)
         field.focus()
         field.value = "Я" * 80
@@ -65,14 +74,8 @@ async def test_ctrl_a_selects_all_and_a_long_text_is_refused_with_a_word(login_c
 
 
 async def test_focus_goes_to_the_bad_field(login_conninfo, sql):
-    acknowledge(sql, METHODIST)
-    async with app_as(login_conninfo, METHODIST).run_test(size=SIZE) as pilot:
-        await until(pilot, MethodistHomeScreen)
-        from ejournal_tui.tui.screens.methodist.student_form import student_form
-
-        pilot.app.push_screen(student_form(None, None))
-        await until(pilot, FormScreen, loaded=False)
-        tomorrow = (date.today() + timedelta(days=1)).strftime("%d.%m.%Y")
+    async with new_student_form(login_conninfo, sql) as pilot:
+        tomorrow = (TODAY + timedelta(days=1)).strftime("%d.%m.%Y")
         await fill(pilot, {"last_name": "Будущева", "first_name": "Ада", "birth_date": tomorrow, "sex": "ж",
                            "phone": ""})
         await settle(pilot)

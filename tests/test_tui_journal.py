@@ -4,6 +4,7 @@ what the teacher does on the screen is what the database holds afterwards."""
 from datetime import date, timedelta
 
 import pytest
+from fixed_today import TODAY
 from psycopg import sql as pgsql
 from staff_tui import settle, wait_for
 from test_tui_fixtures import fixed  # noqa: F401  (fixture)
@@ -43,37 +44,6 @@ async def answer_late_reason(pilot, reason: str = "исправление оши
 
 def notifications(app) -> list[str]:
     return [n.message for n in app._notifications]
-
-
-@pytest.fixture
-def target(sql):
-    """A group of the teacher in the active iteration and its latest date up to today, made
-    "planned, not filled yet" (the lesson of that date, if any, removed by the superuser)."""
-    row = sql.run(
-        """SELECT p.group_id, max(p.held_on) AS day
-             FROM ej.planned_lesson p
-             JOIN ej.study_group g ON g.id = p.group_id JOIN ej.iteration i ON i.id = g.iteration_id
-             JOIN ej.staff s ON s.id = g.teacher_id
-            WHERE s.login = %s AND i.status = 'active' AND p.held_on <= current_date
-            GROUP BY p.group_id ORDER BY 2 DESC, 1 LIMIT 1""",
-        (TEACHER,),
-    )
-    group_id, day = row[0]["group_id"], row[0]["day"]
-    if day < date.today() - timedelta(days=3):
-        pytest.skip("no lesson of the teacher within the last 3 days in the demo data")
-    with sql.conn.transaction():
-        sql.run("SELECT ej.set_reason('подготовка теста')")
-        sql.run("DELETE FROM ej.lesson WHERE group_id = %s AND held_on = %s", (group_id, day))
-    enrolled = [
-        r["student_id"]
-        for r in sql.run(
-            """SELECT e.student_id FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id
-            WHERE e.group_id = %s AND e.enrolled_on <= %s AND (e.left_on IS NULL OR e.left_on > %s)
-            ORDER BY s.last_name, s.first_name, s.middle_name, s.id""",
-            (group_id, day, day),
-        )
-    ]
-    return group_id, day, enrolled
 
 
 async def open_group(pilot, group_id: int) -> JournalScreen:
@@ -162,8 +132,7 @@ async def test_concurrent_change_is_shown_not_overwritten(login_conninfo, sql, t
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_group(pilot, group_id)
         app.listener.stop()  # a change this session has not heard of yet (live journals would show it)
-        while app.listener._thread.is_alive():
-            await pilot.pause(0.05)
+        await wait_for(pilot, lambda: not app.listener._thread.is_alive(), "the listener to stop")
         await go_to(pilot, screen, student, day)
         await pilot.press("space")
         await settle(pilot)
@@ -286,7 +255,7 @@ async def test_late_correction_needs_a_reason_kept_in_history(login_conninfo, sq
     row = sql.run(
         """SELECT l.held_on, a.student_id, a.status
              FROM ej.attendance a JOIN ej.lesson l ON l.id = a.lesson_id
-            WHERE l.group_id = %s AND l.held_on < current_date - 5 ORDER BY l.held_on DESC LIMIT 1""",
+            WHERE l.group_id = %s AND l.held_on < ej.today(NULL) - 5 ORDER BY l.held_on DESC LIMIT 1""",
         (group_id,),
     )
     if not row:
@@ -318,17 +287,6 @@ async def test_late_correction_needs_a_reason_kept_in_history(login_conninfo, sq
     )
 
 
-def test_data_layer_does_not_import_textual():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, ejournal_tui.db.journal, ejournal_tui.db.home, ejournal_tui.db.students, "
-        "ejournal_tui.db.history, ejournal_tui.db.session; assert 'textual' not in sys.modules"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
 def test_no_sql_in_the_ui():
     import re
     from pathlib import Path
@@ -347,7 +305,7 @@ def test_monthly_data_check_is_due_after_a_month():
     check = DataCheck(group_id=1, group_name="г", checked_at=datetime(2025, 1, 31, 12), checked_by_name=None)
     assert not check.overdue(date(2025, 2, 28))
     assert check.overdue(date(2025, 3, 1))
-    assert DataCheck(group_id=1, group_name="г", checked_at=None, checked_by_name=None).overdue(date.today())
+    assert DataCheck(group_id=1, group_name="г", checked_at=None, checked_by_name=None).overdue(TODAY)
     assert not DataCheck(group_id=1, group_name="г", checked_at=datetime(2025, 10, 1), checked_by_name=None).overdue(
         date(2025, 10, 1) + timedelta(days=30)
     )

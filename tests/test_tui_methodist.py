@@ -9,7 +9,21 @@ from datetime import date, timedelta
 
 import psycopg
 import pytest
-from staff_tui import acknowledge, app_as, cursor_to, errors, fill, keys, notes, settle, until, wait_for
+from fixed_today import TODAY
+from staff_tui import (
+    acknowledge,
+    app_as,
+    cursor_to,
+    errors,
+    fill,
+    form_by,
+    keys,
+    notes,
+    open_by,
+    settle,
+    until,
+    wait_for,
+)
 from textual.widgets import DataTable, Input, TextArea
 
 from ejournal_tui.db import home as teacher_home
@@ -25,8 +39,8 @@ METHODIST = "o1_methodist"
 def start(login_conninfo, sql):
     acknowledge(sql, METHODIST)
 
-    def make():
-        return app_as(login_conninfo, METHODIST)
+    def make(**kwargs):
+        return app_as(login_conninfo, METHODIST, **kwargs)
 
     return make
 
@@ -61,8 +75,7 @@ async def test_student_added_after_a_duplicate_warning_with_a_guardians_consent(
         await pilot.press(*twin["last_name"][:4])  # the search line has the focus
         await settle(pilot)
         assert screen.data and all(s.last_name.startswith(twin["last_name"][:4]) for s in screen.data)
-        await pilot.press("enter", "д")  # to the list, «добавить»
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "enter", "д")  # to the list, «добавить»
         values = {"last_name": twin["last_name"].upper(), "first_name": twin["first_name"],
                   "birth_date": twin["birth_date"].strftime("%d.%m.%Y"), "sex": "ж", "school_class": "13",
                   "pd_consent_on": "01.09.2026"}
@@ -84,8 +97,7 @@ async def test_student_added_after_a_duplicate_warning_with_a_guardians_consent(
         await cursor_to(pilot, screen.table, new[0]["id"])
         await pilot.press("р")
         await until(pilot, GuardiansScreen)
-        await pilot.press("д")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "д")
         await fill(pilot, {"full_name": "Проверкина Анна Ивановна", "relation": "мать", "phone": "+7 900 111-22-33",
                            "pd_consent_on": "02.09.2026"})
         await until(pilot, GuardiansScreen)
@@ -103,7 +115,7 @@ async def test_transfer_and_enrollment_by_order(start, sql, journal):
     student, last_name = sql.run(
         "SELECT s.id, s.last_name FROM ej.enrollment e JOIN ej.student s ON s.id = e.student_id "
         "WHERE e.group_id = %s AND e.left_on IS NULL ORDER BY s.id LIMIT 1", (group,))[0].values()
-    today = date.today()
+    today = TODAY
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
@@ -112,14 +124,12 @@ async def test_transfer_and_enrollment_by_order(start, sql, journal):
         screen.query_one("#st-search", Input).value = last_name
         await settle(pilot)
         await cursor_to(pilot, screen.table, student)
-        await pilot.press("в")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "в")
         await fill(pilot, {"order": "№ 12-о", "to_group_id": other})
         await until(pilot, StudentsListScreen)
         assert not errors(app)
         await cursor_to(pilot, screen.table, student)
-        await pilot.press("з")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "з")
         third = sql.one("SELECT id FROM ej.study_group WHERE iteration_id = (SELECT iteration_id FROM "
                         "ej.study_group WHERE id = %s) AND id NOT IN (%s, %s) ORDER BY id LIMIT 1",
                         (group, group, other))
@@ -148,14 +158,12 @@ async def test_staff_contacts_groups_and_schedule(start, sql):
         await pilot.press("к")
         screen = await until(pilot, StaffScreen)
         await cursor_to(pilot, screen.table, teacher)
-        await pilot.press("enter")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "enter")
         await fill(pilot, {"phone": "+7 (812) 555-12-34", "position": "старший педагог"})
         await until(pilot, StaffScreen)
         await pilot.press("escape", "г")
         groups = await until(pilot, GroupsScreen)
-        await pilot.press("д")
-        form = await until(pilot, FormScreen, loaded=False)
+        form = await form_by(pilot, "д")
         program = form.query_one("#f-program_id")._options[1][1]
         await fill(pilot, {"name": "Новая-1", "program_id": program, "teacher_id": teacher, "room": "301"})
         await until(pilot, GroupsScreen)
@@ -163,8 +171,7 @@ async def test_staff_contacts_groups_and_schedule(start, sql):
         await cursor_to(pilot, groups.table, new)
         await pilot.press("р")
         await until(pilot, ScheduleScreen)
-        await pilot.press("д")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "д")
         await fill(pilot, {"weekday": 3, "starts_at": "16:00", "ends_at": "15:00"})
         assert "заканчиваться позже" in str(app.screen.query_one("#form-error").render())
         await fill(pilot, {"ends_at": "17.30"})
@@ -193,8 +200,7 @@ async def test_program_and_its_ktp_imported_from_a_file_with_errors_per_line(sta
         await home(pilot)
         await pilot.press("р")
         screen = await until(pilot, ProgramsScreen)
-        await pilot.press("д")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "д")
         await fill(pilot, {"quantum_id": quantum, "name": "Проверочная программа с КТП из файла",
                            "total_hours": "5,5", "approved_on": "01.09.2026"})
         await until(pilot, ProgramsScreen)
@@ -246,9 +252,7 @@ async def _rollover_from_the_ui(pilot, order: str, skip: int = 0):
     screen = await until(pilot, IterationsScreen)
     active_row = next(i for i in screen.data if i.status == "active")
     await cursor_to(pilot, screen.table, active_row.id)
-    await pilot.press("п")
-    ro = await until(pilot, RolloverScreen, loaded=False)
-    await settle(pilot)
+    ro = await open_by(pilot, RolloverScreen, "п")
     ro.query_one("#ro-order", Input).value = order
     ro.query_one("#ro-table", DataTable).focus()
     for _ in range(skip):
@@ -318,7 +322,7 @@ async def test_archive_from_the_ui_freezes_the_iteration_for_every_role(start, s
 
     it = active(sql)
     # the term is over (only an ended iteration is archived): it ended yesterday
-    sql.run("UPDATE ej.iteration SET ends_on = current_date - 1 WHERE id = %s", (it["id"],))
+    sql.run("UPDATE ej.iteration SET ends_on = ej.today(NULL) - 1 WHERE id = %s", (it["id"],))
     problems = sql.one("SELECT count(*) FROM ej.archive_problems(%s)", (it["id"],))
     assert problems > 0
     app = start()
@@ -364,13 +368,11 @@ async def test_archive_from_the_ui_freezes_the_iteration_for_every_role(start, s
 async def test_weekly_analysis_is_posted_to_the_board_teachers_see(start, sql, login_conninfo):
     from ejournal_tui.tui.screens.methodist.analysis import AnalysisScreen
 
-    week = date.today() - timedelta(days=date.today().weekday() + 7)
+    week = TODAY - timedelta(days=TODAY.weekday() + 7)
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
-        await pilot.press("а")
-        screen = await until(pilot, AnalysisScreen, loaded=False)
-        await settle(pilot)
+        screen = await open_by(pilot, AnalysisScreen, "а")
         with sql.as_user(METHODIST):
             expected = sql.run("SELECT teacher_id, planned, filled_late FROM ej.weekly_analysis(%s)", (week,))
         assert [(r.teacher_id, r.planned, r.filled_late) for r in screen.rows] == [
@@ -385,7 +387,7 @@ async def test_weekly_analysis_is_posted_to_the_board_teachers_see(start, sql, l
     assert post["week_of"] == week and post["body"].endswith("Собрание педагогов — в пятницу.")
     assert post["author_id"] == sql.one("SELECT id FROM ej.staff WHERE login = %s", (METHODIST,))
     with connect(login_conninfo("o1_teacher01")) as conn:
-        board = teacher_home.home(conn, date.today()).board
+        board = teacher_home.home(conn, TODAY).board
     assert board is not None and board.id == post["id"]
 
 
@@ -404,7 +406,10 @@ async def test_monthly_activity_shows_who_filled_in_what(start, sql, journal):
                          (group, day))
         sql.run("INSERT INTO ej.attendance (lesson_id, student_id, status) VALUES (%s, %s, 'present')",
                 (lesson, student))
-    app = start()
+    # The log records when things were done by the server's clock, which the suite's fixed date
+    # does not hold back: the app opens at that date, so "this month" is the month they were done in.
+    done_on = sql.one("SELECT (now() AT TIME ZONE 'Europe/Moscow')::date")
+    app = start(today=done_on)
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
         await pilot.press("м")
@@ -418,7 +423,7 @@ async def test_monthly_activity_shows_who_filled_in_what(start, sql, journal):
         assert [(d.lessons, d.marks) for d in detail.days] == [(1, 1)]
         await pilot.press("escape", "п")
         await settle(pilot)
-        assert screen.month == (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+        assert screen.month == (done_on.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 # ------------------------------------------------------------------ 7. remarks and corrections
@@ -433,8 +438,7 @@ async def test_remark_written_fixed_by_the_teacher_and_closed(start, sql, journa
         await home(pilot)
         await pilot.press("з")
         await until(pilot, RemarksScreen)
-        await pilot.press("н")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "н")
         await fill(pilot, {"group_id": group, "lesson_on": "01.01.2020", "body": "Укажите темы занятий"})
         assert "нет занятия 01.01.2020" in str(app.screen.query_one("#form-error").render())
         await fill(pilot, {"lesson_on": ""})
@@ -447,8 +451,7 @@ async def test_remark_written_fixed_by_the_teacher_and_closed(start, sql, journa
         await pilot.press("f5")
         await settle(pilot)
         await cursor_to(pilot, screen.query_one("#m-remarks", DataTable), remark)
-        await pilot.press("enter")
-        form = await until(pilot, FormScreen, loaded=False)
+        form = await form_by(pilot, "enter")
         assert "Темы указаны" in str(form.query_one("#form-note").render())
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -461,7 +464,7 @@ async def test_remark_written_fixed_by_the_teacher_and_closed(start, sql, journa
 
 async def test_corrections_accepted_and_declined_with_a_reason(start, sql, journal):
     group = journal.group("o1_teacher01")
-    student = journal.enrolled_student(group, date.today())
+    student = journal.enrolled_student(group, TODAY)
     with sql.as_user("o1_teacher01"):
         accept = sql.one("INSERT INTO ej.change_request (group_id, student_id, field, proposed) "
                          "VALUES (%s, %s, 'school', 'МБОУ «Гимназия № 3»') RETURNING id", (group, student))
@@ -473,14 +476,12 @@ async def test_corrections_accepted_and_declined_with_a_reason(start, sql, journ
         table = screen.query_one("#m-requests", DataTable)
         assert keys(table) == [str(accept), str(decline)]
         await cursor_to(pilot, table, accept)
-        await pilot.press("enter")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "enter")
         await pilot.press("ctrl+s")
         await home(pilot)
         await settle(pilot)
         await cursor_to(pilot, table, decline)
-        await pilot.press("enter")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "enter")
         await fill(pilot, {"decision": "decline"})
         assert "причину отказа" in str(app.screen.query_one("#form-error").render())
         await fill(pilot, {"note": "Телефон подтверждён родителями"})
@@ -502,9 +503,7 @@ async def test_hard_copy_printed_with_a_progress_bar_and_its_fingerprint_recorde
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
-        await pilot.press("п")
-        screen = await until(pilot, PrintScreen, loaded=False)
-        await settle(pilot)
+        screen = await open_by(pilot, PrintScreen, "п")
         quantum = screen.query_one("#pr-quantum", Select)
         quantum.value = quantum._options[-1][1]  # the quantum with the fewest groups: a shorter print
         await settle(pilot)
@@ -556,8 +555,7 @@ async def test_reports_shown_as_tables_and_saved_as_csv(start, sql, tmp_path):
         with sql.as_user(METHODIST):
             quantums = sql.one("SELECT count(*) FROM ej.report_attendance('quantum', %s)", (it["id"],))
         assert screen.table.row_count == quantums
-        await pilot.press("в")
-        form = await until(pilot, FormScreen, loaded=False)
+        form = await form_by(pilot, "в")
         assert form.query_one("#f-path", Input).value.startswith(str(tmp_path))
         await pilot.press("ctrl+s")
         await settle(pilot)

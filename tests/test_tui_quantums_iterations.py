@@ -5,7 +5,7 @@ a status only through its functions); the dialogs explain refusals in Russian.""
 
 from datetime import timedelta
 
-from staff_tui import acknowledge, app_as, cursor_to, fill, notes, settle, until, wait_for
+from staff_tui import acknowledge, app_as, cursor_to, fill, form_by, notes, settle, until, wait_for
 from textual.widgets import Static
 
 from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
@@ -38,8 +38,7 @@ async def test_methodist_adds_and_renames_a_quantum(login_conninfo, sql):
         await pilot.press("в")
         screen = await until(pilot, QuantumsScreen)
         assert len(screen.data) == sql.one("SELECT count(*) FROM ej.quantum WHERE organization_id = %s", (org(sql),))
-        await pilot.press("д")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "д")
         await fill(pilot, {"name": taken})
         assert isinstance(app.screen, FormScreen)  # refused by the database's unique name
         assert "Квантум с таким названием уже есть" in form_error(app)
@@ -49,8 +48,7 @@ async def test_methodist_adds_and_renames_a_quantum(login_conninfo, sql):
         new = sql.one("SELECT id FROM ej.quantum WHERE name = 'Космоквантум' AND organization_id = %s", (org(sql),))
         assert new is not None
         await cursor_to(pilot, screen.table, new)
-        await pilot.press("enter")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "enter")
         await fill(pilot, {"name": ""})
         assert "Заполните поле «Название квантума»" in form_error(app)
         await fill(pilot, {"name": "Космоквантум (спутники)"})
@@ -83,8 +81,7 @@ async def test_methodist_makes_an_iteration_by_hand_and_cancels_it(login_conninf
         await until(pilot, MethodistHomeScreen)
         await pilot.press("и")
         screen = await until(pilot, IterationsScreen)
-        await pilot.press("д")
-        await until(pilot, FormScreen, loaded=False)
+        await form_by(pilot, "д")
         suggested = app.screen.values()
         assert suggested["name"] and suggested["starts_on"] and suggested["ends_on"]  # after the last one
         overlapping = (last["ends_on"] - timedelta(days=3)).strftime("%d.%m.%Y")

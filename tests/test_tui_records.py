@@ -8,8 +8,9 @@ from datetime import date
 
 import psycopg
 import pytest
+from fixed_today import TODAY
 from pypdf import PdfReader
-from staff_tui import settle
+from staff_tui import settle, until
 from test_tui_fixtures import FIXED_TEACHER, FIXED_TODAY, fixed  # noqa: F401  (fixture)
 
 from ejournal_tui.db import group_records
@@ -82,8 +83,8 @@ async def test_briefing_of_a_whole_group_in_a_few_keys(login_conninfo, sql):
     group_id = sql.one(
         """SELECT g.id FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id AND i.status = 'active'
              JOIN ej.staff s ON s.id = g.teacher_id AND s.login = %s
-             JOIN ej.enrollment e ON e.group_id = g.id AND e.enrolled_on <= current_date
-                                 AND (e.left_on IS NULL OR e.left_on > current_date)
+             JOIN ej.enrollment e ON e.group_id = g.id AND e.enrolled_on <= ej.today(NULL)
+                                 AND (e.left_on IS NULL OR e.left_on > ej.today(NULL))
             GROUP BY g.id ORDER BY count(*) DESC, g.id LIMIT 1""",
         (TEACHER,),
     )
@@ -163,8 +164,7 @@ async def test_first_briefing_is_introductory_then_repeated_and_flags_clear(snap
         journal = app.screen
         assert isinstance(journal, JournalScreen) and journal._current()[1].held_on == FIXED_TODAY
         await press(pilot, "б")
-        dialog = app.screen
-        assert isinstance(dialog, BriefingScreen)
+        dialog = await until(pilot, BriefingScreen, loaded=False)
         assert dialog.query_one("#briefing-kind").value == "вводный"
         on_rolls = [901, 902, 903, 904, 906, 907, 908, 909, 910]  # Дмитриев (905) left on 06.10
         assert sorted(dialog.picks.selected) == on_rolls
@@ -345,8 +345,7 @@ async def test_a_refused_save_keeps_the_form_open_with_the_database_message(snap
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
         await press(pilot, "м", "2", "д")
-        form = app.screen
-        assert isinstance(form, EventScreen)
+        form = await until(pilot, EventScreen, loaded=False)
         form.query_one("#event-title").value = "Городская выставка"
         form.query_one("#event-date").value = "01.01.2026"  # after the iteration
         await press(pilot, "ctrl+s")
@@ -374,8 +373,7 @@ async def test_student_list_and_card_show_school_sex_clearance(snap, sql):
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
         await press(pilot, "с")
-        screen = app.screen
-        assert isinstance(screen, StudentsScreen)
+        screen = await until(pilot, StudentsScreen, loaded=False)
         table = screen.query_one("#students-table")
         cells = [str(c) for c in table.get_row("901")]
         assert cells[1:6] == ["Абрамов И.С.", "м", "6А", "с 28.08.2025", "НЕТ"]
@@ -384,8 +382,7 @@ async def test_student_list_and_card_show_school_sex_clearance(snap, sql):
         assert "без мед. допуска: 1" in str(screen.query_one("#students-title").render())
         table.move_cursor(row=[str(k.value) for k in table.rows].index("910"))
         await press(pilot, "enter")
-        card = app.screen
-        assert isinstance(card, StudentCardScreen)
+        card = await until(pilot, StudentCardScreen, loaded=False)
         text = str(card.query_one("#card-text").render())
         assert "нет медицинского допуска к занятиям" in text and "нет вводного инструктажа" in text
         assert "Пол: ж" in text and "МБОУ СОШ № 2, 7А" in text
@@ -423,8 +420,7 @@ async def test_numeric_report_matches_independent_counts(snap, sql):
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
         await press(pilot, "ц")
-        screen = app.screen
-        assert isinstance(screen, NumericReportScreen)
+        screen = await until(pilot, NumericReportScreen, loaded=False)
         table = screen.query_one("#numeric-table")
         shown = [[str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)]
         labels = [str(c.label) for c in table.columns.values()][1:]
@@ -470,11 +466,11 @@ def test_another_teachers_group_is_refused_by_the_database(sql, journal, login_c
     )
     their_event = sql.one(
         "INSERT INTO ej.event (organization_id, group_id, held_on, title) "
-        "SELECT organization_id, id, current_date, 'Их мероприятие' FROM ej.study_group WHERE id = %s RETURNING id",
+        "SELECT organization_id, id, ej.today(NULL), 'Их мероприятие' FROM ej.study_group WHERE id = %s RETURNING id",
         (theirs,),
     )
     before = sql.one("SELECT count(*) FROM audit.log")
-    day = date.today()
+    day = TODAY
     with connect(login_conninfo(TEACHER)) as conn:
         attempts = [
             lambda: group_records.add_briefing(
@@ -541,19 +537,19 @@ def test_archived_group_records_are_frozen(sql, journal, login_conninfo):
 
 def test_who_gave_a_briefing_is_the_session(sql, journal):
     group = journal.group(TEACHER)
-    student = journal.enrolled_student(group, date.today())
+    student = journal.enrolled_student(group, TODAY)
     me, other = journal.staff_id(TEACHER), journal.staff_id("o1_teacher02")
     with sql.as_user(TEACHER):
         bid = sql.one(
             "INSERT INTO ej.safety_briefing (group_id, held_on, kind, content, given_by) "
-            "VALUES (%s, current_date, 'внеплановый', 'После замены оборудования', %s) RETURNING id",
+            "VALUES (%s, ej.today(NULL), 'внеплановый', 'После замены оборудования', %s) RETURNING id",
             (group, other),
         )
         sql.run("INSERT INTO ej.safety_briefing_student (briefing_id, student_id) VALUES (%s, %s)", (bid, student))
         sql.run("UPDATE ej.safety_briefing SET given_by = %s WHERE id = %s", (other, bid))
         no_default = sql.one(
             "INSERT INTO ej.safety_briefing (group_id, held_on, kind, content) "
-            "VALUES (%s, current_date, 'повторный', 'Повторный') RETURNING given_by",
+            "VALUES (%s, ej.today(NULL), 'повторный', 'Повторный') RETURNING given_by",
             (group,),
         )
     assert sql.one("SELECT given_by FROM ej.safety_briefing WHERE id = %s", (bid,)) == me
@@ -563,10 +559,10 @@ def test_who_gave_a_briefing_is_the_session(sql, journal):
 def test_flags_and_records_in_one_query_each(sql, journal, login_conninfo):
     """The data layer: flags of the teacher's own running groups only; a group's records."""
     group = journal.group(TEACHER)
-    student = journal.enrolled_student(group, date.today())
+    student = journal.enrolled_student(group, TODAY)
     sql.run("UPDATE ej.student SET medical_clearance = false, medical_clearance_on = NULL WHERE id = %s", (student,))
     with connect(login_conninfo(TEACHER)) as conn:
-        flags = group_records.flags(conn, date.today())
+        flags = group_records.flags(conn, TODAY)
         records = group_records.records(conn, group)
     mine = set(journal.groups(TEACHER)) | {
         r["id"]
@@ -585,12 +581,12 @@ def test_a_briefing_changes_in_one_transaction(sql, journal, login_conninfo):
     a, b, c = [
         r["student_id"]
         for r in sql.run(
-            "SELECT student_id FROM ej.enrollment WHERE group_id = %s AND enrolled_on <= current_date"
-            " AND (left_on IS NULL OR left_on > current_date) ORDER BY 1 LIMIT 3",
+            "SELECT student_id FROM ej.enrollment WHERE group_id = %s AND enrolled_on <= ej.today(NULL)"
+            " AND (left_on IS NULL OR left_on > ej.today(NULL)) ORDER BY 1 LIMIT 3",
             (group,),
         )
     ]
-    day = date.today()
+    day = TODAY
     with connect(login_conninfo(TEACHER)) as conn:
         bid = group_records.add_briefing(
             conn, group, BriefingInput(held_on=day, kind="внеплановый", content="Новый станок", student_ids=[a, b])
@@ -615,10 +611,3 @@ def test_a_briefing_changes_in_one_transaction(sql, journal, login_conninfo):
     )
     assert row == [{"kind": "повторный", "content": "Новый станок", "students": sorted([b, c])}]
 
-
-def test_group_records_module_does_not_import_textual():
-    import subprocess
-    import sys
-
-    code = "import sys, ejournal_tui.db.group_records; assert 'textual' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)

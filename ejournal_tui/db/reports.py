@@ -546,7 +546,7 @@ def journal_gaps(conn: Conn, group_ids: list[int], ends_on: date, lessons: list[
     missing = one(conn.execute(
         """SELECT count(*)::integer AS missing
              FROM ej.report_planned_date p
-            WHERE p.group_id = ANY(%s) AND p.held_on + ej.edit_window_days() < least(%s::date + 4, current_date)
+            WHERE p.group_id = ANY(%s) AND p.held_on + ej.edit_window_days() < least(%s::date + 4, ej.today())
               AND NOT EXISTS (SELECT 1 FROM ej.lesson l WHERE l.group_id = p.group_id AND l.held_on = p.held_on)""",
         (group_ids, ends_on)))
     unmarked = [ls.unmarked for ls in lessons if ls.unmarked > 0]
