@@ -12,11 +12,12 @@ from datetime import date, timedelta
 
 import pytest
 from psycopg import sql as pgsql
-from staff_tui import acknowledge, wait_for
+from staff_tui import acknowledge, until, wait_for
 
 from ejournal_tui.db.connection import connect
 from ejournal_tui.db.errors import load_constraint_messages, user_message
 from ejournal_tui.tui.app import EJournalApp
+from ejournal_tui.tui.screens.teacher.home import HomeScreen
 
 AHEAD, BEHIND = "Pacific/Kiritimati", "Pacific/Pago_Pago"
 LATE = "Занятие прошло более 3 дней назад: для исправления укажите причину"
@@ -128,6 +129,7 @@ async def test_the_app_takes_today_from_the_database(sql, journal, login_conninf
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.me is not None, "the login (made by a worker)")
         assert app.today == expected != date.today()
+        await until(pilot, HomeScreen)  # leave a mounted app: a header half-built at exit fails the run
 
 
 # --- finding 6: reasons that mean something -------------------------------------------------------
