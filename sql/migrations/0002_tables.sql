@@ -51,15 +51,6 @@ INSERT INTO ej.absence_reason (code, letter, label, legend, sort) VALUES
     ('competition', 'с', 'соревнования/олимпиада', 'участвовал в соревнованиях, олимпиаде, конкурсе', 3),
     ('other', 'у', 'другое', 'отсутствовал по другой уважительной причине', 4);
 
--- A mark is written thousands of times a minute by many sessions at once, so its two codes are
--- checked by a lookup, not a foreign key: a foreign key's check locks the lookup row (FOR KEY
--- SHARE) and every concurrent mark would queue on the same two or three rows. Only the owner
--- (a migration) writes the lookup tables.
-CREATE FUNCTION ej.is_attendance_status(p_code text) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT EXISTS (SELECT FROM ej.attendance_status WHERE code = p_code) $$;
-CREATE FUNCTION ej.is_absence_reason(p_code text) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT EXISTS (SELECT FROM ej.absence_reason WHERE code = p_code) $$;
-
 CREATE TABLE ej.briefing_kind (
     code    text PRIMARY KEY,
     label   text NOT NULL,
@@ -502,8 +493,8 @@ CREATE TABLE ej.attendance (
     updated_at      timestamptz NOT NULL DEFAULT now(),
     version         integer NOT NULL DEFAULT 1,
     CONSTRAINT attendance_pkey PRIMARY KEY (lesson_id, student_id),
-    CONSTRAINT attendance_status_value CHECK (ej.is_attendance_status(status)),
-    CONSTRAINT attendance_reason_value CHECK (reason IS NULL OR ej.is_absence_reason(reason)),
+    CONSTRAINT attendance_status_value FOREIGN KEY (status) REFERENCES ej.attendance_status,
+    CONSTRAINT attendance_reason_value FOREIGN KEY (reason) REFERENCES ej.absence_reason,
     CONSTRAINT attendance_reason_required CHECK ((status = 'excused') = (reason IS NOT NULL)),
     CONSTRAINT attendance_reason_text_required CHECK (reason IS DISTINCT FROM 'other' OR coalesce(length(btrim(reason_text)), 0) >= 2),
     CONSTRAINT attendance_reason_text_len CHECK (length(reason_text) <= 200),

@@ -305,5 +305,5 @@ GRANT SELECT ON audit.log TO ej_teacher, ej_methodist, ej_deputy, ej_director, e
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ej, audit FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ej.current_staff_id(), ej.current_org_id(), ej.set_reason(text), ej.edit_window_days(),
-    ej.participants_limit(), ej.phone_pattern(), ej.email_pattern(), ej.is_attendance_status(text), ej.is_absence_reason(text)
+    ej.participants_limit(), ej.phone_pattern(), ej.email_pattern()
     TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
