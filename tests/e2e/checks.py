@@ -655,7 +655,7 @@ def _fake_bindir(tmp: Path, damage: str) -> Path:
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
 def test_backup_detects_a_damaged_dump(tmp_path, backup, damage):
     before = {p.name: p.stat().st_mtime for p in BACKUPS.iterdir()}
-    time.sleep(1.1)  # a new timestamp in the name
+    new_backup_second()  # the failed backup must not take an existing name
     fake = _fake_bindir(tmp_path, damage)
     proc = sh([str(SBIN / "ejournal-backup"), "--pg-bindir", str(fake)], timeout=600)
     assert proc.returncode != 0
