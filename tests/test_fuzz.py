@@ -81,13 +81,17 @@ class Case:
     norm: Callable[[str], str | None] = strip
 
 
+def save_staff(conn, staff_id: int, data: "lists.StaffInput") -> int:
+    lists.save_staff(conn, staff_id, data)
+    return staff_id
+
+
 CASES = [
     Case("staff full name", "o1_methodist",
-         lambda c, x, v: lists.save_staff(c, x.staff, lists.StaffInput(full_name=v)) or x.staff,
+         lambda c, x, v: save_staff(c, x.staff, lists.StaffInput(full_name=v)),
          "SELECT full_name FROM ej.staff WHERE id = %s", words),
     Case("staff position", "o1_methodist",
-         lambda c, x, v: lists.save_staff(c, x.staff, lists.StaffInput(full_name="Петрова Анна Ивановна",
-                                                                         position=v)) or x.staff,
+         lambda c, x, v: save_staff(c, x.staff, lists.StaffInput(full_name="Петрова Анна Ивановна", position=v)),
          "SELECT position FROM ej.staff WHERE id = %s"),
     Case("student last name", "o1_methodist",
          lambda c, x, v: lists.save_student(c, x.student, lists.StudentInput(

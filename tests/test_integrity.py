@@ -7,6 +7,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from psycopg import errors as pgerr
+from psycopg.types.json import Jsonb
 
 from ejournal_tui.db.errors import user_message
 from ejournal_tui.reports.journal import collect
@@ -77,7 +78,7 @@ def test_nothing_points_into_another_organization(sql, journal):
                           (own_group, other["lesson"]))
         assert not_found(err) == "Занятие не найдено"
     # and the other organization imports its own КТП undisturbed
-    lines = psycopg.types.json.Jsonb([{"title": f"Тема {n}", "hours": "2"} for n in range(1, 4)])
+    lines = Jsonb([{"title": f"Тема {n}", "hours": "2"} for n in range(1, 4)])
     with sql.as_user("o2_methodist"):
         sql.run("SELECT * FROM ej.import_ktp(%s, %s, true)", (other["program"], lines))
     assert sql.one("SELECT count(*) FROM ej.program_topic WHERE program_id = %s", (other["program"],)) == 3
@@ -149,7 +150,7 @@ def test_an_archived_journal_prints_the_same_whatever_happens_elsewhere(sql, jou
         # the next term's КТП: new titles and hours (the programs are shared between terms)
         for program in programs:
             count = sql.one("SELECT count(*) FROM ej.program_topic WHERE program_id = %s", (program,))
-            lines = psycopg.types.json.Jsonb(
+            lines = Jsonb(
                 [{"title": f"Тема {n} (редакция 2027)", "hours": "3"} for n in range(1, count + 1)])
             sql.run("SELECT * FROM ej.import_ktp(%s, %s, true)", (program, lines))
         sql.run("UPDATE ej.program SET name = name || ' (2027)', total_hours = total_hours + 2 WHERE id = ANY(%s)",

@@ -164,6 +164,7 @@ def test_one_time_password_is_a_scram_verifier(sql, login_conninfo):
         with pytest.raises(psycopg.Error):
             admin.execute("SELECT ej.set_user_password('o1_teacher02', 'plain-text-password')")
     with connect(login_conninfo("o1_director")) as director:  # a teacher's reset waits for the director
+        assert issued.request_id is not None
         accounts.decide(director, issued.request_id, True)
     row = sql.run("SELECT rolpassword, rolvaliduntil > now() + interval '6 days' AS week "
                   "FROM pg_authid WHERE rolname = 'o1_teacher02'")[0]

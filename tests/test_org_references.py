@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from org_rows import seed
 from psycopg import sql as pgsql
+from psycopg.types.json import Jsonb
 
 ACTORS = ("o1_teacher01", "o1_methodist", "o1_deputy", "o1_director", "o1_admin", "ej_owner", "superuser")
 
@@ -133,7 +134,7 @@ def test_no_role_can_point_a_row_at_another_organization(sql, journal):
         for actor in ACTORS:
             for what, prepare, statement, params in (
                 ("UPDATE", None, update, (target_id, source[0]["ctid"])),
-                ("INSERT", take_out, insert, (psycopg.types.json.Jsonb(moved),)),
+                ("INSERT", take_out, insert, (Jsonb(moved),)),
             ):
                 tried += 1
                 if _attempt(sql, actor, prepare, statement, params, crossed_query):

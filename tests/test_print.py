@@ -243,7 +243,12 @@ def test_parallel_and_sequential_render_alike(sql, login_conninfo, monkeypatch):
     settings.reload()
     forked = []
     real = pdf._render_in_processes
-    monkeypatch.setattr(pdf, "_render_in_processes", lambda *a: forked.append(1) or real(*a))
+
+    def counted(*a):
+        forked.append(1)
+        return real(*a)
+
+    monkeypatch.setattr(pdf, "_render_in_processes", counted)
     seen = []
     two = journal.render(doc, progress=lambda done, total, label: seen.append((done, total)))
     monkeypatch.undo()

@@ -18,6 +18,7 @@ import pytest
 from org_rows import seed
 from psycopg import errors as pgerr
 from psycopg import sql as pgsql
+from psycopg.types.json import Jsonb
 
 ROLES = ("teacher", "methodist", "deputy", "director", "admin")
 LOGIN = {"teacher": "o1_teacher01", "methodist": "o1_methodist", "deputy": "o1_deputy",
@@ -172,7 +173,7 @@ def _row(sql, name, kind, cols, login, at) -> str:
             "D": (pgsql.SQL("DELETE FROM ej.{} WHERE ").format(t) + by_ctid, {"ctids": ctids}),
             "I": (pgsql.SQL("INSERT INTO ej.{t} SELECT * FROM jsonb_populate_record(NULL::ej.{t}, %(row)s)").format(t=t)
                   if kind == "r" else pgsql.SQL("INSERT INTO ej.{} DEFAULT VALUES").format(t),
-                  {"row": psycopg.types.json.Jsonb(row["row"]) if row else None}),
+                  {"row": Jsonb(row["row"]) if row else None}),
         }
         for op in OPS:
             statement, args = statements[op]

@@ -165,6 +165,7 @@ def test_the_log_has_the_event_not_the_person(server, db, sql, log_file, capsys)
 def test_the_log_rotates(tmp_path):
     s = Settings(data_dir=tmp_path, log={"max_bytes": 2000, "backups": 2})
     handler = log.setup(s)
+    assert handler is not None
     try:
         for n in range(200):
             log.event("tick", n=n)

@@ -64,7 +64,7 @@ def test_data_table_internals_the_journal_grid_overrides_and_reads():
     caches and offsets. Each name must still exist, with the signature the override expects."""
     import inspect
 
-    table = DataTable()
+    table: DataTable[str] = DataTable()
     for name in ("_clear_caches", "_get_offsets", "_get_row_style", "_render_cell", "_render_line",
                  "_render_line_in_row", "_should_highlight"):
         assert callable(getattr(DataTable, name)), name

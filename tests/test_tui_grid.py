@@ -37,7 +37,7 @@ class GridApp(App):
 
     def on_mount(self):
         grid = self.query_one(JournalGrid)
-        grid.build(STUDENTS, LESSONS, lambda s, lesson: cell(s, lesson, None, None, START), Totals(), START)
+        grid.build(STUDENTS, LESSONS, lambda s, lesson: cell(s, lesson, None, False, START), Totals(), START)
         grid.focus()
 
 

@@ -8,6 +8,7 @@ from fixed_today import TODAY
 from psycopg import sql as pgsql
 from staff_tui import settle, wait_for
 from test_tui_fixtures import fixed  # noqa: F401  (fixture)
+from textual.widgets import DataTable, Input, Select
 
 from ejournal_tui.db.connection import connect
 from ejournal_tui.tui.app import EJournalApp
@@ -51,7 +52,7 @@ async def open_group(pilot, group_id: int) -> JournalScreen:
     app = pilot.app
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    groups = app.screen.query_one("#groups")
+    groups = app.screen.query_one("#groups", DataTable)
     groups.focus()
     keys = [str(k.value) for k in groups.rows]
     groups.move_cursor(row=keys.index(str(group_id)))
@@ -101,7 +102,7 @@ async def test_fill_a_lesson_leave_and_reopen(login_conninfo, sql, target):
         app.screen.query_one("#lesson-own-topic").focus()
         await pilot.press(*"Сборка манипулятора")
         if app.screen.query("#lesson-reason"):
-            app.screen.query_one("#lesson-reason").value = "тема уточнена"
+            app.screen.query_one("#lesson-reason", Input).value = "тема уточнена"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
@@ -131,8 +132,10 @@ async def test_concurrent_change_is_shown_not_overwritten(login_conninfo, sql, t
     app = EJournalApp(login_conninfo(TEACHER))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_group(pilot, group_id)
-        app.listener.stop()  # a change this session has not heard of yet (live journals would show it)
-        await wait_for(pilot, lambda: not app.listener._thread.is_alive(), "the listener to stop")
+        listener = app.listener
+        assert listener is not None
+        listener.stop()  # a change this session has not heard of yet (live journals would show it)
+        await wait_for(pilot, lambda: not listener._thread.is_alive(), "the listener to stop")
         await go_to(pilot, screen, student, day)
         await pilot.press("space")
         await settle(pilot)
@@ -274,7 +277,7 @@ async def test_late_correction_needs_a_reason_kept_in_history(login_conninfo, sq
         await go_to(pilot, screen, student, day)
         await pilot.press("и")
         await settle(pilot)
-        table = app.screen.query_one("#history-table")
+        table = app.screen.query_one("#history-table", DataTable)
         last = table.get_row_at(table.row_count - 1)
         assert last[2] == "изменено" and str(last[4]) == "справка от врача"
     assert (
@@ -325,8 +328,8 @@ async def test_late_first_filling_asks_one_reason_for_the_lesson_and_none_per_ma
         await pilot.press("в")
         await settle(pilot)
         assert isinstance(app.screen, LessonEditorScreen)
-        assert app.screen.query_one("#lesson-topic").value is not None  # the next КТП topic is offered
-        app.screen.query_one("#lesson-reason").value = "болел педагог"  # one reason, for the lesson
+        assert app.screen.query_one("#lesson-topic", Select).value is not None  # the next КТП topic is offered
+        app.screen.query_one("#lesson-reason", Input).value = "болел педагог"  # one reason, for the lesson
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen) and not screen.queue
@@ -367,7 +370,7 @@ async def test_concurrent_lesson_edit_is_shown_and_mine_can_win(login_conninfo, 
         # editor was opened on the version before)
         with sql.as_user(TEACHER):
             sql.run("UPDATE ej.lesson SET topic = 'Тема коллеги' WHERE group_id = %s AND held_on = %s", (group_id, day))
-        app.screen.query_one("#lesson-own-topic").value = "Моя тема"
+        app.screen.query_one("#lesson-own-topic", Input).value = "Моя тема"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictScreen)

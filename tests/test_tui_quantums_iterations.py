@@ -82,7 +82,9 @@ async def test_methodist_makes_an_iteration_by_hand_and_cancels_it(login_conninf
         await pilot.press("и")
         screen = await until(pilot, IterationsScreen)
         await form_by(pilot, "д")
-        suggested = app.screen.values()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        suggested = form.values()
         assert suggested["name"] and suggested["starts_on"] and suggested["ends_on"]  # after the last one
         overlapping = (last["ends_on"] - timedelta(days=3)).strftime("%d.%m.%Y")
         await fill(pilot, {"name": "Летняя школа", "starts_on": overlapping,

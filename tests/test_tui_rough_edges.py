@@ -4,7 +4,9 @@ topic column after an import, the iteration beside a group's name, the remark's 
 the decimal comma."""
 
 import re
+from collections.abc import Callable
 
+from fixed_today import TODAY
 from staff_tui import acknowledge, app_as, settle, until, wait_for
 from textual.widgets import Select
 from textual.widgets._select import SelectOverlay
@@ -16,6 +18,10 @@ from ejournal_tui.tui.screens.methodist.home import MethodistHomeScreen
 
 METHODIST = "o1_methodist"
 SIZE = (80, 24)
+
+
+def closed(select: Select) -> Callable[[], bool]:
+    return lambda: not select.expanded
 
 
 async def open_drop_down(pilot, select: Select) -> SelectOverlay:
@@ -45,11 +51,11 @@ async def test_drop_downs_stay_inside_the_dialog_at_24_rows(login_conninfo, sql)
             assert select_fit.box(select) == dialog.content_region
             assert not overlay.region.overlaps(select.region)  # the field stays readable
             await pilot.press("escape")
-            await wait_for(pilot, lambda s=select: not s.expanded, "the list closed")
+            await wait_for(pilot, closed(select), "the list closed")
         await pilot.press("escape")
         # a long list at the dialog's bottom opens upwards, inside the dialog, with many lines
         groups = [lists.Choice(id=n, name=f"Группа {n} · Итерация 2") for n in range(1, 30)]
-        pilot.app.push_screen(leave_form("Обучающийся", [], groups, pilot.app.today))
+        pilot.app.push_screen(leave_form("Обучающийся", [], groups, TODAY))
         screen = await until(pilot, FormScreen, loaded=False)
         dialog = screen.query_one(".form")
         select = screen.query_one("#f-to_group_id", Select)
