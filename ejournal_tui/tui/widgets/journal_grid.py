@@ -25,6 +25,7 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from ejournal_tui.dates import fmt_day
 from ejournal_tui.journal_models import Lesson, Student, Value
 from ejournal_tui.vocabulary import WEEKDAYS_SHORT
 
@@ -48,7 +49,7 @@ def header(lesson: Lesson, today: date) -> Text:
         flag = "!"  # held, topic missing
     elif lesson.filled_late:
         flag = "*"
-    text = Text(f"{WEEKDAYS_SHORT[d.weekday()]}{flag}\n{d:%d.%m}", justify="center")
+    text = Text(f"{WEEKDAYS_SHORT[d.weekday()]}{flag}\n{fmt_day(d)}", justify="center")
     if lesson.id is None:
         text.stylize("dim" if d > today else "red")
     elif flag == "!":

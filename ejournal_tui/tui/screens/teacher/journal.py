@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ejournal_tui import journal_engine as je
-from ejournal_tui.dates import fmt_date, fmt_dt
+from ejournal_tui.dates import fmt_date, fmt_day, fmt_dt
 from ejournal_tui.db import history
 from ejournal_tui.db.session import Unreachable
 from ejournal_tui.journal_engine import JournalEngine, LessonWrite, Value
@@ -262,7 +262,7 @@ class JournalScreen(BaseScreen):
         room = f" · каб. {esc(g.room)}" if g.room else ""
         self.query_one("#journal-title", Static).update(
             f"[b]{esc(g.name)}[/b] · {esc(g.program_name)} · {esc(g.iteration_name)} "
-            f"({g.starts_on:%d.%m}–{g.ends_on:%d.%m.%Y}){room}" + (f" · [yellow]{why}[/yellow]" if why else "")
+            f"({fmt_day(g.starts_on)}–{fmt_date(g.ends_on)}){room}" + (f" · [yellow]{why}[/yellow]" if why else "")
         )
         self.title = f"Журнал: {g.name}" + (f" ({why})" if why else "")
         self.refresh_bindings()
