@@ -81,20 +81,8 @@ CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.print_fingerprint
     FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('iteration_id', 'iteration', 'quantum_id', 'quantum', 'group_id', 'study_group');
 
 ---------------------------------------------------------------------------------------------
--- 7. A remark is fixed when the teacher says so: the moment comes from the server clock.
-CREATE FUNCTION ej.tg_remark_fixed_at() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF ej.current_staff_id() IS NOT NULL
-       AND NEW.fixed_at IS NOT NULL
-       AND (TG_OP = 'INSERT' OR NEW.fixed_at IS DISTINCT FROM OLD.fixed_at) THEN
-        NEW.fixed_at := now();
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER b_fixed_at BEFORE INSERT OR UPDATE ON ej.remark
-    FOR EACH ROW EXECUTE FUNCTION ej.tg_remark_fixed_at();
+-- 7. A remark is fixed when the teacher says so: the moment comes from the server clock
+--    (ej.tg_server_times of 0015 sets fixed_at, as the other recorded times).
 
 -- The status changes only through the functions below (they run as the owner); a plain UPDATE
 -- of the status, or a new iteration that is not «planned», is refused for everyone else.
@@ -233,7 +221,7 @@ AS $$
 $$;
 
 ---------------------------------------------------------------------------------------------
-REVOKE ALL ON FUNCTION ej.tg_visible_parents(), ej.not_found_message(text), ej.tg_remark_fixed_at(),
+REVOKE ALL ON FUNCTION ej.tg_visible_parents(), ej.not_found_message(text),
     ej.tg_iteration_status(), ej.tg_iteration_dates(), ej.my_iteration_for_update(bigint),
     ej.set_iteration_status(bigint, text), ej.cancel_iteration(bigint), ej.schedule_clashes(bigint),
     ej.freeze_iteration(bigint), ej.tg_frozen_copy(), ej.as_printed(jsonb, ej.student),
