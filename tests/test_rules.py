@@ -41,6 +41,25 @@ def test_every_constraint_has_a_russian_message(sql):
     assert unclear == []
 
 
+def test_a_foreign_key_says_what_is_not_found(sql):
+    """A foreign key's message is the "not found" of the table it references (ej.not_found_message,
+    the words of a reference the caller cannot see); one to a table without words has none."""
+    messages = load_constraint_messages(sql.conn)
+    keys = sql.run(
+        """SELECT c.conname, ej.not_found_message(t.relname::text) AS words
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.confrelid
+            WHERE c.contype = 'f' AND c.connamespace = 'ej'::regnamespace AND t.relnamespace = c.connamespace
+              AND obj_description(c.oid, 'pg_constraint') IS NULL"""
+    )
+    assert len(keys) >= 40, "the schema has lost foreign keys: this test proves less than it says"
+    assert {k["conname"]: messages.get(k["conname"]) for k in keys} == {
+        k["conname"]: k["words"] and k["words"] + "." for k in keys
+    }
+    assert messages["lesson_group_id_fkey"] == "Группа не найдена."
+    assert messages["print_fingerprint_received_by_fkey"] == "Сотрудник не найден."
+    assert "student_organization_id_fkey" not in messages
+
+
 def test_constraint_messages_reach_every_role(sql):
     messages = load_constraint_messages(sql.conn)
     for login in ("o1_teacher01", "o1_methodist", "o1_deputy", "o1_director", "o1_admin"):

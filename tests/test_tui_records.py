@@ -4,6 +4,7 @@ a medical clearance, the numeric report — driven by Pilot against a real datab
 database and in the printed PDF; and the database refusing another teacher's group whatever the UI."""
 
 import io
+from contextlib import asynccontextmanager
 from datetime import date
 
 import psycopg
@@ -52,6 +53,15 @@ async def home(pilot) -> HomeScreen:
     await settle(pilot)
     assert isinstance(pilot.app.screen, HomeScreen)
     return pilot.app.screen
+
+
+@asynccontextmanager
+async def teacher_home(conninfo):
+    """The fixed teacher's app (today is FIXED_TODAY) in an 80×24 terminal, at her home screen."""
+    app = EJournalApp(conninfo, today=FIXED_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home(pilot)
+        yield pilot
 
 
 async def press(pilot, *keys: str) -> int:
@@ -152,9 +162,9 @@ async def test_briefing_of_a_whole_group_in_a_few_keys(login_conninfo, sql):
 async def test_first_briefing_is_introductory_then_repeated_and_flags_clear(snap, sql):
     """The fixed group has no briefings: the home flags its students; «б» offers a вводный for all on
     the rolls that day; then a повторный; a late joiner without one is offered a вводный alone."""
-    app = EJournalApp(snap, today=FIXED_TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await home(pilot)
+    async with teacher_home(snap) as pilot:
+        app = pilot.app
+        screen = app.screen
         flags = screen.query_one("#flags")
         assert "Без вводного инструктажа по ТБ: 13, без мед. допуска: 1" in str(screen.query_one("#reminders").render())
         assert str(flags.get_row(f"{ROBO1}:910")[2]) == "вводного инструктажа и мед. допуска"  # Котова
@@ -219,9 +229,8 @@ async def test_first_briefing_is_introductory_then_repeated_and_flags_clear(snap
 async def test_briefing_event_achievement_recorded_and_printed(snap, sql):
     """The teacher records all three from the group's records screen, changes and deletes; what is
     left is in the database and in the text of the printed journal."""
-    app = EJournalApp(snap, today=FIXED_TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await home(pilot)
+    async with teacher_home(snap) as pilot:
+        app = pilot.app
         await press(pilot, "м")  # the records of the group under the cursor (Робо-1)
         records = app.screen
         assert isinstance(records, GroupRecordsScreen) and records.data.group.id == ROBO1
@@ -341,9 +350,8 @@ async def test_briefing_event_achievement_recorded_and_printed(snap, sql):
 
 
 async def test_a_refused_save_keeps_the_form_open_with_the_database_message(snap, sql):
-    app = EJournalApp(snap, today=FIXED_TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await home(pilot)
+    async with teacher_home(snap) as pilot:
+        app = pilot.app
         await press(pilot, "м", "2", "д")
         form = await until(pilot, EventScreen, loaded=False)
         form.query_one("#event-title").value = "Городская выставка"
@@ -369,9 +377,7 @@ async def test_student_list_and_card_show_school_sex_clearance(snap, sql):
     from ejournal_tui.tui.screens.teacher.students import StudentsScreen
 
     sql.run("UPDATE ej.student SET medical_clearance_on = '2025-08-28' WHERE id = 901")
-    app = EJournalApp(snap, today=FIXED_TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await home(pilot)
+    async with teacher_home(snap) as pilot:
         await press(pilot, "с")
         screen = await until(pilot, StudentsScreen, loaded=False)
         table = screen.query_one("#students-table")
@@ -393,9 +399,8 @@ async def test_card_asks_the_methodist_through_the_save_dialog(snap, sql):
     from ejournal_tui.tui.screens.teacher.change_request import ChangeRequestScreen
     from ejournal_tui.tui.screens.teacher.student_card import StudentCardScreen
 
-    app = EJournalApp(snap, today=FIXED_TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await home(pilot)
+    async with teacher_home(snap) as pilot:
+        app = pilot.app
         app.push_screen(StudentCardScreen(ROBO1, 901))
         await settle(pilot)
         await press(pilot, "м")
@@ -416,9 +421,7 @@ async def test_card_asks_the_methodist_through_the_save_dialog(snap, sql):
 async def test_numeric_report_matches_independent_counts(snap, sql):
     from ejournal_tui.tui.screens.teacher.numeric_report import NumericReportScreen
 
-    app = EJournalApp(snap, today=FIXED_TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await home(pilot)
+    async with teacher_home(snap) as pilot:
         await press(pilot, "ц")
         screen = await until(pilot, NumericReportScreen, loaded=False)
         table = screen.query_one("#numeric-table")

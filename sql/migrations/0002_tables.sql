@@ -289,7 +289,6 @@ CREATE TABLE ej.guardian (
     CONSTRAINT guardian_student_id_fkey FOREIGN KEY (organization_id, student_id)
         REFERENCES ej.student (organization_id, id) ON DELETE CASCADE
 );
-COMMENT ON CONSTRAINT guardian_student_id_fkey ON ej.guardian IS 'Обучающийся не найден.';
 COMMENT ON TABLE ej.guardian IS 'Законный представитель обучающегося.';
 COMMENT ON COLUMN ej.guardian.relation IS 'Кем приходится: мать, отец, опекун…';
 CREATE INDEX guardian_student_idx ON ej.guardian (student_id);
@@ -309,7 +308,6 @@ CREATE TABLE ej.program (
     CONSTRAINT program_org_id_key UNIQUE (organization_id, id)
 );
 COMMENT ON CONSTRAINT program_org_id_key ON ej.program IS 'Такая запись уже есть.';
-COMMENT ON CONSTRAINT program_quantum_id_fkey ON ej.program IS 'Квантум не найден.';
 COMMENT ON TABLE ej.program IS 'Образовательная программа квантума.';
 COMMENT ON COLUMN ej.program.total_hours IS 'Объём программы в академических часах.';
 
@@ -329,7 +327,6 @@ CREATE TABLE ej.program_topic (
     CONSTRAINT program_topic_org_id_key UNIQUE (organization_id, id)
 );
 COMMENT ON CONSTRAINT program_topic_org_id_key ON ej.program_topic IS 'Такая запись уже есть.';
-COMMENT ON CONSTRAINT program_topic_program_id_fkey ON ej.program_topic IS 'Программа не найдена.';
 COMMENT ON TABLE ej.program_topic IS 'Тема календарно-тематического плана (КТП) программы.';
 COMMENT ON COLUMN ej.program_topic.position IS 'Номер темы в КТП.';
 
@@ -357,7 +354,6 @@ CREATE TABLE ej.iteration (
     CONSTRAINT iteration_org_id_key UNIQUE (organization_id, id)
 );
 COMMENT ON CONSTRAINT iteration_org_id_key ON ej.iteration IS 'Такая запись уже есть.';
-COMMENT ON CONSTRAINT iteration_schedule_approved_by_fkey ON ej.iteration IS 'Сотрудник не найден.';
 COMMENT ON TABLE ej.iteration IS 'Итерация — учебный период (модуль); статус меняется только функциями ej.set_iteration_status и ej.archive_iteration.';
 COMMENT ON COLUMN ej.iteration.status IS 'planned → active → closed → archived; архив неизменен.';
 COMMENT ON COLUMN ej.iteration.schedule_approved_by IS 'Директор, утвердивший расписание итерации.';
@@ -389,9 +385,6 @@ CREATE TABLE ej.study_group (
     CONSTRAINT study_group_org_id_key UNIQUE (organization_id, id)
 );
 COMMENT ON CONSTRAINT study_group_org_id_key ON ej.study_group IS 'Такая запись уже есть.';
-COMMENT ON CONSTRAINT study_group_iteration_id_fkey ON ej.study_group IS 'Итерация не найдена.';
-COMMENT ON CONSTRAINT study_group_program_id_fkey ON ej.study_group IS 'Программа не найдена.';
-COMMENT ON CONSTRAINT study_group_teacher_id_fkey ON ej.study_group IS 'Сотрудник не найден.';
 COMMENT ON TABLE ej.study_group IS 'Учебная группа итерации: программа, педагог, аудитория.';
 COMMENT ON COLUMN ej.study_group.frozen IS 'Архивная копия того, что печатает журнал (названия, ФИО, КТП); пишет ej.freeze_iteration.';
 CREATE INDEX study_group_teacher_idx ON ej.study_group (teacher_id);
@@ -417,8 +410,6 @@ CREATE TABLE ej.enrollment (
     CONSTRAINT enrollment_student_id_fkey FOREIGN KEY (organization_id, student_id)
         REFERENCES ej.student (organization_id, id)
 );
-COMMENT ON CONSTRAINT enrollment_group_id_fkey ON ej.enrollment IS 'Группа не найдена.';
-COMMENT ON CONSTRAINT enrollment_student_id_fkey ON ej.enrollment IS 'Обучающийся не найден.';
 COMMENT ON TABLE ej.enrollment IS 'Зачисление обучающегося в группу и его отчисление (с приказами).';
 COMMENT ON COLUMN ej.enrollment.left_on IS 'Первый день, когда обучающийся уже не в группе (не включительно).';
 CREATE INDEX enrollment_group_idx ON ej.enrollment (group_id, student_id);
@@ -443,7 +434,6 @@ CREATE TABLE ej.schedule_slot (
     CONSTRAINT schedule_slot_group_id_fkey FOREIGN KEY (organization_id, group_id)
         REFERENCES ej.study_group (organization_id, id) ON DELETE CASCADE
 );
-COMMENT ON CONSTRAINT schedule_slot_group_id_fkey ON ej.schedule_slot IS 'Группа не найдена.';
 COMMENT ON TABLE ej.schedule_slot IS 'Занятие в недельном расписании группы, действующее с valid_from по valid_to.';
 COMMENT ON COLUMN ej.schedule_slot.weekday IS 'День недели: 1 — понедельник … 7 — воскресенье.';
 COMMENT ON COLUMN ej.schedule_slot.change_order IS 'Приказ об изменении расписания.';
@@ -473,9 +463,6 @@ CREATE TABLE ej.lesson (
     CONSTRAINT lesson_org_id_key UNIQUE (organization_id, id)
 );
 COMMENT ON CONSTRAINT lesson_org_id_key ON ej.lesson IS 'Такая запись уже есть.';
-COMMENT ON CONSTRAINT lesson_filled_by_fkey ON ej.lesson IS 'Сотрудник не найден.';
-COMMENT ON CONSTRAINT lesson_group_id_fkey ON ej.lesson IS 'Группа не найдена.';
-COMMENT ON CONSTRAINT lesson_topic_id_fkey ON ej.lesson IS 'Тема КТП не найдена.';
 COMMENT ON TABLE ej.lesson IS 'Проведённое занятие группы: дата, часы, тема; кто и когда заполнил.';
 COMMENT ON COLUMN ej.lesson.topic IS 'Тема, записанная словами, когда её нет в КТП.';
 COMMENT ON COLUMN ej.lesson.filled_by IS 'Кто первым заполнил занятие (автор записи в журнале).';
@@ -503,8 +490,6 @@ CREATE TABLE ej.attendance (
     CONSTRAINT attendance_student_id_fkey FOREIGN KEY (organization_id, student_id)
         REFERENCES ej.student (organization_id, id)
 );
-COMMENT ON CONSTRAINT attendance_lesson_id_fkey ON ej.attendance IS 'Занятие не найдено.';
-COMMENT ON CONSTRAINT attendance_student_id_fkey ON ej.attendance IS 'Обучающийся не найден.';
 COMMENT ON TABLE ej.attendance IS 'Отметка посещения: обучающийся на занятии.';
 COMMENT ON COLUMN ej.attendance.reason IS 'Код уважительной причины отсутствия (при status = excused); список — в таблице ej.absence_reason.';
 COMMENT ON COLUMN ej.attendance.reason_text IS 'Причина словами, когда кода недостаточно.';
@@ -528,8 +513,6 @@ CREATE TABLE ej.safety_briefing (
     CONSTRAINT safety_briefing_org_id_key UNIQUE (organization_id, id)
 );
 COMMENT ON CONSTRAINT safety_briefing_org_id_key ON ej.safety_briefing IS 'Такая запись уже есть.';
-COMMENT ON CONSTRAINT safety_briefing_given_by_fkey ON ej.safety_briefing IS 'Сотрудник не найден.';
-COMMENT ON CONSTRAINT safety_briefing_group_id_fkey ON ej.safety_briefing IS 'Группа не найдена.';
 COMMENT ON TABLE ej.safety_briefing IS 'Инструктаж по технике безопасности, проведённый в группе.';
 COMMENT ON COLUMN ej.safety_briefing.kind IS 'Вид инструктажа (список — в таблице ej.briefing_kind).';
 COMMENT ON COLUMN ej.safety_briefing.given_by IS 'Кто провёл: сотрудник сессии, не то, что прислал клиент.';
@@ -546,8 +529,6 @@ CREATE TABLE ej.safety_briefing_student (
     CONSTRAINT safety_briefing_student_student_id_fkey FOREIGN KEY (organization_id, student_id)
         REFERENCES ej.student (organization_id, id)
 );
-COMMENT ON CONSTRAINT safety_briefing_student_briefing_id_fkey ON ej.safety_briefing_student IS 'Инструктаж не найден.';
-COMMENT ON CONSTRAINT safety_briefing_student_student_id_fkey ON ej.safety_briefing_student IS 'Обучающийся не найден.';
 COMMENT ON TABLE ej.safety_briefing_student IS 'Обучающийся, прошедший инструктаж.';
 CREATE INDEX safety_briefing_student_group_idx ON ej.safety_briefing_student (group_id);
 
@@ -565,7 +546,6 @@ CREATE TABLE ej.event (
     CONSTRAINT event_group_id_fkey FOREIGN KEY (organization_id, group_id)
         REFERENCES ej.study_group (organization_id, id) ON DELETE CASCADE
 );
-COMMENT ON CONSTRAINT event_group_id_fkey ON ej.event IS 'Группа не найдена.';
 COMMENT ON TABLE ej.event IS 'Мероприятие группы (выставка, экскурсия, соревнование).';
 CREATE INDEX event_group_idx ON ej.event (group_id);
 
@@ -586,8 +566,6 @@ CREATE TABLE ej.achievement (
     CONSTRAINT achievement_student_id_fkey FOREIGN KEY (organization_id, student_id)
         REFERENCES ej.student (organization_id, id)
 );
-COMMENT ON CONSTRAINT achievement_group_id_fkey ON ej.achievement IS 'Группа не найдена.';
-COMMENT ON CONSTRAINT achievement_student_id_fkey ON ej.achievement IS 'Обучающийся не найден.';
 COMMENT ON TABLE ej.achievement IS 'Достижение обучающегося на конкурсе или соревновании.';
 COMMENT ON COLUMN ej.achievement.level IS 'Уровень конкурса (список — в таблице ej.achievement_level).';
 CREATE INDEX achievement_group_idx ON ej.achievement (group_id);
@@ -616,10 +594,6 @@ CREATE TABLE ej.remark (
     CONSTRAINT remark_lesson_id_fkey FOREIGN KEY (organization_id, lesson_id)
         REFERENCES ej.lesson (organization_id, id) ON DELETE SET NULL (lesson_id)
 );
-COMMENT ON CONSTRAINT remark_author_id_fkey ON ej.remark IS 'Сотрудник не найден.';
-COMMENT ON CONSTRAINT remark_closed_by_fkey ON ej.remark IS 'Сотрудник не найден.';
-COMMENT ON CONSTRAINT remark_group_id_fkey ON ej.remark IS 'Группа не найдена.';
-COMMENT ON CONSTRAINT remark_lesson_id_fkey ON ej.remark IS 'Занятие не найдено.';
 COMMENT ON TABLE ej.remark IS 'Замечание по ведению журнала: пишет методист или заместитель директора, педагог отвечает.';
 COMMENT ON COLUMN ej.remark.fixed_at IS 'Когда педагог ответил, что исправил.';
 COMMENT ON COLUMN ej.remark.closed_at IS 'Когда автор замечания закрыл его.';
@@ -638,6 +612,5 @@ CREATE TABLE ej.board_post (
     CONSTRAINT board_post_author_id_fkey FOREIGN KEY (organization_id, author_id)
         REFERENCES ej.staff (organization_id, id)
 );
-COMMENT ON CONSTRAINT board_post_author_id_fkey ON ej.board_post IS 'Сотрудник не найден.';
 COMMENT ON TABLE ej.board_post IS 'Объявление для сотрудников организации на неделю.';
 CREATE INDEX board_post_org_idx ON ej.board_post (organization_id, posted_at DESC);

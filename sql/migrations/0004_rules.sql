@@ -138,23 +138,29 @@ END $$;
 CREATE TRIGGER a_study_group BEFORE INSERT OR UPDATE OR DELETE ON ej.study_group
     FOR EACH ROW EXECUTE FUNCTION ej.tg_study_group();
 
+-- The dates of a group's iteration, and the period as a refusal quotes it: «01.09.2025 — 31.05.2026».
+-- (The rules below check a date against it; all NULL for a group that does not exist.)
+CREATE FUNCTION ej.group_period(p_group_id bigint, OUT starts_on date, OUT ends_on date, OUT quoted text)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT i.starts_on, i.ends_on, to_char(i.starts_on, 'DD.MM.YYYY') || ' — ' || to_char(i.ends_on, 'DD.MM.YYYY')
+      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = p_group_id
+$$;
+
 -- Enrollments: within the iteration, no overlap for the same student and group, student of
 -- the same organization.
 CREATE FUNCTION ej.tg_enrollment() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_starts date;
-    v_ends   date;
+    v_period record;
 BEGIN
     IF NEW.left_on <= NEW.enrolled_on THEN
         RETURN NEW;  -- enrollment_dates_order refuses the row with its own message
     END IF;
-    SELECT i.starts_on, i.ends_on INTO v_starts, v_ends
-      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = NEW.group_id;
-    IF NEW.enrolled_on > v_ends OR NEW.left_on <= v_starts THEN
-        RAISE EXCEPTION 'Даты зачисления должны попадать в период итерации (% — %)',
-            to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
+    SELECT * INTO v_period FROM ej.group_period(NEW.group_id);
+    IF NEW.enrolled_on > v_period.ends_on OR NEW.left_on <= v_period.starts_on THEN
+        RAISE EXCEPTION 'Даты зачисления должны попадать в период итерации (%)', v_period.quoted
             USING ERRCODE = 'EJ003';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ej.student WHERE id = NEW.student_id AND organization_id = NEW.organization_id) THEN
@@ -222,9 +228,7 @@ CREATE FUNCTION ej.tg_lesson() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_starts  date;
-    v_ends    date;
-    v_program bigint;
+    v_period  record;
     v_problem text;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -233,12 +237,9 @@ BEGIN
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
-    SELECT i.starts_on, i.ends_on, g.program_id INTO v_starts, v_ends, v_program
-      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = NEW.group_id;
-    IF NEW.held_on < v_starts OR NEW.held_on > v_ends THEN
-        RAISE EXCEPTION 'Дата занятия вне периода итерации (% — %)',
-            to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
-            USING ERRCODE = 'EJ003';
+    SELECT * INTO v_period FROM ej.group_period(NEW.group_id);
+    IF NEW.held_on < v_period.starts_on OR NEW.held_on > v_period.ends_on THEN
+        RAISE EXCEPTION 'Дата занятия вне периода итерации (%)', v_period.quoted USING ERRCODE = 'EJ003';
     END IF;
     IF NEW.held_on > ej.today(NEW.organization_id) THEN
         RAISE EXCEPTION 'Нельзя заполнить занятие, которое ещё не прошло (%)', to_char(NEW.held_on, 'DD.MM.YYYY')
@@ -252,7 +253,8 @@ BEGIN
         END IF;
     END IF;
     IF NEW.topic_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM ej.program_topic WHERE id = NEW.topic_id AND program_id = v_program) THEN
+       AND NOT EXISTS (SELECT 1 FROM ej.program_topic t JOIN ej.study_group g ON g.program_id = t.program_id
+                        WHERE t.id = NEW.topic_id AND g.id = NEW.group_id) THEN
         RAISE EXCEPTION 'Тема не из программы этой группы' USING ERRCODE = 'EJ003';
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -382,15 +384,11 @@ CREATE FUNCTION ej.tg_group_dated() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_starts date;
-    v_ends   date;
+    v_period record;
 BEGIN
-    SELECT i.starts_on, i.ends_on INTO v_starts, v_ends
-      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = NEW.group_id;
-    IF NEW.held_on < v_starts - 30 OR NEW.held_on > v_ends THEN
-        RAISE EXCEPTION 'Дата вне периода итерации (% — %)',
-            to_char(v_starts, 'DD.MM.YYYY'), to_char(v_ends, 'DD.MM.YYYY')
-            USING ERRCODE = 'EJ003';
+    SELECT * INTO v_period FROM ej.group_period(NEW.group_id);
+    IF NEW.held_on < v_period.starts_on - 30 OR NEW.held_on > v_period.ends_on THEN
+        RAISE EXCEPTION 'Дата вне периода итерации (%)', v_period.quoted USING ERRCODE = 'EJ003';
     END IF;
     IF TG_TABLE_NAME = 'achievement' THEN  -- compiled per table: NEW.student_id exists here
         IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = NEW.group_id AND student_id = NEW.student_id) THEN

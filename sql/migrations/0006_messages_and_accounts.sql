@@ -132,14 +132,37 @@ AS $$
         'email_pattern', ej.email_pattern())
 $$;
 
+-- "Not found" in the words of the table looked for (NULL: a table with no words of its own). A
+-- foreign key to such a table says it (ej.constraint_messages), and so does a reference to a row
+-- the caller cannot see (ej.tg_visible_parents, 0014).
+CREATE FUNCTION ej.not_found_message(p_table text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE p_table WHEN 'student' THEN 'Обучающийся не найден'
+                        WHEN 'staff' THEN 'Сотрудник не найден'
+                        WHEN 'study_group' THEN 'Группа не найдена'
+                        WHEN 'lesson' THEN 'Занятие не найдено'
+                        WHEN 'program' THEN 'Программа не найдена'
+                        WHEN 'program_topic' THEN 'Тема КТП не найдена'
+                        WHEN 'quantum' THEN 'Квантум не найден'
+                        WHEN 'iteration' THEN 'Итерация не найдена'
+                        WHEN 'safety_briefing' THEN 'Инструктаж не найден' END
+$$;
+
+-- Each constraint's message: its comment; else, for a foreign key to a table of schema ej that
+-- ej.not_found_message names, that the referenced row is not found.
 CREATE FUNCTION ej.constraint_messages() RETURNS TABLE (constraint_name text, message text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT c.conname::text, d.description
-      FROM pg_constraint c
-      JOIN pg_namespace n ON n.oid = c.connamespace
-      JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_constraint'::regclass
-     WHERE n.nspname = 'ej'
+    SELECT m.constraint_name, m.message
+      FROM (SELECT c.conname::text AS constraint_name,
+                   coalesce(d.description, ej.not_found_message(t.relname::text) || '.') AS message
+              FROM pg_constraint c
+              JOIN pg_namespace n ON n.oid = c.connamespace
+              LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_constraint'::regclass
+              LEFT JOIN pg_class t ON t.oid = c.confrelid AND t.relnamespace = n.oid
+             WHERE n.nspname = 'ej') m
+     WHERE m.message IS NOT NULL
 $$;
 
 -- A refusal (p_what) unless the session has the role ej_<p_role> or is the superuser: the
@@ -668,9 +691,11 @@ SELECT s.id, s.organization_id, s.login, s.full_name, s.is_locked,
 GRANT SELECT ON ej.user_account TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
 -- Functions are executable by PUBLIC when created; 0005 revoked that only for the functions
 -- that existed then.
-REVOKE ALL ON FUNCTION ej.constraint_messages(), ej.vocabulary(), ej.labels_in_words(text[]), ej.is_account_admin(), ej.account_org(bigint),
+REVOKE ALL ON FUNCTION ej.not_found_message(text), ej.constraint_messages(), ej.vocabulary(), ej.labels_in_words(text[]),
+    ej.is_account_admin(), ej.account_org(bigint),
     ej.add_user(text, text[], text, bigint), ej.set_user_locked(text, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ej.constraint_messages(), ej.vocabulary(), ej.is_account_admin()
+GRANT EXECUTE ON FUNCTION ej.not_found_message(text), ej.constraint_messages(), ej.vocabulary(),
+    ej.is_account_admin()
     TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
 -- Every staff role may call these, so that a non-administrator reads their own clear refusal
 -- («… может только администратор») rather than a bare "permission denied".

@@ -94,10 +94,6 @@ CREATE TABLE ej.change_request (
     CONSTRAINT change_request_student_id_fkey FOREIGN KEY (organization_id, student_id)
         REFERENCES ej.student (organization_id, id)
 );
-COMMENT ON CONSTRAINT change_request_created_by_fkey ON ej.change_request IS 'Сотрудник не найден.';
-COMMENT ON CONSTRAINT change_request_group_id_fkey ON ej.change_request IS 'Группа не найдена.';
-COMMENT ON CONSTRAINT change_request_resolved_by_fkey ON ej.change_request IS 'Сотрудник не найден.';
-COMMENT ON CONSTRAINT change_request_student_id_fkey ON ej.change_request IS 'Обучающийся не найден.';
 COMMENT ON TABLE ej.change_request IS 'Просьба педагога исправить данные обучающегося; решает методист.';
 COMMENT ON COLUMN ej.change_request.field IS 'Какое поле карточки обучающегося исправить.';
 COMMENT ON COLUMN ej.change_request.proposed IS 'Предложенное значение.';
@@ -124,8 +120,6 @@ CREATE TABLE ej.data_check (
     CONSTRAINT data_check_group_id_fkey FOREIGN KEY (organization_id, group_id)
         REFERENCES ej.study_group (organization_id, id) ON DELETE CASCADE
 );
-COMMENT ON CONSTRAINT data_check_checked_by_fkey ON ej.data_check IS 'Сотрудник не найден.';
-COMMENT ON CONSTRAINT data_check_group_id_fkey ON ej.data_check IS 'Группа не найдена.';
 COMMENT ON TABLE ej.data_check IS 'Отметка педагога о сверке списка группы.';
 CREATE INDEX data_check_group_idx ON ej.data_check (group_id, checked_at DESC);
 

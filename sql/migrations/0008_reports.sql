@@ -56,7 +56,6 @@ CREATE TABLE ej.frozen_topic (
 COMMENT ON TABLE ej.frozen_topic IS 'Архивная копия тем КТП итерации: журнал архива печатает её, а не живую КТП.';
 CREATE INDEX frozen_topic_program_idx ON ej.frozen_topic (iteration_id, program_id);
 COMMENT ON CONSTRAINT frozen_topic_pkey ON ej.frozen_topic IS 'Тема уже сохранена в архиве итерации.';
-COMMENT ON CONSTRAINT frozen_topic_iteration_id_fkey ON ej.frozen_topic IS 'Итерация не найдена.';
 
 CREATE FUNCTION ej.freeze_iteration(p_iteration_id bigint) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -559,10 +558,6 @@ CREATE TABLE ej.print_fingerprint (
     CONSTRAINT print_fingerprint_received_by_fkey FOREIGN KEY (organization_id, received_by)
         REFERENCES ej.staff (organization_id, id)
 );
-COMMENT ON CONSTRAINT print_fingerprint_group_id_fkey ON ej.print_fingerprint IS 'Группа не найдена.';
-COMMENT ON CONSTRAINT print_fingerprint_iteration_id_fkey ON ej.print_fingerprint IS 'Итерация не найдена.';
-COMMENT ON CONSTRAINT print_fingerprint_printed_by_fkey ON ej.print_fingerprint IS 'Сотрудник не найден.';
-COMMENT ON CONSTRAINT print_fingerprint_quantum_id_fkey ON ej.print_fingerprint IS 'Квантум не найден.';
 COMMENT ON TABLE ej.print_fingerprint IS 'Каждая печать: отпечаток в колонтитуле связывает бумагу с данными базы.';
 COMMENT ON COLUMN ej.print_fingerprint.fingerprint IS 'Короткий отпечаток на странице, например 3FA2-91C0: начало data_hash.';
 COMMENT ON COLUMN ej.print_fingerprint.data_hash IS 'SHA-256 напечатанных данных.';

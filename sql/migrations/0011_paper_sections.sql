@@ -94,7 +94,6 @@ CREATE TABLE ej.acknowledgment (
     CONSTRAINT acknowledgment_staff_id_fkey FOREIGN KEY (organization_id, staff_id)
         REFERENCES ej.staff (organization_id, id)
 );
-COMMENT ON CONSTRAINT acknowledgment_staff_id_fkey ON ej.acknowledgment IS 'Сотрудник не найден.';
 COMMENT ON TABLE ej.acknowledgment IS 'Сотрудник ознакомился с обязанностями своей роли по регламенту.';
 COMMENT ON CONSTRAINT acknowledgment_role_value ON ej.acknowledgment IS 'Роль: teacher, methodist, deputy, director или admin.';
 COMMENT ON CONSTRAINT acknowledgment_once ON ej.acknowledgment IS 'Ознакомление с обязанностями этой роли уже отмечено.';

@@ -29,26 +29,12 @@ BEGIN
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM ej.%I WHERE id = $1)', parent) INTO seen
             USING (n ->> col)::bigint;
         IF NOT seen THEN
-            RAISE EXCEPTION '%', ej.not_found_message(parent) USING ERRCODE = 'EJ005';
+            RAISE EXCEPTION '%', coalesce(ej.not_found_message(parent), 'Запись не найдена') USING ERRCODE = 'EJ005';
         END IF;
     END LOOP;
     RETURN NEW;
 END $$;
 
-CREATE FUNCTION ej.not_found_message(p_table text) RETURNS text
-    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE p_table WHEN 'student' THEN 'Обучающийся не найден'
-                        WHEN 'staff' THEN 'Сотрудник не найден'
-                        WHEN 'study_group' THEN 'Группа не найдена'
-                        WHEN 'lesson' THEN 'Занятие не найдено'
-                        WHEN 'program' THEN 'Программа не найдена'
-                        WHEN 'program_topic' THEN 'Тема КТП не найдена'
-                        WHEN 'quantum' THEN 'Квантум не найден'
-                        WHEN 'iteration' THEN 'Итерация не найдена'
-                        WHEN 'safety_briefing' THEN 'Инструктаж не найден'
-                        ELSE 'Запись не найдена' END
-$$;
 CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.guardian
     FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('student_id', 'student');
 CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.program
@@ -81,20 +67,8 @@ CREATE TRIGGER a0_visible BEFORE INSERT OR UPDATE ON ej.print_fingerprint
     FOR EACH ROW EXECUTE FUNCTION ej.tg_visible_parents('iteration_id', 'iteration', 'quantum_id', 'quantum', 'group_id', 'study_group');
 
 ---------------------------------------------------------------------------------------------
--- 7. A remark is fixed when the teacher says so: the moment comes from the server clock.
-CREATE FUNCTION ej.tg_remark_fixed_at() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF ej.current_staff_id() IS NOT NULL
-       AND NEW.fixed_at IS NOT NULL
-       AND (TG_OP = 'INSERT' OR NEW.fixed_at IS DISTINCT FROM OLD.fixed_at) THEN
-        NEW.fixed_at := now();
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER b_fixed_at BEFORE INSERT OR UPDATE ON ej.remark
-    FOR EACH ROW EXECUTE FUNCTION ej.tg_remark_fixed_at();
+-- 7. A remark is fixed when the teacher says so: the moment comes from the server clock
+--    (ej.tg_server_times of 0015 sets fixed_at, as the other recorded times).
 
 -- The status changes only through the functions below (they run as the owner); a plain UPDATE
 -- of the status, or a new iteration that is not «planned», is refused for everyone else.
@@ -233,13 +207,12 @@ AS $$
 $$;
 
 ---------------------------------------------------------------------------------------------
-REVOKE ALL ON FUNCTION ej.tg_visible_parents(), ej.not_found_message(text), ej.tg_remark_fixed_at(),
+REVOKE ALL ON FUNCTION ej.tg_visible_parents(),
     ej.tg_iteration_status(), ej.tg_iteration_dates(), ej.my_iteration_for_update(bigint),
     ej.set_iteration_status(bigint, text), ej.cancel_iteration(bigint), ej.schedule_clashes(bigint),
     ej.freeze_iteration(bigint), ej.tg_frozen_copy(), ej.as_printed(jsonb, ej.student),
     ej.as_printed(jsonb, ej.staff) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ej.as_printed(jsonb, ej.student), ej.as_printed(jsonb, ej.staff)
     TO ej_teacher, ej_methodist, ej_deputy, ej_director;
-GRANT EXECUTE ON FUNCTION ej.not_found_message(text) TO ej_teacher, ej_methodist, ej_deputy, ej_director, ej_admin;
 GRANT EXECUTE ON FUNCTION ej.set_iteration_status(bigint, text), ej.cancel_iteration(bigint) TO ej_methodist;
 GRANT EXECUTE ON FUNCTION ej.schedule_clashes(bigint) TO ej_methodist, ej_deputy, ej_director;

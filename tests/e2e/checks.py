@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from waiting import wait_until
 
 E = os.environ
 if "E2E_DIR" not in E:  # pragma: no cover - run by hand without run.sh
@@ -135,16 +136,6 @@ def _quote(s: str) -> str:
 def backends(login: str) -> list[list[str]]:
     return rows("SELECT application_name, coalesce(client_addr::text, 'socket') FROM pg_stat_activity "
                 f"WHERE usename = '{login}' AND datname = 'ejournal'")
-
-
-def wait_until(fn, timeout: float = 15, step: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(step)
-    return fn()
 
 
 # ---------------------------------------------------------------------------- sshd and the wrapper

@@ -36,6 +36,8 @@ import psycopg
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from waiting import wait_until  # noqa: E402
+
 from ejournal_tui import settings  # noqa: E402
 from ejournal_tui.db import acknowledgment, journal  # noqa: E402
 from ejournal_tui.db.connection import connect, connect_for_reports  # noqa: E402
@@ -109,16 +111,6 @@ def http_status(port: int, path: str) -> int:
         return e.code
     except OSError:
         return 0
-
-
-def wait_until(fn, timeout: float, step: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(step)
-    return fn()
 
 
 def as_postgres(cmd: list[str], log: Path) -> subprocess.Popen:

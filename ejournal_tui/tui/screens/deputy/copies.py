@@ -44,17 +44,15 @@ class HardCopiesScreen(TableScreen):
                   empty="журнал этой итерации ещё не печатали")
 
     def info(self, key: str | None) -> str:
-        c = self._copy(key)
+        c: HardCopy | None = self.row(key)
         if c is None:
             return ""
         got = f"получена {fmt_dt(c.received_at)}: {c.received_by_name}" if c.received_at else "не получена («п»)"
         return esc(f"напечатана {fmt_dt(c.printed_at)}: {c.printed_by_name or '—'} · {got}")
 
-    def _copy(self, key: str | None) -> HardCopy | None:
-        return self.row(key)
-
     def action_receive(self) -> None:
-        if (c := self._copy(self.need("Выберите копию."))) is not None:
+        c: HardCopy | None = self.row(self.need("Выберите копию."))
+        if c is not None:
             if c.received_at is not None:
                 self.notify(f"Копия уже получена {fmt_dt(c.received_at)}.")
             else:
