@@ -167,7 +167,7 @@ def is_rls_refusal(exc: psycopg.Error) -> bool:
 def is_not_found(exc: psycopg.Error) -> bool:
     """A reference to a row the login cannot see: the message of an id that does not exist."""
     # the database's foreign key (23503) or our rule's "not found" (EJ005, ej.tg_visible_parents)
-    return exc.sqlstate in ("23503", "EJ005") and "не найден" in exc.diag.message_primary
+    return exc.sqlstate in ("23503", "EJ005") and "не найден" in (exc.diag.message_primary or "")
 
 
 # --- the expectation tables cover the schema, and the schema matches them -------------------

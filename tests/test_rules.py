@@ -521,7 +521,7 @@ def test_bad_input_is_refused_with_a_clear_message(sql, journal, name):
         assert err.diag.constraint_name == case.constraint, err
         assert text == messages[case.constraint]
     else:
-        assert case.says in text, err
+        assert case.says and case.says in text, err
     assert CYRILLIC.search(text) and "\n" not in text
     leaked = [p for p in case.private if p and p.lower() in text.lower()]
     assert leaked == [], text

@@ -13,6 +13,7 @@ from fixed_today import TODAY
 from pypdf import PdfReader
 from staff_tui import settle, until
 from test_tui_fixtures import FIXED_TEACHER, FIXED_TODAY, fixed  # noqa: F401  (fixture)
+from textual.widgets import DataTable, Input, Select
 
 from ejournal_tui.db import group_records
 from ejournal_tui.db.connection import connect
@@ -102,7 +103,7 @@ async def test_briefing_of_a_whole_group_in_a_few_keys(login_conninfo, sql):
     app = EJournalApp(login_conninfo(TEACHER))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await home(pilot)
-        groups = screen.query_one("#groups")
+        groups = screen.query_one("#groups", DataTable)
         keys = 0
         if screen.focused is not groups:
             keys += await press(pilot, "shift+tab")  # from «не заполнено в срок» up to «мои группы»
@@ -115,7 +116,7 @@ async def test_briefing_of_a_whole_group_in_a_few_keys(login_conninfo, sql):
         keys += await press(pilot, "б")
         dialog = app.screen
         assert isinstance(dialog, BriefingScreen)
-        chosen, kind = sorted(dialog.picks.selected), dialog.query_one("#briefing-kind").value
+        chosen, kind = sorted(dialog.picks.selected), dialog.query_one("#briefing-kind", Select).value
         keys += await press(pilot, "enter")
         assert isinstance(app.screen, JournalScreen)
         assert any("записан" in m for m in notifications(app))
@@ -165,17 +166,17 @@ async def test_first_briefing_is_introductory_then_repeated_and_flags_clear(snap
     async with teacher_home(snap) as pilot:
         app = pilot.app
         screen = app.screen
-        flags = screen.query_one("#flags")
+        flags = screen.query_one("#flags", DataTable)
         assert "Без вводного инструктажа по ТБ: 13, без мед. допуска: 1" in str(screen.query_one("#reminders").render())
         assert str(flags.get_row(f"{ROBO1}:910")[2]) == "вводного инструктажа и мед. допуска"  # Котова
 
-        screen.query_one("#groups").focus()
+        screen.query_one("#groups", DataTable).focus()
         await press(pilot, "enter")  # Робо-1, at its latest date up to today: 23.10.2025, not filled yet
         journal = app.screen
         assert isinstance(journal, JournalScreen) and journal._current()[1].held_on == FIXED_TODAY
         await press(pilot, "б")
         dialog = await until(pilot, BriefingScreen, loaded=False)
-        assert dialog.query_one("#briefing-kind").value == "вводный"
+        assert dialog.query_one("#briefing-kind", Select).value == "вводный"
         on_rolls = [901, 902, 903, 904, 906, 907, 908, 909, 910]  # Дмитриев (905) left on 06.10
         assert sorted(dialog.picks.selected) == on_rolls
         await press(pilot, "enter")
@@ -183,9 +184,10 @@ async def test_first_briefing_is_introductory_then_repeated_and_flags_clear(snap
 
         await press(pilot, "б")  # everybody on the rolls has had one: a повторный for them all
         dialog = app.screen
-        assert dialog.query_one("#briefing-kind").value == "повторный"
+        assert isinstance(dialog, BriefingScreen)
+        assert dialog.query_one("#briefing-kind", Select).value == "повторный"
         assert sorted(dialog.picks.selected) == on_rolls
-        dialog.query_one("#briefing-date").value = "15.09.2025"  # another date: those present then
+        dialog.query_one("#briefing-date", Input).value = "15.09.2025"  # another date: those present then
         await settle(pilot)
         present = sorted(
             r["student_id"]
@@ -206,13 +208,14 @@ async def test_first_briefing_is_introductory_then_repeated_and_flags_clear(snap
         )
         await press(pilot, "f5", "б")
         dialog = app.screen
-        assert dialog.query_one("#briefing-kind").value == "вводный"
+        assert isinstance(dialog, BriefingScreen)
+        assert dialog.query_one("#briefing-kind", Select).value == "вводный"
         assert sorted(dialog.picks.selected) == [913]
         await press(pilot, "enter", "escape")
         screen = await home(pilot)
-        flagged = {str(k.value) for k in screen.query_one("#flags").rows}
+        flagged = {str(k.value) for k in screen.query_one("#flags", DataTable).rows}
         assert {k for k in flagged if k.startswith(f"{ROBO1}:")} == {f"{ROBO1}:910"}
-        assert str(screen.query_one("#flags").get_row(f"{ROBO1}:910")[2]) == "мед. допуска"
+        assert str(screen.query_one("#flags", DataTable).get_row(f"{ROBO1}:910")[2]) == "мед. допуска"
 
     rows = briefings(sql, ROBO1)
     assert [(r["held_on"], r["kind"], r["given_by"], r["students"]) for r in rows] == [
@@ -237,11 +240,11 @@ async def test_briefing_event_achievement_recorded_and_printed(snap, sql):
 
         await press(pilot, "б")  # a briefing, as from the journal
         assert isinstance(app.screen, BriefingScreen)
-        content = app.screen.query_one("#briefing-content")
+        content = app.screen.query_one("#briefing-content", Input)
         content.value = "Вводный инструктаж: работа с паяльником"
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, GroupRecordsScreen)
-        assert records.query_one("#briefings-table").row_count == 1
+        assert records.query_one("#briefings-table", DataTable).row_count == 1
         assert "Котова Дарья" in str(records.query_one("#records-info").render())
         await press(pilot, "enter")  # change it: Абрамов, the first, was not there after all
         dialog = app.screen
@@ -253,10 +256,10 @@ async def test_briefing_event_achievement_recorded_and_printed(snap, sql):
         await press(pilot, "2", "д")  # a new event
         form = app.screen
         assert isinstance(form, EventScreen)
-        assert form.query_one("#event-participants").value == "9"  # on the rolls today
+        assert form.query_one("#event-participants", Input).value == "9"  # on the rolls today
         await pilot.press(*"Фестиваль робототехники Робофест")
-        form.query_one("#event-place").value = "ДК «Юность»"
-        form.query_one("#event-date").value = "18.10.2025"
+        form.query_one("#event-place", Input).value = "ДК «Юность»"
+        form.query_one("#event-date", Input).value = "18.10.2025"
         await press(pilot, "enter")
         # five days ago: a late record needs a reason, and "ок" is none (the database's rule says why)
         assert isinstance(app.screen, LateReasonScreen)
@@ -281,7 +284,7 @@ async def test_briefing_event_achievement_recorded_and_printed(snap, sql):
         await press(pilot, "enter")  # change the first
         form = app.screen
         assert isinstance(form, EventScreen)
-        form.query_one("#event-participants").value = "6"
+        form.query_one("#event-participants", Input).value = "6"
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, LateReasonScreen)
         await pilot.press(*"уточнено число участников")
@@ -355,13 +358,13 @@ async def test_a_refused_save_keeps_the_form_open_with_the_database_message(snap
         await press(pilot, "м", "2", "д")
         form = await until(pilot, EventScreen, loaded=False)
         form.query_one("#event-title").value = "Городская выставка"
-        form.query_one("#event-date").value = "01.01.2026"  # after the iteration
+        form.query_one("#event-date", Input).value = "01.01.2026"  # after the iteration
         await press(pilot, "ctrl+s")
         assert app.screen is form
         assert any("Дата вне периода итерации" in m for m in notifications(app)), notifications(app)
         # the group is handed to another teacher meanwhile: the database refuses, the form stays
         sql.run("UPDATE ej.study_group SET teacher_id = 901 WHERE id = %s", (ROBO1,))
-        form.query_one("#event-date").value = "21.10.2025"  # within the edit window: no reason asked
+        form.query_one("#event-date", Input).value = "21.10.2025"  # within the edit window: no reason asked
         await press(pilot, "ctrl+s")
         assert app.screen is form
         assert any("Группа не найдена" in m for m in notifications(app)), notifications(app)

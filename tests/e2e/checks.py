@@ -543,8 +543,10 @@ def test_lan_login_with_service_file_and_pgpass_over_tls(lan_env, monkeypatch):
     for k in ("PGSERVICEFILE", "PGPASSFILE", "PGSERVICE"):
         monkeypatch.setenv(k, lan_env[k])
     with psycopg.connect("") as conn:
-        user, ssl, version = conn.execute(
+        row = conn.execute(
             "SELECT session_user, ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
+    assert row is not None
+    user, ssl, version = row
     assert (user, ssl) == (T1, True) and version.startswith("TLSv1.")
     with pytest.raises(psycopg.OperationalError):  # no TLS: refused by pg_hba
         psycopg.connect("sslmode=disable")

@@ -267,7 +267,7 @@ class Writer(threading.Thread):
     def __init__(self, c: Cluster, teacher: str, marks: list[dict], stop_at: list[float]):
         super().__init__(daemon=True)
         self.c, self.teacher, self.marks, self._stop_at = c, teacher, marks, stop_at
-        self.acked: list[tuple[int, int, int, str]] = []  # lesson, student, version, status
+        self.acked: list[tuple[int | None, int, int | None, str | None]] = []  # lesson, student, version, status
         self.errors = 0
         self.max_gap = 0.0
 
@@ -420,7 +420,7 @@ def main() -> int:
             audited = {(r[0], r[1], r[2]) for r in conn.execute(
                 "SELECT (row_key->>'lesson_id')::bigint, (row_key->>'student_id')::bigint, "
                 "(new_row->>'version')::int FROM audit.log WHERE table_name = 'attendance' AND op = 'UPDATE'")}
-        last: dict[tuple[int, int], tuple[int, str]] = {}
+        last: dict[tuple[int | None, int], tuple[int | None, str | None]] = {}
         for lesson, student, version, status in acked:
             last[(lesson, student)] = max(last.get((lesson, student), (0, "")), (version, status))
         in_table = sum(1 for k, (v, s) in last.items() if k in current
@@ -463,11 +463,11 @@ def main() -> int:
         # Reports may read from a standby: EJOURNAL_REPORT_DSN with prefer-standby finds node1 now.
         os.environ["EJOURNAL_REPORT_DSN"] = c.dsn("postgres", target_session_attrs="prefer-standby")
         settings.reload()  # the settings are read once per process: read them again
-        with connect_for_reports(c.dsn("postgres")) as conn:
-            on_standby = conn.execute("SELECT pg_is_in_recovery() AS r").fetchone()["r"]
+        with connect_for_reports(c.dsn("postgres")) as reports:
+            on_standby = reports.execute("SELECT pg_is_in_recovery() AS r").fetchone()["r"]
         check(on_standby, "EJOURNAL_REPORT_DSN (target_session_attrs=prefer-standby) reaches the standby")
-        log = (base / "node1.log").read_text(errors="replace")
-        print("failover: node1 rejoined " + ("with pg_rewind" if "running pg_rewind" in log
+        node1_log = (base / "node1.log").read_text(errors="replace")
+        print("failover: node1 rejoined " + ("with pg_rewind" if "running pg_rewind" in node1_log
                                               else "without needing pg_rewind (its WAL had not diverged)"))
     except Exception as e:  # reported as the test's failure
         failures.append(f"{type(e).__name__}: {e}")
