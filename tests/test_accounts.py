@@ -19,13 +19,13 @@ from ejournal_tui.db.errors import load_constraint_messages, user_message
 NAME = "Новикова Анна Павловна"
 
 
-@pytest.fixture
-
 def awaiting(issued: accounts.Issued) -> int:
     """The request an issued login waits on (a role other than admin needs one)."""
     assert issued.request_id is not None
     return issued.request_id
 
+
+@pytest.fixture
 def new_login(server):
     """A factory of unused login names; the roles are dropped after the test."""
     made: list[str] = []
