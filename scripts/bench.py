@@ -448,6 +448,7 @@ def main() -> int:
     cache = Path(os.environ.get("EJOURNAL_BENCH_DIR", Path.home() / ".cache" / "ejournal" / "bench"))
     server = EmbeddedServer(cache / "pgdata")
     rows: list[list] = []
+    failed: list[str] = []  # sections whose script failed: the run then fails too
     if args.only in (None, "db"):
         prefix = f"region_{str(args.scale).replace('.', '_')}"
         dbname, conninfo = prepare(server, prefix, "region", args.scale, args.rebuild)
@@ -472,12 +473,18 @@ def main() -> int:
                     region, _ = prepare(server, f"region_{str(args.scale).replace('.', '_')}", "region", args.scale,
                                         False)
                     extra = ["--region", server.conninfo(region, TEACHER)]
-                subprocess.run([sys.executable, str(script), server.conninfo(small, TEACHER), *extra], check=False)
+                done = subprocess.run([sys.executable, str(script), server.conninfo(small, TEACHER), *extra],
+                                      check=False)
+                if done.returncode != 0:
+                    failed.append(name)
     if rows:
         print()
         print(tabulate(rows, headers=["what", "p50 / value", "p95 / latency", "ratio", "budget"]))
     if shutil.which("nproc"):
         print(f"\nmachine: {os.cpu_count()} cores")
+    if failed:
+        print(f"не выполнены разделы: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
