@@ -438,6 +438,29 @@ def bench_app_marks(server: EmbeddedServer, dbname: str, super_conn, seconds: in
     return rows
 
 
+def sized_like_install_server(server: EmbeddedServer, pgdata: Path, sessions: int = 300) -> EmbeddedServer:
+    """The bench server with the connections and memory install-server gives a production server
+    of this machine (scripts/pg-capacity), not the embedded server's defaults (128 MB of shared
+    buffers, which no deployment has): restarted when a setting changed."""
+    out = subprocess.run([str(ROOT / "scripts" / "pg-capacity"), str(sessions), "1"], capture_output=True,
+                         text=True, check=True).stdout
+    size = dict(line.split("=", 1) for line in out.split())
+    wanted = {"max_connections": size["MAX_CONN"], "shared_buffers": f"{size['SHARED_BUFFERS']}MB",
+              "effective_cache_size": f"{size['EFFECTIVE_CACHE']}MB", "work_mem": f"{size['WORK_MEM']}MB",
+              "maintenance_work_mem": f"{size['MAINT_WORK_MEM']}MB"}
+    with connect(server.conninfo("postgres")) as su:
+        for name, value in wanted.items():
+            su.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+        su.execute("SELECT pg_reload_conf()")
+        restart = su.execute("SELECT count(*) AS n FROM pg_settings WHERE pending_restart").fetchone()["n"]
+    print(f"bench server sized as install-server would for {sessions} sessions: "
+          + ", ".join(f"{k} {v}" for k, v in wanted.items()))
+    if not restart:
+        return server
+    server.stop()
+    return EmbeddedServer(pgdata)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, default=1.0, help="region scale (1.0 = DESIGN.md's region)")
@@ -446,7 +469,7 @@ def main() -> int:
     args = ap.parse_args()
 
     cache = Path(os.environ.get("EJOURNAL_BENCH_DIR", Path.home() / ".cache" / "ejournal" / "bench"))
-    server = EmbeddedServer(cache / "pgdata")
+    server = sized_like_install_server(EmbeddedServer(cache / "pgdata"), cache / "pgdata")
     rows: list[list] = []
     failed: list[str] = []  # sections whose script failed: the run then fails too
     if args.only in (None, "db"):
