@@ -261,7 +261,7 @@ def bench_throughput(server: EmbeddedServer, dbname: str, super_conn, clients: i
             # each client its own marks (k ≡ client_id mod clients): no two fight over one row
             script.write(f"\\set k random(0, {len(keys) // clients - 1}) * {clients} + :client_id\n" + body)
         os.chmod(script.name, 0o644)
-        params = conninfo_to_dict(server.conninfo(dbname, TEACHER))
+        params = {k: str(v) for k, v in conninfo_to_dict(server.conninfo(dbname, TEACHER)).items()}
         cmd = [str(postgres_bin() / "pgbench"), "-n", "-c", str(clients), "-j", "2", "-T", str(seconds),
                "-f", script.name, "-h", params["host"], "-U", TEACHER, dbname]
         if params.get("port"):
@@ -313,7 +313,7 @@ def cpu_seconds(pid: int | None) -> float:
 
 def pgbench(server: EmbeddedServer, dbname: str, login: str, script: str, seconds: int) -> subprocess.Popen:
     """One pgbench client of `login` running `script` for `seconds` (started, not waited for)."""
-    params = conninfo_to_dict(server.conninfo(dbname, login))
+    params = {k: str(v) for k, v in conninfo_to_dict(server.conninfo(dbname, login)).items()}
     cmd = [str(postgres_bin() / "pgbench"), "-n", "-c", "1", "-j", "1", "-T", str(seconds),
            "-f", script, "-h", params["host"], "-U", login, dbname]
     if params.get("port"):
@@ -351,6 +351,7 @@ def bench_app_marks(server: EmbeddedServer, dbname: str, super_conn, seconds: in
     done = [0] * writers
     latencies: list[list[float]] = [[] for _ in range(writers)]
     stop = threading.Event()
+    ready = threading.Barrier(writers + 1)  # made anew by each run_writers()
 
     def writer(i: int) -> None:
         session = Session(server.conninfo(dbname, WRITERS[i]))
@@ -382,7 +383,6 @@ def bench_app_marks(server: EmbeddedServer, dbname: str, super_conn, seconds: in
             t.join()
         return sum(done) / seconds, [x for per in latencies for x in per]
 
-    ready = threading.Barrier(writers + 1)
     super_conn.execute("ALTER TABLE ej.attendance DISABLE TRIGGER zy_notify")
     try:
         quiet_rate, quiet_lat = run_writers()  # floor: the same without live journals' NOTIFY

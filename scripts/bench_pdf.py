@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -69,7 +70,7 @@ def server_cpu(pid: int) -> float:
 def floor(conn, iteration: int, quantum: int, runs: int) -> float:
     """One portrait page (the title page of the same journal) through xhtml2pdf, p50."""
     doc = journal.collect(conn, iteration, quantum)
-    m = pdf.environment().get_template("sections.html").module
+    m: Any = pdf.environment().get_template("sections.html").module  # the template's macros
     html = pdf.render_html("document.html", sections=[journal.Section("portrait", m.title(doc), 1, "")],
                            **journal.common_context(doc))
     times = []

@@ -123,9 +123,7 @@ TABLES = f"""
 
 
 def on(conninfo: str, dbname: str) -> str:
-    params = psycopg.conninfo.conninfo_to_dict(conninfo)
-    params["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**params)
+    return psycopg.conninfo.make_conninfo(conninfo, dbname=dbname)
 
 
 def describe(conninfo: str, *, comments: bool = True) -> list[str]:
@@ -138,7 +136,9 @@ def describe(conninfo: str, *, comments: bool = True) -> list[str]:
         for schema, table in conn.execute(TABLES).fetchall():
             q = pgsql.SQL("SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) "
                           "FROM {}.{} t").format(pgsql.Identifier(schema), pgsql.Identifier(table))
-            n, digest = conn.execute(q).fetchone()
+            row = conn.execute(q).fetchone()
+            assert row is not None  # an aggregate returns one row
+            n, digest = row
             lines.append(f"rows {schema}.{table} {n} {digest}")
     return sorted(lines)
 
