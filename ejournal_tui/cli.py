@@ -362,7 +362,12 @@ def prepare_demo(settings: Settings, reset: bool = False):
         server.drop_database(DEMO_DATABASE)
     conninfo = server.ensure_database()
     with connect(conninfo) as conn:
-        migrations.migrate(conn)
+        try:
+            migrations.migrate(conn)
+        except migrations.MigrationError as exc:  # a demo database made by an earlier version
+            raise migrations.MigrationError(
+                f"{exc} Демо-база создана прежней версией журнала: ./scripts/demo --reset создаст её заново."
+            ) from exc
         if not conn.execute("SELECT 1 FROM ej.organization LIMIT 1").fetchone():
             say("Загружаю демо-данные…", sys.stderr)
             load_demo_data(conn, size="small", seed=1)

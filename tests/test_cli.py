@@ -10,7 +10,7 @@ from psycopg import sql as pgsql
 from ejournal_tui.cli import DEMO_LOGINS, build_parser, main, prepare_demo
 from ejournal_tui.db import accounts
 from ejournal_tui.db.connection import connect
-from ejournal_tui.db.migrations import discover
+from ejournal_tui.db.migrations import MigrationError, discover
 from ejournal_tui.settings import Settings
 
 
@@ -55,6 +55,14 @@ def test_embedded_demo_prepares_once(tmp_path, monkeypatch):
             assert me.roles == ["teacher"] and me.staff_id is not None
             groups = conn.execute("SELECT count(*) AS n FROM ej.study_group").fetchone()["n"]
             assert groups >= 1
+        with connect(server.conninfo()) as conn:
+            assert conn.execute("SELECT count(*) AS n FROM ej.organization").fetchone()["n"] == 1
+            # a demo database migrated by an earlier version's files: the message says what to run
+            conn.execute("UPDATE ejournal_meta.schema_migration SET checksum = 'earlier' "
+                         "WHERE name = '0002_tables.sql'")
+        with pytest.raises(MigrationError, match=r"\./scripts/demo --reset"):
+            prepare_demo(settings)
+        prepare_demo(settings, reset=True)  # made anew
         with connect(server.conninfo()) as conn:
             assert conn.execute("SELECT count(*) AS n FROM ej.organization").fetchone()["n"] == 1
     finally:
