@@ -68,9 +68,10 @@ def test_data_table_internals_the_journal_grid_overrides_and_reads():
     for name in ("_clear_caches", "_get_offsets", "_get_row_style", "_render_cell", "_render_line",
                  "_render_line_in_row", "_should_highlight"):
         assert callable(getattr(DataTable, name)), name
+    # _require_update_dimensions and _updated_cells: tests/staff_tui.py's painted() waits on them
     for name in ("_cell_render_cache", "_column_locations", "_data", "_header_row_key", "_line_cache",
-                 "_pseudo_class_state", "_row_locations", "_row_render_cache", "_row_renderable_cache",
-                 "_show_hover_cursor", "_update_count", "_y_offsets"):
+                 "_pseudo_class_state", "_require_update_dimensions", "_row_locations", "_row_render_cache",
+                 "_row_renderable_cache", "_show_hover_cursor", "_update_count", "_updated_cells", "_y_offsets"):
         assert hasattr(table, name), name
     assert list(inspect.signature(DataTable._render_line_in_row).parameters) == [
         "self", "row_key", "line_no", "base_style", "cursor_location", "hover_location"]
