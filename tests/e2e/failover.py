@@ -361,11 +361,18 @@ def main() -> int:
                 return []
         tui = Tui(c.dsn(TUI_TEACHER), c.base / "tui")
         stage = "home screen"
-        tui_ok = tui.wait_for(lambda s: "Мои группы" in s, 90)
+        # loaded: «Замечания (N)» is written with the data, in the same call that gives a table the
+        # focus (the headings alone are drawn before the data)
+        tui_ok = tui.wait_for(lambda s: "Мои группы" in s and "Замечания (" in s, 90)
         if tui_ok:
+            # The journal's own title, not «Обучающийся»: the home's briefing table has that
+            # column too. A key that arrives while the home is still taking the focus is pressed again.
             stage = "journal"
-            tui.keys("Enter")
-            tui_ok = tui.wait_for(lambda s: "Обучающийся" in s, 60)
+            for _ in range(3):
+                tui.keys("Enter")
+                tui_ok = tui.wait_for(lambda s: "Журнал:" in s, 20)
+                if tui_ok:
+                    break
         # The cursor stays on its cell: the first key that changes it ("нет", else "был") saves a mark.
         if tui_ok:
             stage = "first mark"
