@@ -767,7 +767,7 @@ def test_rotation_keeps_newest_per_day_and_per_month(backup):
     for stamp in old:
         shutil.copy(backup, BACKUPS / f"ejournal-{stamp}.dump")
         (BACKUPS / f"ejournal-{stamp}-roles.sql").write_text("--\n")
-    time.sleep(1.1)
+    new_backup_second()
     proc = sh([str(SBIN / "ejournal-backup")], timeout=600)
     assert proc.returncode == 0, proc.stderr
     kept = sorted(p.name for p in dumps())
