@@ -137,13 +137,6 @@ class Mark(Row):
         return (self.status, self.reason, self.reason_text or None) == (status, reason, reason_text or None)
 
 
-class Journal(Row):
-    group: Group
-    students: list[Student]
-    lessons: list[Lesson]
-    marks: list[Mark]
-
-
 class LessonSaved(Row):
     lesson: Lesson
 

@@ -117,14 +117,14 @@ def bench_journal(super_conn, teacher_conn, n: int = 200) -> list[list]:
         (TEACHER,),
     ).fetchone()
     gid = group["id"]
-    seen = journal_db.journal(teacher_conn, gid)
-    assert len(seen.marks) == len(journal_db.journal(super_conn, gid).marks), "RLS hides the teacher's own marks"
+    seen = journal_db.grid(teacher_conn, gid)
+    assert seen.marks == journal_db.grid(super_conn, gid).marks, "RLS hides the teacher's own marks"
 
-    def wall(conn, k, fn=journal_db.grid):
+    def wall(conn, k):
         out = []
         for _ in range(k):
             t0 = time.perf_counter()
-            fn(conn, gid)
+            journal_db.grid(conn, gid)
             out.append(time.perf_counter() - t0)
         return out
 
@@ -138,11 +138,10 @@ def bench_journal(super_conn, teacher_conn, n: int = 200) -> list[list]:
 
     for c in (super_conn, teacher_conn):
         wall(c, 10)  # warm caches and plans
-    su, te, su_db, te_db, old = [], [], [], [], []
+    su, te, su_db, te_db = [], [], [], []
     for _ in range(n // 10):  # interleave so that noise hits both alike
         su += wall(super_conn, 10)
         te += wall(teacher_conn, 10)
-        old += wall(teacher_conn, 2, journal_db.journal)
         su_db += in_server(super_conn, 2)
         te_db += in_server(teacher_conn, 2)
     label = f"open journal {group['students']}×{group['lessons']} ({len(seen.marks)} marks)"
@@ -153,7 +152,6 @@ def bench_journal(super_conn, teacher_conn, n: int = 200) -> list[list]:
         [label + ", whole call, superuser", ms(pct(su, 50)), ms(pct(su, 95)), "", ""],
         [label + ", whole call, teacher (db.journal.grid)", ms(pct(te, 50)), ms(pct(te, 95)),
          f"{pct(te, 95) / pct(su, 95):.2f}×", "p95 ≤ 16 ms (queries + cells)"],
-        [label + ", whole call, teacher, a model per mark (before)", ms(pct(old, 50)), ms(pct(old, 95)), "", ""],
     ]
 
 

@@ -17,7 +17,6 @@ from ejournal_tui.errors import NotFound
 from ejournal_tui.journal_models import (
     Grid,
     Group,
-    Journal,
     Lesson,
     LessonConflict,
     LessonSaved,
@@ -88,33 +87,37 @@ SELECT s.id, s.last_name, s.first_name, s.middle_name,
  ORDER BY s.last_name, s.first_name, s.middle_name, s.id
 """
 
-LESSONS_SQL = (
-    """
-SELECT coalesce(l.held_on, p.held_on) AS held_on, l.id, l.hours, l.topic_id, l.topic, l.topic_title,
-       l.filled_by_name, l.filled_at, l.version, p.held_on IS NOT NULL AS planned,
-       p.starts_at, p.ends_at
-  FROM ("""
-    + LESSON_SQL
-    + """ WHERE l.group_id = %(g)s) l
-  FULL JOIN (SELECT DISTINCT ON (held_on) held_on, starts_at, ends_at FROM ej.planned_lesson
-              WHERE group_id = %(g)s ORDER BY held_on, starts_at) p ON p.held_on = l.held_on
- ORDER BY 1
-"""
+# The grid's group row carries its planned dates, from the schedule slots and the iteration it
+# has joined anyway (ej.planned_lesson would read the group and the iteration again, each with
+# its policy): three arrays in the order of date and start, so the first slot of a day comes first.
+GRID_GROUP_SQL = (
+    GROUP_COLUMNS
+    + """, pl.planned_on, pl.planned_starts, pl.planned_ends"""
+    + GROUP_FROM
+    + """
+ CROSS JOIN LATERAL (
+       SELECT array_agg(d ORDER BY d, s.starts_at) AS planned_on,
+              array_agg(s.starts_at ORDER BY d, s.starts_at) AS planned_starts,
+              array_agg(s.ends_at ORDER BY d, s.starts_at) AS planned_ends
+         FROM ej.schedule_slot s
+        CROSS JOIN LATERAL ej.weekday_dates(s.weekday, greatest(i.starts_on, s.valid_from),
+                                            least(i.ends_on, s.valid_to)) d
+        WHERE s.group_id = g.id) pl
+ WHERE g.id = %(g)s"""
 )
 
 
-def _students_and_lessons(conn: Conn, group_id: int) -> tuple[list[Student], list[Lesson]]:
-    students = conn.execute(STUDENTS_SQL, {"g": group_id}).fetchall()
-    lessons = conn.execute(LESSONS_SQL, {"g": group_id}).fetchall()
-    return [Student(**r) for r in students], [Lesson(**r) for r in lessons]
-
-
-def journal(conn: Conn, group_id: int) -> Journal:
-    """The grid of one group with a model per mark (the print and older callers)."""
-    g = group(conn, group_id)
-    students, lessons = _students_and_lessons(conn, group_id)
-    marks = conn.execute(MARK_SQL + " WHERE a.group_id = %s", (group_id,)).fetchall()
-    return Journal(group=g, students=students, lessons=lessons, marks=[Mark(**r) for r in marks])
+def _columns(held: list[dict], planned_on: list | None, starts: list | None, ends: list | None) -> list[Lesson]:
+    """One column a date, in date order: a lesson held, a planned date (the day's first slot), or both."""
+    slot: dict[date, tuple] = {}
+    for day, start, end in zip(planned_on or (), starts or (), ends or (), strict=True):
+        slot.setdefault(day, (start, end))
+    lesson = {r["held_on"]: r for r in held}
+    return [
+        Lesson(**lesson.get(day, {"held_on": day}), planned=day in slot,
+               starts_at=slot.get(day, (None, None))[0], ends_at=slot.get(day, (None, None))[1])
+        for day in sorted(lesson.keys() | slot.keys())
+    ]
 
 
 # One row per student, the marks as arrays: ~25 rows instead of ~1,900, no model per mark.
@@ -133,15 +136,15 @@ def grid(conn: Conn, group_id: int) -> Grid:
     with conn.pipeline():
         # the students are counted from the students' query: one RLS-checked read of ej.enrollment
         # (and its policy's helper call) fewer per open
-        g = conn.execute(GROUP_COLUMNS + GROUP_FROM + " WHERE g.id = %(g)s", {"g": group_id})
+        g = conn.execute(GRID_GROUP_SQL, {"g": group_id})
         s = conn.execute(STUDENTS_SQL, {"g": group_id})
-        lcur = conn.execute(LESSONS_SQL, {"g": group_id})
+        lcur = conn.execute(LESSON_SQL + " WHERE l.group_id = %(g)s", {"g": group_id})
         m = conn.cursor(row_factory=tuple_row, binary=True)  # ~40% less time parsing the arrays than text
         m.execute(GRID_MARKS_SQL, {"g": group_id})
     row = g.fetchone()
     if row is None:
         raise LookupError("Группа не найдена или недоступна")
-    lessons = [Lesson(**r) for r in lcur.fetchall()]
+    lessons = _columns(lcur.fetchall(), row.pop("planned_on"), row.pop("planned_starts"), row.pop("planned_ends"))
     day_of = {x.id: x.held_on for x in lessons if x.id is not None}.__getitem__
     # A Saved is immutable: one object per distinct (status, reason, text, version) — a few
     # dozen for ~1,900 marks — and the per-mark work runs in C (zip/map), not in a Python loop.

@@ -3,17 +3,25 @@
 -- data for the methodist, and the monthly "data checked" mark of a group.
 SET LOCAL ROLE ej_owner;
 
+-- The dates from p_from to p_to that fall on ISO weekday p_weekday (1 = Monday … 7 = Sunday):
+-- the first such date, then every seventh day. Plain SQL, so the planner inlines it.
+CREATE FUNCTION ej.weekday_dates(p_weekday smallint, p_from date, p_to date) RETURNS SETOF date
+    LANGUAGE sql IMMUTABLE
+AS $$
+SELECT d::date
+  FROM generate_series((p_from + (p_weekday - extract(isodow FROM p_from)::int + 7) % 7)::timestamp,
+                       p_to::timestamp, interval '7 days') d
+$$;
+
 -- Planned lesson dates: every day of the iteration that falls on a weekly slot of the group
 -- (within the slot's validity). One group has a few slots, so this is cheap per group.
 CREATE VIEW ej.planned_lesson WITH (security_invoker = true) AS
-SELECT s.organization_id, s.group_id, d::date AS held_on, s.starts_at, s.ends_at,
+SELECT s.organization_id, s.group_id, d AS held_on, s.starts_at, s.ends_at,
        coalesce(s.room, g.room) AS room
   FROM ej.schedule_slot s
   JOIN ej.study_group g ON g.id = s.group_id
   JOIN ej.iteration i ON i.id = g.iteration_id
- CROSS JOIN LATERAL generate_series(greatest(i.starts_on, s.valid_from), least(i.ends_on, s.valid_to),
-                                    interval '1 day') d
- WHERE extract(isodow FROM d) = s.weekday;
+ CROSS JOIN LATERAL ej.weekday_dates(s.weekday, greatest(i.starts_on, s.valid_from), least(i.ends_on, s.valid_to)) d;
 
 -- КТП of a group's program against the lessons given so far: hours per topic planned and delivered.
 CREATE VIEW ej.topic_progress WITH (security_invoker = true) AS
@@ -212,4 +220,5 @@ GRANT SELECT ON ej.planned_lesson, ej.topic_progress, ej.group_data_check
     TO ej_teacher, ej_methodist, ej_deputy, ej_director;
 
 REVOKE ALL ON FUNCTION ej.lessons_due(date), ej.tg_change_request(), ej.tg_data_check() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ej.lessons_due(date) TO ej_teacher, ej_methodist, ej_deputy, ej_director;
+GRANT EXECUTE ON FUNCTION ej.lessons_due(date), ej.weekday_dates(smallint, date, date)
+    TO ej_teacher, ej_methodist, ej_deputy, ej_director;
