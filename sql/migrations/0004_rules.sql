@@ -111,7 +111,9 @@ END $$;
 CREATE TRIGGER a_iteration BEFORE INSERT OR UPDATE OR DELETE ON ej.iteration
     FOR EACH ROW EXECUTE FUNCTION ej.tg_iteration();
 
--- Groups: frozen with their iteration; iteration, program and teacher of one organization.
+-- Groups: frozen with their iteration; iteration, program and teacher of one organization. A group
+-- entered by mistake may be deleted; one with lessons or students on its rolls may not (deleting
+-- it would cascade to the journal).
 CREATE FUNCTION ej.tg_study_group() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -123,6 +125,13 @@ BEGIN
         PERFORM ej.assert_not_archived((SELECT status FROM ej.iteration WHERE id = OLD.iteration_id));
     END IF;
     IF TG_OP = 'DELETE' THEN
+        IF EXISTS (SELECT 1 FROM ej.lesson WHERE group_id = OLD.id) THEN
+            RAISE EXCEPTION 'В журнале группы уже есть занятия: удалить группу нельзя' USING ERRCODE = 'EJ003';
+        END IF;
+        IF EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = OLD.id) THEN
+            RAISE EXCEPTION 'В группу уже зачисляли обучающихся: удалить её нельзя (отчислите по приказу)'
+                USING ERRCODE = 'EJ003';
+        END IF;
         RETURN OLD;
     END IF;
     SELECT status, organization_id INTO v_status, v_org FROM ej.iteration WHERE id = NEW.iteration_id;
