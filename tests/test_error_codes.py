@@ -39,7 +39,7 @@ def test_every_raise_in_sql_has_one_of_our_codes():
             seen.update(codes)
     assert not wrong, "RAISE without an EJ code of sql/migrations/0001:\n" + "\n".join(wrong)
     assert seen == {*RULE_KINDS, INTERNAL}  # every code is used, none is left over
-    assert sum(1 for p in files for _ in raise_statements(p.read_text(encoding="utf-8"))) > 90
+    assert sum(1 for p in files for _ in raise_statements(p.read_text(encoding="utf-8"))) > 80  # the parser finds them
 
 
 def test_the_table_of_codes_in_0001_is_the_one_the_program_reads():

@@ -18,6 +18,16 @@ AS $$
 $$;
 GRANT EXECUTE ON FUNCTION ej.ru_plural(bigint, text, text, text) TO ej_teacher, ej_methodist, ej_deputy, ej_director;
 
+-- The one refusal of a change to an archived iteration's records.
+CREATE FUNCTION ej.assert_not_archived(p_status text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_status = 'archived' THEN
+        RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять' USING ERRCODE = 'EJ003';
+    END IF;
+END $$;
+
 CREATE FUNCTION ej.assert_group_writable(p_group_id bigint) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -31,10 +41,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'Группа не найдена' USING ERRCODE = 'EJ005';
     END IF;
-    IF v_status = 'archived' THEN
-        RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-            USING ERRCODE = 'EJ003';
-    END IF;
+    PERFORM ej.assert_not_archived(v_status);
     RETURN v_org;
 END $$;
 
@@ -104,7 +111,9 @@ END $$;
 CREATE TRIGGER a_iteration BEFORE INSERT OR UPDATE OR DELETE ON ej.iteration
     FOR EACH ROW EXECUTE FUNCTION ej.tg_iteration();
 
--- Groups: frozen with their iteration; iteration, program and teacher of one organization.
+-- Groups: frozen with their iteration; iteration, program and teacher of one organization. A group
+-- entered by mistake may be deleted; one with lessons or students on its rolls may not (deleting
+-- it would cascade to the journal).
 CREATE FUNCTION ej.tg_study_group() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -113,20 +122,20 @@ DECLARE
     v_org    bigint;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        SELECT status INTO v_status FROM ej.iteration WHERE id = OLD.iteration_id;
-        IF v_status = 'archived' THEN
-            RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-                USING ERRCODE = 'EJ003';
-        END IF;
+        PERFORM ej.assert_not_archived((SELECT status FROM ej.iteration WHERE id = OLD.iteration_id));
     END IF;
     IF TG_OP = 'DELETE' THEN
+        IF EXISTS (SELECT 1 FROM ej.lesson WHERE group_id = OLD.id) THEN
+            RAISE EXCEPTION 'В журнале группы уже есть занятия: удалить группу нельзя' USING ERRCODE = 'EJ003';
+        END IF;
+        IF EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = OLD.id) THEN
+            RAISE EXCEPTION 'В группу уже зачисляли обучающихся: удалить её нельзя (отчислите по приказу)'
+                USING ERRCODE = 'EJ003';
+        END IF;
         RETURN OLD;
     END IF;
     SELECT status, organization_id INTO v_status, v_org FROM ej.iteration WHERE id = NEW.iteration_id;
-    IF v_status = 'archived' THEN
-        RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-            USING ERRCODE = 'EJ003';
-    END IF;
+    PERFORM ej.assert_not_archived(v_status);
     IF v_org IS DISTINCT FROM NEW.organization_id
        OR NOT EXISTS (SELECT 1 FROM ej.program WHERE id = NEW.program_id AND organization_id = v_org)
        OR NOT EXISTS (SELECT 1 FROM ej.staff WHERE id = NEW.teacher_id AND organization_id = v_org) THEN
@@ -138,14 +147,19 @@ END $$;
 CREATE TRIGGER a_study_group BEFORE INSERT OR UPDATE OR DELETE ON ej.study_group
     FOR EACH ROW EXECUTE FUNCTION ej.tg_study_group();
 
--- The dates of a group's iteration, and the period as a refusal quotes it: «01.09.2025 — 31.05.2026».
--- (The rules below check a date against it; all NULL for a group that does not exist.)
-CREATE FUNCTION ej.group_period(p_group_id bigint, OUT starts_on date, OUT ends_on date, OUT quoted text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+-- The dates of a group's iteration, the period as a refusal quotes it («01.09.2025 — 31.05.2026»)
+-- and the group's program. (The rules below check a date against it; all NULL for a group that
+-- does not exist.)
+CREATE FUNCTION ej.group_period(p_group_id bigint, OUT starts_on date, OUT ends_on date, OUT quoted text,
+                                OUT program_id bigint)
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT i.starts_on, i.ends_on, to_char(i.starts_on, 'DD.MM.YYYY') || ' — ' || to_char(i.ends_on, 'DD.MM.YYYY')
-      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = p_group_id
-$$;
+BEGIN
+    SELECT i.starts_on, i.ends_on, to_char(i.starts_on, 'DD.MM.YYYY') || ' — ' || to_char(i.ends_on, 'DD.MM.YYYY'),
+           g.program_id
+      INTO starts_on, ends_on, quoted, program_id
+      FROM ej.study_group g JOIN ej.iteration i ON i.id = g.iteration_id WHERE g.id = p_group_id;
+END $$;
 
 -- Enrollments: within the iteration, no overlap for the same student and group, student of
 -- the same organization.
@@ -253,8 +267,7 @@ BEGIN
         END IF;
     END IF;
     IF NEW.topic_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM ej.program_topic t JOIN ej.study_group g ON g.program_id = t.program_id
-                        WHERE t.id = NEW.topic_id AND g.id = NEW.group_id) THEN
+       AND NOT EXISTS (SELECT 1 FROM ej.program_topic WHERE id = NEW.topic_id AND program_id = v_period.program_id) THEN
         RAISE EXCEPTION 'Тема не из программы этой группы' USING ERRCODE = 'EJ003';
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -321,10 +334,7 @@ BEGIN
         -- another teacher's lesson is "not found", as an id that does not exist (0016)
         RAISE EXCEPTION 'Занятие не найдено' USING ERRCODE = 'EJ005';
     END IF;
-    IF v_status = 'archived' THEN
-        RAISE EXCEPTION 'Итерация в архиве: её записи нельзя изменять'
-            USING ERRCODE = 'EJ003';
-    END IF;
+    PERFORM ej.assert_not_archived(v_status);
     IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.student_id <> OLD.student_id OR NEW.lesson_id <> OLD.lesson_id)
        AND NOT EXISTS (SELECT 1 FROM ej.enrollment e
                         WHERE e.group_id = v_group AND e.student_id = NEW.student_id
@@ -354,32 +364,37 @@ END $$;
 CREATE TRIGGER b_attendance BEFORE INSERT OR UPDATE OR DELETE ON ej.attendance
     FOR EACH ROW EXECUTE FUNCTION ej.tg_attendance();
 
--- Briefing participants: group from the briefing; enrolled students only.
-CREATE FUNCTION ej.tg_briefing_student() RETURNS trigger
+-- Briefing participants: the group is the briefing's; then the scope of a group's row (a_group_scope
+-- fires after a_briefing_group).
+CREATE FUNCTION ej.tg_briefing_group() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_group bigint;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM ej.assert_group_writable(OLD.group_id);
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    SELECT group_id INTO v_group FROM ej.safety_briefing WHERE id = NEW.briefing_id;
-    NEW.group_id := v_group;
-    NEW.organization_id := ej.assert_group_writable(v_group);
-    IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = v_group AND student_id = NEW.student_id) THEN
+    NEW.group_id := (SELECT group_id FROM ej.safety_briefing WHERE id = NEW.briefing_id);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER a_briefing_group BEFORE INSERT OR UPDATE ON ej.safety_briefing_student
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_briefing_group();
+CREATE TRIGGER a_group_scope BEFORE INSERT OR DELETE OR UPDATE ON ej.safety_briefing_student
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_group_scope();
+
+-- A group's record about a student (a briefing's participant, an achievement) is about a student
+-- of the group.
+CREATE FUNCTION ej.tg_student_of_group() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = NEW.group_id AND student_id = NEW.student_id) THEN
         RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'EJ003';
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER b_briefing_student BEFORE INSERT OR UPDATE OR DELETE ON ej.safety_briefing_student
-    FOR EACH ROW EXECUTE FUNCTION ej.tg_briefing_student();
+CREATE TRIGGER b_enrolled BEFORE INSERT OR UPDATE ON ej.safety_briefing_student
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_student_of_group();
+CREATE TRIGGER b_enrolled BEFORE INSERT OR UPDATE ON ej.achievement
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_student_of_group();
 
--- Dates of group records (briefings, events, achievements) inside the iteration; an
--- achievement belongs to a student of the group.
+-- Dates of group records (briefings, events, achievements) inside the iteration.
 CREATE FUNCTION ej.tg_group_dated() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -389,11 +404,6 @@ BEGIN
     SELECT * INTO v_period FROM ej.group_period(NEW.group_id);
     IF NEW.held_on < v_period.starts_on - 30 OR NEW.held_on > v_period.ends_on THEN
         RAISE EXCEPTION 'Дата вне периода итерации (%)', v_period.quoted USING ERRCODE = 'EJ003';
-    END IF;
-    IF TG_TABLE_NAME = 'achievement' THEN  -- compiled per table: NEW.student_id exists here
-        IF NOT EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = NEW.group_id AND student_id = NEW.student_id) THEN
-            RAISE EXCEPTION 'Обучающийся не из этой группы' USING ERRCODE = 'EJ003';
-        END IF;
     END IF;
     RETURN NEW;
 END $$;

@@ -341,6 +341,17 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Only a SCRAM verifier made on the client ever reaches the server, never a password.
+CREATE FUNCTION ej.check_verifier(p_verifier text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_verifier IS NULL
+       OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
+        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'EJ001';
+    END IF;
+END $$;
+
 -- A staff login of the caller's organization (or any, for a superuser), with its organization.
 CREATE FUNCTION ej.account_of(p_login text) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -355,6 +366,15 @@ BEGIN
             USING ERRCODE = 'EJ005';
     END IF;
     RETURN ej.account_org(v_org);
+END $$;
+
+-- The same, for a change only an administrator makes (p_what: the refusal for anyone else).
+CREATE FUNCTION ej.administered_account(p_login text, p_what text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM ej.require_role('admin', p_what);
+    RETURN ej.account_of(p_login);
 END $$;
 
 -- A new pending request; an older pending one of the same login and kind is withdrawn by it.
@@ -485,10 +505,8 @@ CREATE FUNCTION ej.request_lock(p_login text, p_locked boolean) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_org bigint;
+    v_org bigint := ej.administered_account(p_login, 'Блокировать учётные записи может только администратор');
 BEGIN
-    PERFORM ej.require_role('admin', 'Блокировать учётные записи может только администратор');
-    v_org := ej.account_of(p_login);
     IF p_locked AND p_login = session_user THEN
         RAISE EXCEPTION 'Нельзя заблокировать собственную учётную запись' USING ERRCODE = 'EJ003';
     END IF;
@@ -505,10 +523,8 @@ CREATE FUNCTION ej.request_roles(p_login text, p_roles text[]) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_org bigint;
+    v_org bigint := ej.administered_account(p_login, 'Менять роли может только администратор');
 BEGIN
-    PERFORM ej.require_role('admin', 'Менять роли может только администратор');
-    v_org := ej.account_of(p_login);
     PERFORM ej.check_roles(p_roles);
     p_roles := ARRAY(SELECT DISTINCT r FROM unnest(p_roles) r ORDER BY r);
     IF p_login = session_user AND NOT ej.is_superuser() THEN
@@ -529,15 +545,10 @@ CREATE FUNCTION ej.request_password(p_login text, p_verifier text)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_org bigint;
+    v_org bigint := ej.administered_account(p_login, 'Пароли выдаёт только администратор');
     v_id  bigint;
 BEGIN
-    PERFORM ej.require_role('admin', 'Пароли выдаёт только администратор');
-    v_org := ej.account_of(p_login);
-    IF p_verifier IS NULL
-       OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'EJ001';
-    END IF;
+    PERFORM ej.check_verifier(p_verifier);
     IF ej.is_superuser() OR cardinality(ej.login_data_roles(p_login)) = 0 THEN
         RETURN QUERY SELECT ej.apply_password(v_org, p_login, p_verifier), NULL::bigint;
         RETURN;
@@ -564,10 +575,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'Учётная запись не найдена или заблокирована' USING ERRCODE = 'EJ002';
     END IF;
-    IF p_verifier IS NULL
-       OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-        RAISE EXCEPTION 'Ожидается хэш пароля SCRAM-SHA-256, а не сам пароль' USING ERRCODE = 'EJ001';
-    END IF;
+    PERFORM ej.check_verifier(p_verifier);
     EXECUTE format('ALTER ROLE %I PASSWORD %L VALID UNTIL %L', session_user, p_verifier, 'infinity');
     PERFORM audit.log_account(v_org, session_user, 'password', '{"own": true}');
 END $$;
@@ -637,7 +645,8 @@ BEGIN
                               jsonb_build_object('request', r.id, 'kind', r.kind));
 END $$;
 
-REVOKE ALL ON FUNCTION ej.is_superuser(), ej.login_data_roles(text), ej.check_roles(text[]), ej.account_of(text),
+REVOKE ALL ON FUNCTION ej.is_superuser(), ej.login_data_roles(text), ej.check_roles(text[]), ej.check_verifier(text),
+    ej.account_of(text), ej.administered_account(text, text),
     ej.new_account_request(bigint, text, text, text, text[]), ej.apply_create(bigint, text, text[], text),
     ej.apply_roles(bigint, text, text[]), ej.apply_lock(bigint, text, boolean),
     ej.apply_password(bigint, text, text), ej.request_account(text, text[], text, bigint),

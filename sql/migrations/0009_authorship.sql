@@ -6,47 +6,46 @@ CREATE FUNCTION ej.session_is_superuser() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false) $$;
 
-CREATE FUNCTION ej.tg_remark_authorship() RETURNS trigger
+-- Who wrote a row: on insert the column named by TG_ARGV[0] becomes the caller (the owner — demo
+-- data, restores — keeps what it sends) and the one named by TG_ARGV[1], if any, the moment; an
+-- update keeps them as they were.
+CREATE FUNCTION ej.tg_authorship() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    me bigint := ej.current_staff_id();
+    v_set jsonb;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        NEW.author_id := coalesce(me, NEW.author_id);
-        NEW.created_at := now();
-        IF NEW.closed_at IS NOT NULL THEN
-            NEW.closed_by := coalesce(me, NEW.closed_by);
-        END IF;
-        RETURN NEW;
-    END IF;
-    NEW.author_id := OLD.author_id;
-    NEW.created_at := OLD.created_at;
-    IF NEW.closed_at IS DISTINCT FROM OLD.closed_at THEN
-        NEW.closed_by := CASE WHEN NEW.closed_at IS NULL THEN NULL ELSE coalesce(me, NEW.closed_by) END;
+    IF TG_OP = 'UPDATE' THEN
+        v_set := (SELECT jsonb_object_agg(c, to_jsonb(OLD) -> c) FROM unnest(TG_ARGV) c);
     ELSE
-        NEW.closed_by := OLD.closed_by;
+        v_set := jsonb_build_object(TG_ARGV[0], coalesce(to_jsonb(ej.current_staff_id()), to_jsonb(NEW) -> TG_ARGV[0]));
+        IF TG_NARGS > 1 THEN
+            v_set := v_set || jsonb_build_object(TG_ARGV[1], now());
+        END IF;
     END IF;
-    RETURN NEW;
+    RETURN jsonb_populate_record(NEW, v_set);
 END $$;
 CREATE TRIGGER b_authorship BEFORE INSERT OR UPDATE ON ej.remark
-    FOR EACH ROW EXECUTE FUNCTION ej.tg_remark_authorship();
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_authorship('author_id', 'created_at');
+CREATE TRIGGER b_authorship BEFORE INSERT OR UPDATE ON ej.board_post
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_authorship('author_id', 'posted_at');
 
-CREATE FUNCTION ej.tg_post_authorship() RETURNS trigger
+-- Who closed a remark: the caller, when it is closed (or closed again); nobody once it is reopened.
+CREATE FUNCTION ej.tg_remark_closed_by() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        NEW.author_id := coalesce(ej.current_staff_id(), NEW.author_id);
-        NEW.posted_at := now();
-    ELSE
-        NEW.author_id := OLD.author_id;
-        NEW.posted_at := OLD.posted_at;
+    IF TG_OP = 'UPDATE' AND NEW.closed_at IS NOT DISTINCT FROM OLD.closed_at THEN
+        NEW.closed_by := OLD.closed_by;
+    ELSIF NEW.closed_at IS NOT NULL THEN
+        NEW.closed_by := coalesce(ej.current_staff_id(), NEW.closed_by);
+    ELSIF TG_OP = 'UPDATE' THEN
+        NEW.closed_by := NULL;
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER b_authorship BEFORE INSERT OR UPDATE ON ej.board_post
-    FOR EACH ROW EXECUTE FUNCTION ej.tg_post_authorship();
+CREATE TRIGGER b_closed_by BEFORE INSERT OR UPDATE ON ej.remark
+    FOR EACH ROW EXECUTE FUNCTION ej.tg_remark_closed_by();
 
 -- The schedule approval fields of an iteration change only through ej.approve_schedule().
 -- Not SECURITY DEFINER: it must see the caller as current_user.

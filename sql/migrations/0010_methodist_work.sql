@@ -123,11 +123,9 @@ CREATE FUNCTION ej.archive_iteration(p_iteration_id bigint, p_accept_problems bo
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    r          ej.iteration;
+    r          ej.iteration := ej.my_iteration_for_update(p_iteration_id, 'Архивировать итерацию может только методист');
     v_problems integer;
 BEGIN
-    PERFORM ej.require_role('methodist', 'Архивировать итерацию может только методист');
-    r := ej.my_iteration_for_update(p_iteration_id);
     IF r.status = 'archived' THEN
         RETURN 0;
     END IF;

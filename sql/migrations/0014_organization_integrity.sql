@@ -112,13 +112,15 @@ END $$;
 CREATE TRIGGER b_dates BEFORE UPDATE OF starts_on, ends_on ON ej.iteration
     FOR EACH ROW EXECUTE FUNCTION ej.tg_iteration_dates();
 
--- The caller's iteration for a status change, locked; "not found" for another organization's.
-CREATE FUNCTION ej.my_iteration_for_update(p_iteration_id bigint) RETURNS ej.iteration
+-- The caller's iteration for a methodist's command on it (p_what: the refusal for anyone else),
+-- locked; "not found" for another organization's.
+CREATE FUNCTION ej.my_iteration_for_update(p_iteration_id bigint, p_what text) RETURNS ej.iteration
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     r ej.iteration;
 BEGIN
+    PERFORM ej.require_role('methodist', p_what);
     SELECT * INTO r FROM ej.iteration WHERE id = p_iteration_id FOR UPDATE;
     IF NOT FOUND OR (r.organization_id IS DISTINCT FROM ej.current_org_id() AND NOT ej.session_is_superuser()) THEN
         RAISE EXCEPTION 'Итерация не найдена' USING ERRCODE = 'EJ005';
@@ -131,10 +133,8 @@ CREATE FUNCTION ej.set_iteration_status(p_iteration_id bigint, p_status text) RE
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    r ej.iteration;
+    r ej.iteration := ej.my_iteration_for_update(p_iteration_id, 'Начинать и заканчивать итерацию может только методист');
 BEGIN
-    PERFORM ej.require_role('methodist', 'Начинать и заканчивать итерацию может только методист');
-    r := ej.my_iteration_for_update(p_iteration_id);
     IF (r.status, p_status) NOT IN (('planned', 'active'), ('active', 'closed')) THEN
         RAISE EXCEPTION 'Итерацию можно только начать (из «планируется») или закончить (из «идёт»); в архив — командой «архивировать»'
             USING ERRCODE = 'EJ003';
@@ -148,12 +148,10 @@ CREATE FUNCTION ej.cancel_iteration(p_iteration_id bigint) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    r        ej.iteration;
+    r        ej.iteration := ej.my_iteration_for_update(p_iteration_id, 'Отменить итерацию может только методист');
     v_groups integer;
     t        text;
 BEGIN
-    PERFORM ej.require_role('methodist', 'Отменить итерацию может только методист');
-    r := ej.my_iteration_for_update(p_iteration_id);
     IF r.status <> 'planned' THEN
         RAISE EXCEPTION 'Отменить можно только итерацию, которая ещё не началась' USING ERRCODE = 'EJ003';
     END IF;
@@ -208,7 +206,7 @@ $$;
 
 ---------------------------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION ej.tg_visible_parents(),
-    ej.tg_iteration_status(), ej.tg_iteration_dates(), ej.my_iteration_for_update(bigint),
+    ej.tg_iteration_status(), ej.tg_iteration_dates(), ej.my_iteration_for_update(bigint, text),
     ej.set_iteration_status(bigint, text), ej.cancel_iteration(bigint), ej.schedule_clashes(bigint),
     ej.freeze_iteration(bigint), ej.tg_frozen_copy(), ej.as_printed(jsonb, ej.student),
     ej.as_printed(jsonb, ej.staff) FROM PUBLIC;

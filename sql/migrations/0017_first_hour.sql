@@ -77,23 +77,7 @@ END $$;
 CREATE TRIGGER c_remark_answer BEFORE UPDATE OF fixed_at ON ej.remark
     FOR EACH ROW EXECUTE FUNCTION ej.tg_remark_answer();
 
--- A group entered by mistake may be deleted; one with lessons or students on its rolls may not
--- (deleting it would cascade to the journal). Fires after a_study_group (archived: frozen first).
-CREATE FUNCTION ej.tg_study_group_in_use() RETURNS trigger
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM ej.lesson WHERE group_id = OLD.id) THEN
-        RAISE EXCEPTION 'В журнале группы уже есть занятия: удалить группу нельзя' USING ERRCODE = 'EJ003';
-    END IF;
-    IF EXISTS (SELECT 1 FROM ej.enrollment WHERE group_id = OLD.id) THEN
-        RAISE EXCEPTION 'В группу уже зачисляли обучающихся: удалить её нельзя (отчислите по приказу)'
-            USING ERRCODE = 'EJ003';
-    END IF;
-    RETURN OLD;
-END $$;
-CREATE TRIGGER z_study_group_in_use BEFORE DELETE ON ej.study_group
-    FOR EACH ROW EXECUTE FUNCTION ej.tg_study_group_in_use();
+-- (A group with lessons or students on its rolls is not deleted: ej.tg_study_group, 0004.)
 
 CREATE FUNCTION ej.receive_hard_copy(p_id bigint) RETURNS timestamptz
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
