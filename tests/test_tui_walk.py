@@ -10,7 +10,7 @@ inside its dialog (or the screen)."""
 import re
 
 import pytest
-from staff_tui import acknowledge, app_as, settle, wait_for
+from staff_tui import acknowledge, app_as, settle, tables_measured, wait_for
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import Select
@@ -101,7 +101,10 @@ class Walk:
             self.found.setdefault(where, set()).update(words)
 
     async def quiet(self) -> None:
+        """Workers done and every table measured: an unmeasured column is header-wide and cuts
+        «01.12.2026» to «01.1», which reads as a decimal point (seen on a busy machine)."""
         await settle(self.pilot)
+        await wait_for(self.pilot, lambda: tables_measured(self.pilot.app.screen), "the tables to measure their rows")
 
     async def back_to(self, screen) -> None:
         app = self.pilot.app
