@@ -47,7 +47,7 @@ def close_remark_dialog(r: RemarkRow) -> FormScreen:
                            "Проверьте журнал и закройте замечание.")
 
 
-class RemarksScreen(TableScreen):
+class RemarksScreen(TableScreen[RemarkRow]):
     TITLE = "Замечания"
     HELP = """Замечания по ведению журнала (Положение: педагог устраняет замечания заместителя директора и
 методиста). «н» — новое замечание на группу или занятие, Enter — закрыть замечание (проверив ответ

@@ -3,7 +3,7 @@ the cursor, the footer. Data is fetched in a thread worker (`fetch`, no Textual 
 on the UI thread (`show`); writes go through `write`, which reloads the list when done."""
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,8 +14,10 @@ from ejournal_tui.db.session import Unreachable
 from ejournal_tui.tui.screens.common.base import BaseScreen, esc
 from ejournal_tui.tui.widgets.table import ListTable, fill, selected
 
+Item = TypeVar("Item")  # a row of the list: TableScreen[StaffRow]
 
-class TableScreen(BaseScreen):
+
+class TableScreen(BaseScreen, Generic[Item]):
     AUTO_FOCUS = "#list-table"
     DEFAULT_CSS = """
     TableScreen #list-title { height: auto; max-height: 6; padding: 0 1; background: $boost; }
@@ -86,7 +88,7 @@ class TableScreen(BaseScreen):
     def key(self) -> str | None:
         return selected(self.table)
 
-    def row(self, key: str | None, field: str = "id") -> Any:
+    def row(self, key: str | None, field: str = "id") -> Item | None:
         """The loaded item whose `field` is the table row's key (None: no such row)."""
         return next((x for x in self.data or [] if str(getattr(x, field)) == key), None)
 

@@ -13,7 +13,7 @@ from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.widgets.table import short_name
 
 
-class ControlGroupsScreen(TableScreen):
+class ControlGroupsScreen(TableScreen[ControlRow]):
     TITLE = "Группы: контроль"
     HELP = """Группы педагога (или квантума) с показателями ведения журнала, как на панели контроля.
 Enter — журнал группы (только просмотр), «з» — замечание педагогу по группе."""

@@ -17,7 +17,7 @@ from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.widgets.table import short_name
 
 
-class DeputyHomeScreen(TableScreen):
+class DeputyHomeScreen(TableScreen[ControlRow]):
     TITLE = "Контроль ведения журнала"
     HELP = """Контроль ведения электронного журнала по педагогам или квантумам итерации («в» — сменить разрез):
 

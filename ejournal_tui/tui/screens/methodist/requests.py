@@ -11,7 +11,7 @@ from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 
 
-class RequestsScreen(TableScreen):
+class RequestsScreen(TableScreen[ChangeRequest]):
     TITLE = "Запросы на исправление данных"
     HELP = """Педагоги ежемесячно проверяют данные обучающихся и сообщают методисту об изменениях.
 Enter — принять запрос (фамилия, имя, отчество, школа, класс, адрес и телефон исправляются сами; прочее

@@ -17,7 +17,7 @@ from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 from ejournal_tui.tui.widgets.table import short_name
 
 
-class StaffScreen(TableScreen):
+class StaffScreen(TableScreen[StaffRow]):
     TITLE = "Сотрудники"
     HELP = """Список сотрудников организации: ФИО, должность, контакты, роли в журнале.
 «Ознакомлен(а)» — подтвердил ли сотрудник обязанности своих ролей по Положению при первом входе
