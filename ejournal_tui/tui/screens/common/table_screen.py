@@ -18,6 +18,7 @@ Item = TypeVar("Item")  # a row of the list: TableScreen[StaffRow]
 
 
 class TableScreen(BaseScreen, Generic[Item]):
+    KEY: ClassVar[str | None] = "id"  # the field of a row that is its key in the table; None: its position
     AUTO_FOCUS = "#list-table"
     DEFAULT_CSS = """
     TableScreen #list-title { height: auto; max-height: 6; padding: 0 1; background: $boost; }
@@ -75,7 +76,11 @@ class TableScreen(BaseScreen, Generic[Item]):
         raise NotImplementedError
 
     def info(self, key: str | None) -> str:
-        """A line about the row under the cursor (markup)."""
+        """A line about the row under the cursor (markup): describe() of the loaded row."""
+        item = self.row(key)
+        return "" if item is None else self.describe(item)
+
+    def describe(self, item: Item) -> str:
         return ""
 
     def set_title(self, markup: str) -> None:
@@ -88,9 +93,13 @@ class TableScreen(BaseScreen, Generic[Item]):
     def key(self) -> str | None:
         return selected(self.table)
 
-    def row(self, key: str | None, field: str = "id") -> Item | None:
-        """The loaded item whose `field` is the table row's key (None: no such row)."""
-        return next((x for x in self.data or [] if str(getattr(x, field)) == key), None)
+    def row(self, key: str | None) -> Item | None:
+        """The loaded item of the table row with this key (None: no such row)."""
+        if key is None or not self.data:
+            return None
+        if self.KEY is None:
+            return self.data[int(key)]
+        return next((x for x in self.data if str(getattr(x, self.KEY)) == key), None)
 
     @on(DataTable.RowHighlighted)
     def show_info(self) -> None:

@@ -43,10 +43,7 @@ class HardCopiesScreen(TableScreen[HardCopy]):
                    for c in data],
                   empty="журнал этой итерации ещё не печатали")
 
-    def info(self, key: str | None) -> str:
-        c = self.row(key)
-        if c is None:
-            return ""
+    def describe(self, c: HardCopy) -> str:
         got = f"получена {fmt_dt(c.received_at)}: {c.received_by_name}" if c.received_at else "не получена («п»)"
         return esc(f"напечатана {fmt_dt(c.printed_at)}: {c.printed_by_name or '—'} · {got}")
 

@@ -62,9 +62,8 @@ Delete — удалить группу, созданную по ошибке; б
                   [(g.id, (g.name, g.quantum_name, short_name(g.teacher_name), g.students, g.slots or "нет"))
                    for g in data])
 
-    def info(self, key: str | None) -> str:
-        g = self.row(key)
-        return esc(f"{g.program_name} · {g.teacher_name} · кабинет: {g.room or '—'}") if g else ""
+    def describe(self, g: GroupRow) -> str:
+        return esc(f"{g.program_name} · {g.teacher_name} · кабинет: {g.room or '—'}")
 
     @on(Select.Changed, "#gr-iteration")
     def _iteration(self, event: Select.Changed) -> None:

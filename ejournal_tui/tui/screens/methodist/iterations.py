@@ -50,10 +50,7 @@ class IterationsScreen(TableScreen[Iteration]):
                   [(i.id, (i.name, i.starts_on, i.ends_on, i.status_name, i.groups,
                            "утверждено" if i.schedule_approved_at else "не утверждено")) for i in data])
 
-    def info(self, key: str | None) -> str:
-        i = self.row(key)
-        if i is None:
-            return ""
+    def describe(self, i: Iteration) -> str:
         parts = [f"утверждено: {i.approved_by_name}, {fmt_dt(i.schedule_approved_at)}" if i.schedule_approved_at
                  else "расписание не утверждено директором"]
         if i.archived_at:

@@ -38,9 +38,8 @@ Enter — КТП программы (там же загрузка КТП из ф
                            Text(cell(p.ktp_hours), style="" if p.ktp_hours == p.total_hours else "yellow")))
                    for p in data])
 
-    def info(self, key: str | None) -> str:
-        p = self.row(key)
-        return esc(f"{p.name} · утверждена {typed(p.approved_on) or '—'}") if p else ""
+    def describe(self, p: ProgramRow) -> str:
+        return esc(f"{p.name} · утверждена {typed(p.approved_on) or '—'}")
 
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.methodist.ktp import KtpScreen

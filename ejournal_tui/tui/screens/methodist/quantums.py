@@ -33,9 +33,8 @@ class QuantumsScreen(TableScreen[QuantumRow]):
         self.fill(("Квантум", "Программ", "Групп"), [(q.id, (q.name, q.programs, q.groups)) for q in data],
                   empty="квантумов нет — «д» добавить")
 
-    def info(self, key: str | None) -> str:
-        q = self.row(key)
-        return esc(f"{q.name}: программ {q.programs}, групп в текущих итерациях {q.groups}") if q else ""
+    def describe(self, q: QuantumRow) -> str:
+        return esc(f"{q.name}: программ {q.programs}, групп в текущих итерациях {q.groups}")
 
     def action_add(self) -> None:
         self.app.push_screen(quantum_form(None), self.reload_after)

@@ -48,10 +48,7 @@ class StaffScreen(TableScreen[StaffRow]):
                                 s.position)))
         self.fill(("Сотрудник", "Роли", "Ознакомлен(а)", "Должность"), rows)
 
-    def info(self, key: str | None) -> str:
-        s = self.row(key)
-        if s is None:
-            return ""
+    def describe(self, s: StaffRow) -> str:
         acks = "; ".join(f"{ROLE_NAMES.get(r, r)}: {fmt_dt(s.acknowledged[r]) if r in s.acknowledged else 'нет'}"
                          for r in s.roles)
         return esc(f"{s.full_name} · {s.login} · {s.phone or 'телефона нет'} · {s.email or 'эл. почты нет'}"

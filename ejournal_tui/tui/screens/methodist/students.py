@@ -63,10 +63,7 @@ Delete — удалить обучающегося, введённого по о
                            s.pd_consent_on or "нет", s.guardians)) for s in data],
                   empty="никого не найдено")
 
-    def info(self, key: str | None) -> str:
-        s = self.row(key)
-        if s is None:
-            return ""
+    def describe(self, s: StudentRow) -> str:
         clearance = "есть" if s.medical_clearance else "[yellow]нет[/yellow]"
         return (f"{esc(s.full_name)} · {esc(s.groups or 'не в группе')} · {esc(s.school or 'школа не указана')} · "
                 f"мед. допуск: {clearance}")
