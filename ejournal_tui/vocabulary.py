@@ -19,6 +19,9 @@ from typing import Any
 
 from ejournal_tui.i18n import plural
 
+# the lookup tables (0002), each a field of Vocabulary below: the same rows for every organization
+TABLES = ("attendance_status", "absence_reason", "briefing_kind", "achievement_level", "iteration_status",
+          "guardian_relation")
 WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
 WEEKDAYS_SHORT = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 
@@ -50,16 +53,14 @@ class Vocabulary:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Vocabulary":
-        tables = ("attendance_status", "absence_reason", "briefing_kind", "achievement_level", "iteration_status",
-                  "guardian_relation")
-        terms = {t: tuple(Term(**row) for row in data.get(t) or ()) for t in tables}
+        terms = {t: tuple(Term(**row) for row in data.get(t) or ()) for t in TABLES}
         return cls(
             **terms,
             edit_window_days=int(data["edit_window_days"]),
             participants_limit=int(data["participants_limit"]),
             phone_pattern=data["phone_pattern"],
             email_pattern=data["email_pattern"],
-            _by_code={t: {x.code: x for x in terms[t]} for t in tables},
+            _by_code={t: {x.code: x for x in terms[t]} for t in TABLES},
         )
 
     def term(self, table: str, code: str | None) -> Term | None:

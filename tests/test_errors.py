@@ -7,30 +7,20 @@ import psycopg
 import pytest
 from pydantic import ValidationError
 
+from ejournal_tui import errors
 from ejournal_tui.db import lists
 from ejournal_tui.db.connection import one
 from ejournal_tui.db.errors import to_user_error, user_message
 from ejournal_tui.db.inputs import Input
-from ejournal_tui.errors import (
-    UNEXPECTED,
-    Conflict,
-    Forbidden,
-    Invalid,
-    NotFound,
-    RuleViolation,
-    Unavailable,
-    Unexpected,
-    UserError,
-)
 
 
 def test_our_refusals_pass_through_with_their_kind():
-    gone = NotFound("Группа не найдена или недоступна")
+    gone = errors.NotFound("Группа не найдена или недоступна")
     assert to_user_error(gone) is gone and gone.title == "Не найдено"
     assert isinstance(gone, LookupError)  # `except LookupError` still catches it
-    bad = Invalid("Пол: «м» или «ж»", field="gender")
+    bad = errors.Invalid("Пол: «м» или «ж»", field="gender")
     assert to_user_error(bad).field == "gender" and isinstance(bad, ValueError)
-    assert UserError("текст", title="Свой заголовок").title == "Свой заголовок"
+    assert errors.UserError("текст", title="Свой заголовок").title == "Свой заголовок"
 
 
 def test_other_exceptions_are_unexpected_whatever_their_words():
@@ -39,7 +29,7 @@ def test_other_exceptions_are_unexpected_whatever_their_words():
                 LookupError("Группа не найдена"),  # Russian, but not raised as ours
                 KeyError("full_name")):
         error = to_user_error(exc)
-        assert type(error) is Unexpected and error.message == UNEXPECTED
+        assert type(error) is errors.Unexpected and error.message == errors.UNEXPECTED
 
 
 class Count(Input):
@@ -50,7 +40,7 @@ def test_a_forms_check_names_its_field_and_pydantics_own_words_are_not_shown():
     with pytest.raises(ValidationError) as caught:
         lists.StudentInput(last_name="Иванов", first_name="Иван", birth_date="31.02.2015", sex="м")
     error = to_user_error(caught.value)
-    assert isinstance(error, Invalid) and error.field == "birth_date"
+    assert isinstance(error, errors.Invalid) and error.field == "birth_date"
     assert "не дата" in error.message
     with pytest.raises(ValidationError) as caught:
         Count(lessons="twelve")
@@ -59,20 +49,20 @@ def test_a_forms_check_names_its_field_and_pydantics_own_words_are_not_shown():
 
 
 def test_a_rule_raised_in_plpgsql_is_shown_with_its_kind(sql):
-    def rule(code: str, text: str = "Правило журнала не позволяет") -> UserError:
+    def rule(code: str, text: str = "Правило журнала не позволяет") -> errors.UserError:
         return to_user_error(sql.refuses(
             f"DO $$ BEGIN RAISE EXCEPTION '{text}' USING ERRCODE = '{code}'; END $$"))
 
-    assert type(rule("EJ003")) is RuleViolation
+    assert type(rule("EJ003")) is errors.RuleViolation
     assert rule("EJ003").message == "Правило журнала не позволяет"
-    assert type(rule("EJ005", "Занятие не найдено")) is NotFound
-    assert type(rule("EJ002")) is Forbidden
-    assert type(rule("EJ001")) is Invalid
-    assert type(rule("EJ004")) is Conflict
+    assert type(rule("EJ005", "Занятие не найдено")) is errors.NotFound
+    assert type(rule("EJ002")) is errors.Forbidden
+    assert type(rule("EJ001")) is errors.Invalid
+    assert type(rule("EJ004")) is errors.Conflict
     # a standard code is the server's: its general words, never the text, even from a RAISE
     assert rule("check_violation").message == "Значение не прошло проверку базы данных."
     bare = to_user_error(sql.refuses("DO $$ BEGIN RAISE EXCEPTION 'Просто отказ'; END $$"))
-    assert type(bare) is Unexpected and "Просто отказ" not in bare.message
+    assert type(bare) is errors.Unexpected and "Просто отказ" not in bare.message
 
 
 def test_a_rule_of_the_schema_reads_as_written(sql):
@@ -85,20 +75,20 @@ def test_a_rule_of_the_schema_reads_as_written(sql):
 
 def test_the_servers_own_words_are_never_shown(sql):
     zero = to_user_error(sql.refuses("SELECT 1 / 0"))
-    assert type(zero) is Invalid and "division" not in zero.message
+    assert type(zero) is errors.Invalid and "division" not in zero.message
     missing = to_user_error(sql.refuses("SELECT * FROM ej.no_such_table"))
     assert "no_such_table" not in missing.message and "ej." not in missing.message
     # a check constraint with no message of ours: the general sentence of its class
     sql.run("CREATE TEMP TABLE t (n int CONSTRAINT t_n_positive CHECK (n > 0))")
     error = to_user_error(sql.refuses("INSERT INTO t VALUES (-1)"))
-    assert type(error) is RuleViolation and error.message == "Значение не прошло проверку базы данных."
+    assert type(error) is errors.RuleViolation and error.message == "Значение не прошло проверку базы данных."
     assert user_message(sql.refuses("INSERT INTO t VALUES (-1)"), {"t_n_positive": "Число больше нуля"}) \
         == "Число больше нуля"
 
 
 def test_one_row_or_not_found(sql):
     assert one(sql.conn.execute("SELECT 1 AS n"))["n"] == 1
-    with pytest.raises(NotFound):
+    with pytest.raises(errors.NotFound):
         one(sql.conn.execute("SELECT 1 AS n WHERE false"))
 
 
@@ -107,4 +97,4 @@ def test_a_lost_connection_is_unavailable(server):
         psycopg.connect("host=/nonexistent-socket-dir dbname=x connect_timeout=1")
     except psycopg.OperationalError as exc:
         error = to_user_error(exc)
-    assert type(error) is Unavailable and error.title == "Нет связи"
+    assert type(error) is errors.Unavailable and error.title == "Нет связи"

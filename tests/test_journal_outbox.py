@@ -11,7 +11,6 @@ import subprocess
 import sys
 import termios
 import threading
-import time
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from fixed_today import TODAY
 from psycopg import sql as pgsql
 from staff_tui import acknowledge
+from waiting import wait_until
 
 from ejournal_tui.db.connection import connect
 
@@ -66,13 +66,8 @@ class Terminal:
         os.close(self.master)
 
 
-def wait(condition, seconds: float, what: str):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"waited {seconds} s for {what}")
+def wait(condition, seconds: float, what: str) -> None:
+    assert wait_until(condition, seconds, step=0.05), f"waited {seconds} s for {what}"
 
 
 @pytest.fixture

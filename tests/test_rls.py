@@ -14,6 +14,8 @@ from conftest import DEMO_LOGINS, ej_tables
 from psycopg import errors as pgerr
 from psycopg import sql as pgsql
 
+from ejournal_tui.vocabulary import TABLES as VOCABULARY
+
 ROLES = ("teacher", "methodist", "deputy", "director", "admin")
 
 # fmt: off
@@ -42,19 +44,13 @@ READ = {
     "data_check":              ("own",   "org",    "org",  "org",   None),
     "print_fingerprint":       ("own",   "org",    "org",  "org",   None),  # own: printed by the teacher
     "regulation_duty":         ("all",   "all",    "all",  "all",   "all"),  # the same text for everyone
-    "attendance_status":        ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
-    "absence_reason":           ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
-    "briefing_kind":            ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
-    "achievement_level":        ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
-    "iteration_status":        ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
-    "guardian_relation":       ("all",   "all",    "all",  "all",   "all"),  # the vocabulary (0002)
+    **{table: ("all",) * len(ROLES) for table in VOCABULARY},  # the lookup tables (0002)
     "acknowledgment":          ("own",   "org",    "org",  "org",   "own"),  # own: one's own confirmations
     "frozen_topic":            ("org",   "org",    "org",  "org",   None),  # КТП copied into archived terms
     "account_request":         (None,    None,     "org",  "org",   "org"),  # written only by ej.request_*()
 }
 # Reference data without an organization: the same rows for every organization.
-SHARED = {"regulation_duty", "attendance_status", "absence_reason", "briefing_kind", "achievement_level",
-          "iteration_status", "guardian_relation"}
+SHARED = {"regulation_duty", *VOCABULARY}
 
 STAFF_COLUMNS = "U(email, full_name, phone, position)"
 FIX_COLUMNS = "U(fixed_at, fixed_note)"
@@ -84,12 +80,7 @@ WRITE = {
     "data_check":              ("I",         "",            "",    "",      ""),
     "print_fingerprint":       ("I",         "I",           "I",   "I",     ""),
     "regulation_duty":         ("",          "",            "",    "",      ""),
-    "attendance_status":        ("",          "",            "",    "",      ""),
-    "absence_reason":           ("",          "",            "",    "",      ""),
-    "briefing_kind":            ("",          "",            "",    "",      ""),
-    "achievement_level":        ("",          "",            "",    "",      ""),
-    "iteration_status":        ("",          "",            "",    "",      ""),
-    "guardian_relation":       ("",          "",            "",    "",      ""),
+    **{table: ("",) * len(ROLES) for table in VOCABULARY},  # only a migration writes it
     "acknowledgment":          ("I",         "I",           "I",   "I",     "I"),
     "frozen_topic":            ("",          "",            "",    "",      ""),
     "account_request":         ("",          "",            "",    "",      ""),

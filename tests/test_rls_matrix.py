@@ -20,6 +20,8 @@ from psycopg import errors as pgerr
 from psycopg import sql as pgsql
 from psycopg.types.json import Jsonb
 
+from ejournal_tui.vocabulary import TABLES as VOCABULARY
+
 ROLES = ("teacher", "methodist", "deputy", "director", "admin")
 LOGIN = {"teacher": "o1_teacher01", "methodist": "o1_methodist", "deputy": "o1_deputy",
          "director": "o1_director", "admin": "o1_admin"}
@@ -68,12 +70,7 @@ EXPECTED = {
     "data_check":                     (ADD_OWN,  READ_ORG,   READ_ORG,  READ_ORG,  NOTHING),
     "print_fingerprint":              (ADD_OWN,  ADD_MINE,   ADD_MINE,  ADD_MINE,  NOTHING),
     "regulation_duty":                (READ_ALL, READ_ALL,   READ_ALL,  READ_ALL,  READ_ALL),
-    "attendance_status":               (READ_ALL, READ_ALL,   READ_ALL,  READ_ALL,  READ_ALL),
-    "absence_reason":                  (READ_ALL, READ_ALL,   READ_ALL,  READ_ALL,  READ_ALL),
-    "briefing_kind":                   (READ_ALL, READ_ALL,   READ_ALL,  READ_ALL,  READ_ALL),
-    "achievement_level":               (READ_ALL, READ_ALL,   READ_ALL,  READ_ALL,  READ_ALL),
-    "iteration_status":               (READ_ALL, READ_ALL,   READ_ALL,  READ_ALL,  READ_ALL),
-    "guardian_relation":              (READ_ALL, READ_ALL,   READ_ALL,  READ_ALL,  READ_ALL),
+    **{table: (READ_ALL,) * len(ROLES) for table in VOCABULARY},  # the lookup tables (0002)
     "acknowledgment":                 (ADD_OWN,  ADD_MINE,   ADD_MINE,  ADD_MINE,  MINE),
     "account_request":                (NOTHING,  NOTHING,    READ_ORG,  READ_ORG,  READ_ORG),  # via ej.request_*()
     # views: read only, through the row-level security of the tables they read
@@ -100,8 +97,7 @@ EXPECTED = {
 GROUP_COLUMN = {"study_group": "id"}
 STUDENT_COLUMN = {"student": "id", "guardian": "student_id"}
 STAFF_COLUMN = {"acknowledgment": "staff_id"}
-SHARED = {"regulation_duty", "attendance_code_legend", "attendance_status", "absence_reason", "briefing_kind",
-          "achievement_level", "iteration_status", "guardian_relation"}
+SHARED = {"regulation_duty", "attendance_code_legend", *VOCABULARY}
 
 
 @pytest.fixture(scope="module")

@@ -330,6 +330,7 @@ def journal_marks(conn: Conn, group_ids: list[int]) -> list[MarkRow]:
         SELECT a.lesson_id, a.student_id, ej.attendance_code(a.status, a.reason) AS code
           FROM ej.attendance a
          WHERE a.group_id = ANY(%s)
+         ORDER BY a.lesson_id, a.student_id
         """, (group_ids,)).fetchall()
     return [MarkRow(**r) for r in rows]
 
@@ -339,6 +340,7 @@ def journal_student_months(conn: Conn, group_ids: list[int]) -> list[StudentMont
         """
         SELECT group_id, student_id, month, lessons, present, absent, excused, unmarked
           FROM ej.report_student_month WHERE group_id = ANY(%s)
+         ORDER BY group_id, student_id, month
         """, (group_ids,)).fetchall()
     return [StudentMonth(**r) for r in rows]
 

@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -152,6 +153,16 @@ def fingerprint_of(payload: object) -> tuple[str, str]:
     return digest, f"{digest[:4]}-{digest[4:8]}".upper()
 
 
+# The sections of each group's part: one query for all the groups each, in the fingerprint under
+# its name, and handed to each group by its group_id.
+PER_GROUP: dict[str, Callable[[Conn, list[int]], list[Any]]] = {
+    "slots": q.journal_slots, "students": q.journal_students, "lessons": q.journal_lessons,
+    "student_months": q.journal_student_months, "group_months": q.journal_group_months,
+    "briefings": q.journal_briefings, "unbriefed": q.journal_unbriefed, "events": q.journal_events,
+    "achievements": q.journal_achievements, "remarks": q.journal_remarks,
+}
+
+
 def _dump(items) -> list:
     return [i.model_dump(mode="json") for i in items]
 
@@ -177,18 +188,9 @@ def collect(conn: Conn, iteration_id: int | None = None, quantum_id: int | None 
         raise JournalError("Нет групп для печати: в этом квантуме и итерации нет групп, доступных вам")
     ids = [g.group_id for g in infos]
 
-    slots = q.journal_slots(conn, ids)
-    students = q.journal_students(conn, ids)
-    lessons = q.journal_lessons(conn, ids)
+    sections = {name: read(conn, ids) for name, read in PER_GROUP.items()}
     marks = q.journal_marks(conn, ids)
-    student_months = q.journal_student_months(conn, ids)
-    group_months = q.journal_group_months(conn, ids)
     fulfilment = q.journal_fulfilment(conn, ids)
-    briefings = q.journal_briefings(conn, ids)
-    unbriefed = q.journal_unbriefed(conn, ids)
-    events = q.journal_events(conn, ids)
-    achievements = q.journal_achievements(conn, ids)
-    remarks = q.journal_remarks(conn, ids)
     numeric = q.numeric(conn, iteration_id, group_ids=ids, quantum_id=quantum_id)
     dates = q.numeric_dates(conn, iteration_id)
     today = one(conn.execute("SELECT current_date AS d"))["d"]
@@ -199,24 +201,21 @@ def collect(conn: Conn, iteration_id: int | None = None, quantum_id: int | None 
     quantum_attendance = quantum_rows[0] if quantum_rows else None
     fulfilment_total = q.fulfilment_total(conn, ids)
 
-    marks.sort(key=lambda m: (m.lesson_id, m.student_id))
     data_hash, fp = fingerprint_of({
-        "kind": kind, "header": header.model_dump(mode="json"), "groups": _dump(infos), "slots": _dump(slots),
-        "students": _dump(students), "lessons": _dump(lessons), "marks": _dump(marks),
-        "student_months": _dump(sorted(student_months, key=lambda r: (r.group_id, r.student_id, r.month))),
+        "kind": kind, "header": header.model_dump(mode="json"), "groups": _dump(infos),
+        **{name: _dump(rows) for name, rows in sections.items()}, "marks": _dump(marks),
         # planned_to_date counts scheduled dates up to today: it is printed, but left out of the
         # fingerprint, which is to match a paper copy to the records whatever day it is checked
-        "group_months": _dump(group_months),
         "fulfilment": [f.model_dump(mode="json", exclude={"planned_to_date"}) for f in fulfilment],
-        "briefings": _dump(briefings),
-        "unbriefed": _dump(unbriefed), "events": _dump(events), "achievements": _dump(achievements),
-        "remarks": _dump(remarks), "numeric": _dump(numeric), "dates": [d.isoformat() for d in dates],
+        "numeric": _dump(numeric), "dates": [d.isoformat() for d in dates],
         "legend": _dump(legend), "group_attendance": group_attendance, "quantum_attendance": quantum_attendance,
         "fulfilment_total": fulfilment_total,
     })
 
-    by_group = _index(slots, students, lessons, student_months, group_months, briefings, unbriefed, events,
-                      achievements, remarks)
+    by_group: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for name, rows in sections.items():
+        for row in rows:
+            by_group[row.group_id][name].append(row)
     code_of = {(m.lesson_id, m.student_id): m.code for m in marks}
     fulfil_of = {f.group_id: f for f in fulfilment}
     groups = []
@@ -243,7 +242,7 @@ def collect(conn: Conn, iteration_id: int | None = None, quantum_id: int | None 
     # the summary lists the groups in the order of the body
     fulfilment = [fulfil_of[i.group_id] for i in infos if i.group_id in fulfil_of]
     teacher_only = None if q.reads_whole_organization(conn) else ", ".join(teachers)
-    gaps = q.journal_gaps(conn, ids, header.ends_on, lessons)
+    gaps = q.journal_gaps(conn, ids, header.ends_on, sections["lessons"])
     return JournalDoc(kind=kind, header=header, groups=groups, teachers=teachers, programs=programs,
                       legend=legend, quantum_numeric=quantum_numeric, fulfilment=fulfilment,
                       group_attendance=group_attendance, quantum_attendance=quantum_attendance,
@@ -266,18 +265,6 @@ def working_reasons(header: q.Header, gaps: dict, teacher_only: str | None) -> l
                    f"(в {gaps['unmarked_lessons']} занятиях, в клетках «?»)")
     if teacher_only:
         out.append(f"только группы педагога {teacher_only}")
-    return out
-
-
-def _index(slots, students, lessons, student_months, group_months, briefings, unbriefed, events, achievements,
-           remarks) -> dict[int, dict[str, list]]:
-    out: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for name, items in (("slots", slots), ("students", students), ("lessons", lessons),
-                        ("student_months", student_months), ("group_months", group_months),
-                        ("briefings", briefings), ("unbriefed", unbriefed), ("events", events),
-                        ("achievements", achievements), ("remarks", remarks)):
-        for item in items:
-            out[item.group_id][name].append(item)
     return out
 
 

@@ -104,14 +104,15 @@ class Pane:
 
     def wait_for(self, what, timeout: float = 30) -> str:
         test = what if callable(what) else (lambda s: what in s)
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
+
+        def shown() -> str | None:
             text = self.screen()
-            if test(text):
-                return text
-            time.sleep(0.3)
-        raise AssertionError(f"not on the screen after {timeout} s: {what!r}\n--- screen:\n{text}")
+            return text if test(text) else None
+
+        text = wait_until(shown, timeout, step=0.3)
+        if text is None:
+            raise AssertionError(f"not on the screen after {timeout} s: {what!r}\n--- screen:\n{self.screen()}")
+        return text
 
     def keys(self, *keys: str) -> None:
         sh([*TMUX, "send-keys", "-t", self.name, *keys], check=True)

@@ -35,7 +35,7 @@ from pathlib import Path
 import psycopg
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
 from waiting import wait_until  # noqa: E402
 
 from ejournal_tui import settings  # noqa: E402

@@ -20,7 +20,8 @@ NO = "—"
 WAITING = {"roles": "новые роли", "unlock": "разблокировка", "password": "новый пароль"}
 
 
-class AdminHomeScreen(TableScreen):
+class AdminHomeScreen(TableScreen[UserAccount]):
+    KEY = "login"
     TITLE = "Учётные записи"
     HELP = """Учётные записи сотрудников (Положение: реквизиты доступа выдают администратор и методист).
 
@@ -81,13 +82,12 @@ class AdminHomeScreen(TableScreen):
                 if k in waiting else (k, cells) for k, cells in rows]
         self.fill(("Логин", "ФИО", "Роли", "Вход"), rows)
 
-    def info(self, key: str | None) -> str:
-        a = next((x for x in self.data or [] if x.login == key), None)
-        return esc(f"{a.full_name} · {a.login}") if a else ""
+    def describe(self, a: UserAccount) -> str:
+        return esc(f"{a.full_name} · {a.login}")
 
     def _account(self) -> UserAccount | None:
         key = self.need("Выберите учётную запись.")
-        account = next((a for a in self.data or [] if a.login == key), None)
+        account = self.row(key)
         if key is not None and account is None:
             self.notify("Учётная запись ещё не подтверждена.", severity="warning")
         return account

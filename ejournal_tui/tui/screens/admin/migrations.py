@@ -9,6 +9,7 @@ from ejournal_tui.tui.screens.common.table_screen import TableScreen
 
 
 class MigrationsScreen(TableScreen):
+    KEY = "name"
     TITLE = "Миграции базы данных"
     HELP = """Файлы миграций схемы базы данных этой версии программы и их состояние.
 Неприменённые применяет администратор на сервере: `ejournal db migrate` (от имени владельца базы).

@@ -47,7 +47,7 @@ def close_remark_dialog(r: RemarkRow) -> FormScreen:
                            "Проверьте журнал и закройте замечание.")
 
 
-class RemarksScreen(TableScreen):
+class RemarksScreen(TableScreen[RemarkRow]):
     TITLE = "Замечания"
     HELP = """Замечания по ведению журнала (Положение: педагог устраняет замечания заместителя директора и
 методиста). «н» — новое замечание на группу или занятие, Enter — закрыть замечание (проверив ответ
@@ -75,10 +75,7 @@ class RemarksScreen(TableScreen):
                   [(r.id, (f"{r.created_at:%d.%m.%y}", label[r.group_id], short_name(r.teacher_name), answered(r),
                            Text(STATE_SHORT[r.state], style=STYLE[r.state]), clip(r.body, 40))) for r in data])
 
-    def info(self, key: str | None) -> str:
-        r = self.row(key)
-        if r is None:
-            return ""
+    def describe(self, r: RemarkRow) -> str:
         text = f"{r.group_name} · {r.iteration_name} · {r.author_name or ''}: {r.body}"
         text += (f"\nОтвет ({fmt_dt(r.fixed_at)}): {r.fixed_note or '—'}" if r.fixed_at
                  else "\nПедагог ещё не ответил.")

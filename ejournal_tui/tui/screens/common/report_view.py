@@ -58,6 +58,9 @@ Enter — открыть список), таблица обновится. Чи�
             yield Select([], prompt="итерация", id="rep-iteration", compact=True)
             yield Select([], prompt="разрез", id="rep-by", compact=True)
 
+    def info(self, key: str | None) -> str:
+        return ""  # data is the whole Report: its row under the cursor says all there is
+
     def fetch(self) -> Report:
         if self.choices is None:
             self.choices = self.db.run(lists.iteration_choices, True)

@@ -3,7 +3,7 @@ the cursor, the footer. Data is fetched in a thread worker (`fetch`, no Textual 
 on the UI thread (`show`); writes go through `write`, which reloads the list when done."""
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,8 +14,11 @@ from ejournal_tui.db.session import Unreachable
 from ejournal_tui.tui.screens.common.base import BaseScreen, esc
 from ejournal_tui.tui.widgets.table import ListTable, fill, selected
 
+Item = TypeVar("Item")  # a row of the list: TableScreen[StaffRow]
 
-class TableScreen(BaseScreen):
+
+class TableScreen(BaseScreen, Generic[Item]):
+    KEY: ClassVar[str | None] = "id"  # the field of a row that is its key in the table; None: its position
     AUTO_FOCUS = "#list-table"
     DEFAULT_CSS = """
     TableScreen #list-title { height: auto; max-height: 6; padding: 0 1; background: $boost; }
@@ -73,7 +76,11 @@ class TableScreen(BaseScreen):
         raise NotImplementedError
 
     def info(self, key: str | None) -> str:
-        """A line about the row under the cursor (markup)."""
+        """A line about the row under the cursor (markup): describe() of the loaded row."""
+        item = self.row(key)
+        return "" if item is None else self.describe(item)
+
+    def describe(self, item: Item) -> str:
         return ""
 
     def set_title(self, markup: str) -> None:
@@ -86,9 +93,13 @@ class TableScreen(BaseScreen):
     def key(self) -> str | None:
         return selected(self.table)
 
-    def row(self, key: str | None, field: str = "id") -> Any:
-        """The loaded item whose `field` is the table row's key (None: no such row)."""
-        return next((x for x in self.data or [] if str(getattr(x, field)) == key), None)
+    def row(self, key: str | None) -> Item | None:
+        """The loaded item of the table row with this key (None: no such row)."""
+        if key is None or not self.data:
+            return None
+        if self.KEY is None:
+            return self.data[int(key)]
+        return next((x for x in self.data if str(getattr(x, self.KEY)) == key), None)
 
     @on(DataTable.RowHighlighted)
     def show_info(self) -> None:

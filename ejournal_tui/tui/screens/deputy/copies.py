@@ -14,7 +14,7 @@ from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.widgets.table import short_name
 
 
-class HardCopiesScreen(TableScreen):
+class HardCopiesScreen(TableScreen[HardCopy]):
     TITLE = "Твёрдые копии журнала"
     HELP = """Напечатанные твёрдые копии журнала итерации: что напечатано, сколько листов, отпечаток данных
 (он стоит внизу каждого листа — по нему бумажную копию сверяют с базой), кто и когда печатал.
@@ -43,15 +43,12 @@ class HardCopiesScreen(TableScreen):
                    for c in data],
                   empty="журнал этой итерации ещё не печатали")
 
-    def info(self, key: str | None) -> str:
-        c: HardCopy | None = self.row(key)
-        if c is None:
-            return ""
+    def describe(self, c: HardCopy) -> str:
         got = f"получена {fmt_dt(c.received_at)}: {c.received_by_name}" if c.received_at else "не получена («п»)"
         return esc(f"напечатана {fmt_dt(c.printed_at)}: {c.printed_by_name or '—'} · {got}")
 
     def action_receive(self) -> None:
-        c: HardCopy | None = self.row(self.need("Выберите копию."))
+        c = self.row(self.need("Выберите копию."))
         if c is not None:
             if c.received_at is not None:
                 self.notify(f"Копия уже получена {fmt_dt(c.received_at)}.")

@@ -13,7 +13,8 @@ from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.widgets.table import short_name
 
 
-class ControlGroupsScreen(TableScreen):
+class ControlGroupsScreen(TableScreen[ControlRow]):
+    KEY = "key_id"
     TITLE = "Группы: контроль"
     HELP = """Группы педагога (или квантума) с показателями ведения журнала, как на панели контроля.
 Enter — журнал группы (только просмотр), «з» — замечание педагогу по группе."""
@@ -39,9 +40,8 @@ Enter — журнал группы (только просмотр), «з» — 
         self.set_title(f"[b]Группы{(' · ' + esc(whose)) if whose else ''}[/b]: {len(data)} · Enter — журнал")
         self.fill(("Группа", *COLUMNS[1:]), [(r.key_id, (r.name, *metrics(r)[1:])) for r in data])
 
-    def info(self, key: str | None) -> str:
-        r = self.row(key, "key_id")
-        return esc(f"{r.name}: {short_name(r.detail)}; занятий с темой {r.with_topic} из {r.lessons}") if r else ""
+    def describe(self, r: ControlRow) -> str:
+        return esc(f"{r.name}: {short_name(r.detail)}; занятий с темой {r.with_topic} из {r.lessons}")
 
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.teacher.journal import JournalScreen

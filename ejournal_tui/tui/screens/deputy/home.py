@@ -17,7 +17,8 @@ from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.widgets.table import short_name
 
 
-class DeputyHomeScreen(TableScreen):
+class DeputyHomeScreen(TableScreen[ControlRow]):
+    KEY = "key_id"
     TITLE = "Контроль ведения журнала"
     HELP = """Контроль ведения электронного журнала по педагогам или квантумам итерации («в» — сменить разрез):
 
@@ -86,10 +87,7 @@ Enter — группы педагога (квантума), оттуда Enter �
                   [(r.key_id, (short_name(r.name) if self.by == "teacher" else r.name, *metrics(r))) for r in data],
                   empty="в итерации нет групп")
 
-    def info(self, key: str | None) -> str:
-        r = self.row(key, "key_id")
-        if r is None:
-            return ""
+    def describe(self, r: ControlRow) -> str:
         return esc(f"{r.name} ({r.detail or ''}): занятий с темой {r.with_topic} из {r.lessons}; "
                    f"в срок {r.on_time}, позже {r.late}, не заполнено {r.missing}")
 

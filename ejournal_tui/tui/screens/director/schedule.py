@@ -9,7 +9,8 @@ from ejournal_tui.tui.widgets.table import short_name
 from ejournal_tui.vocabulary import WEEKDAYS
 
 
-class IterationScheduleScreen(TableScreen):
+class IterationScheduleScreen(TableScreen[SlotView]):
+    KEY = None
     TITLE = "Расписание итерации"
     HELP = "Занятия всех групп итерации по дням недели. Группы без расписания — в начале списка."
 
@@ -29,6 +30,5 @@ class IterationScheduleScreen(TableScreen):
                         f"{s.starts_at:%H:%M}–{s.ends_at:%H:%M}" if s.starts_at else "", s.group_name,
                         short_name(s.teacher_name), s.room)) for n, s in enumerate(data)])
 
-    def info(self, key: str | None) -> str:
-        s = self.data[int(key)] if key is not None and self.data else None
-        return esc(f"{s.group_name}: {s.program_name}") if s else ""
+    def describe(self, s: SlotView) -> str:
+        return esc(f"{s.group_name}: {s.program_name}")

@@ -19,7 +19,8 @@ from ejournal_tui.tui.screens.dialogs.base import Dialog
 from ejournal_tui.tui.widgets.table import fill, short_name
 
 
-class ActivityScreen(TableScreen):
+class ActivityScreen(TableScreen[ActivityRow]):
+    KEY = "login"
     TITLE = "Активность пользователей"
     HELP = """Ежемесячный контроль активности пользователей журнала (Положение, п. 5.1) — по журналу
 изменений базы данных: сколько изменений сделал каждый, в сколько дней, сколько занятий и отметок.
@@ -55,7 +56,7 @@ class ActivityScreen(TableScreen):
 
     def action_open(self) -> None:
         key = self.need("Выберите пользователя.")
-        row = next((r for r in self.data or [] if r.login == key), None)
+        row = self.row(key)
         month = self.month or self.today.replace(day=1)
         if row is not None:
             self.open_with(methodist.activity_detail, lambda days: ActivityDetailScreen(row, month, days),

@@ -14,7 +14,8 @@ from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 
 
-class ArchiveScreen(TableScreen):
+class ArchiveScreen(TableScreen[ArchiveProblem]):
+    KEY = None
     TITLE = "Архивация итерации"
     HELP = """Перед архивацией — проверка журнала итерации: занятия без темы, без отметок, занятия по
 расписанию, которых нет в журнале. Лучше сначала попросить педагогов исправить («з» — замечание
@@ -46,8 +47,7 @@ class ArchiveScreen(TableScreen):
                   empty="проблем нет")
 
     def _problem(self) -> ArchiveProblem | None:
-        key = self.need("Выберите строку.")
-        return self.data[int(key)] if key is not None and self.data else None
+        return self.row(self.need("Выберите строку."))
 
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.teacher.journal import JournalScreen

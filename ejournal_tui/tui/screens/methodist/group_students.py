@@ -11,7 +11,7 @@ from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 
 
-class GroupStudentsScreen(TableScreen):
+class GroupStudentsScreen(TableScreen[EnrollmentRow]):
     TITLE = "Список группы"
     HELP = """Обучающиеся группы с датами и номерами приказов о зачислении и выбытии.
 Enter — отчислить или перевести в другую группу по приказу (дата выбытия — первый день вне группы).

@@ -16,7 +16,7 @@ from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 from ejournal_tui.tui.widgets.table import short_name
 
 
-class GroupsScreen(TableScreen):
+class GroupsScreen(TableScreen[GroupRow]):
     TITLE = "Группы"
     HELP = """Группы итерации (итерацию выберите в списке сверху: Shift+Tab, Enter).
 Enter — список группы (отчисление и перевод по приказу), «р» — расписание группы, «ж» — журнал
@@ -62,12 +62,8 @@ Delete — удалить группу, созданную по ошибке; б
                   [(g.id, (g.name, g.quantum_name, short_name(g.teacher_name), g.students, g.slots or "нет"))
                    for g in data])
 
-    def info(self, key: str | None) -> str:
-        g = self._group(key)
-        return esc(f"{g.program_name} · {g.teacher_name} · кабинет: {g.room or '—'}") if g else ""
-
-    def _group(self, key: str | None) -> GroupRow | None:
-        return self.row(key)
+    def describe(self, g: GroupRow) -> str:
+        return esc(f"{g.program_name} · {g.teacher_name} · кабинет: {g.room or '—'}")
 
     @on(Select.Changed, "#gr-iteration")
     def _iteration(self, event: Select.Changed) -> None:
@@ -78,32 +74,32 @@ Delete — удалить группу, созданную по ошибке; б
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.methodist.group_students import GroupStudentsScreen
 
-        if (g := self._group(self.need("Выберите группу."))) is not None:
+        if (g := self.row(self.need("Выберите группу."))) is not None:
             self.app.push_screen(GroupStudentsScreen(g.id, g.name), self.reload_after)
 
     def action_schedule(self) -> None:
         from ejournal_tui.tui.screens.methodist.schedule import ScheduleScreen
 
-        if (g := self._group(self.need("Выберите группу."))) is not None:
+        if (g := self.row(self.need("Выберите группу."))) is not None:
             self.app.push_screen(ScheduleScreen(g.id, g.name), self.reload_after)
 
     def action_journal(self) -> None:
         from ejournal_tui.tui.screens.teacher.journal import JournalScreen
 
-        if (g := self._group(self.need("Выберите группу."))) is not None:
+        if (g := self.row(self.need("Выберите группу."))) is not None:
             self.app.push_screen(JournalScreen(g.id, read_only=True))
 
     def action_add(self) -> None:
         self.open_with(_choices, lambda c: _group_form(None, self.iteration_id, c))
 
     def action_edit(self) -> None:
-        if (g := self._group(self.need("Выберите группу."))) is not None:
+        if (g := self.row(self.need("Выберите группу."))) is not None:
             self.open_with(_choices, lambda c: _group_form(g, g.iteration_id, c))
 
     def action_delete(self) -> None:
         from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
 
-        if (g := self._group(self.need("Выберите группу."))) is not None:
+        if (g := self.row(self.need("Выберите группу."))) is not None:
             def answer(yes: bool | None) -> None:
                 if yes:
                     self.write(lists.delete_group, g.id, done=f"Группа {g.name} удалена.")

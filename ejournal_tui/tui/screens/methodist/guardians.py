@@ -14,7 +14,7 @@ from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 from ejournal_tui.vocabulary import current
 
 
-class GuardiansScreen(TableScreen):
+class GuardiansScreen(TableScreen[GuardianRow]):
     TITLE = "Родители (законные представители)"
     HELP = """Родители (законные представители) обучающегося: кем приходятся, телефон, электронная почта и дата
 согласия на обработку персональных данных (без согласия данные обрабатывать нельзя — 152-ФЗ).

@@ -14,7 +14,7 @@ from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.vocabulary import current
 
 
-class IterationsScreen(TableScreen):
+class IterationsScreen(TableScreen[Iteration]):
     TITLE = "Итерации"
     HELP = """Итерации (периоды обучения) организации.
 
@@ -50,23 +50,17 @@ class IterationsScreen(TableScreen):
                   [(i.id, (i.name, i.starts_on, i.ends_on, i.status_name, i.groups,
                            "утверждено" if i.schedule_approved_at else "не утверждено")) for i in data])
 
-    def info(self, key: str | None) -> str:
-        i = self._iteration(key)
-        if i is None:
-            return ""
+    def describe(self, i: Iteration) -> str:
         parts = [f"утверждено: {i.approved_by_name}, {fmt_dt(i.schedule_approved_at)}" if i.schedule_approved_at
                  else "расписание не утверждено директором"]
         if i.archived_at:
             parts.append(f"в архиве с {fmt_dt(i.archived_at)}")
         return esc(" · ".join(parts))
 
-    def _iteration(self, key: str | None) -> Iteration | None:
-        return self.row(key)
-
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.methodist.groups import GroupsScreen
 
-        if (i := self._iteration(self.need("Выберите итерацию."))) is not None:
+        if (i := self.row(self.need("Выберите итерацию."))) is not None:
             screen = GroupsScreen()
             screen.iteration_id = i.id
             self.app.push_screen(screen, self.reload_after)
@@ -74,7 +68,7 @@ class IterationsScreen(TableScreen):
     def action_rollover(self) -> None:
         from ejournal_tui.tui.screens.methodist.rollover import RolloverScreen
 
-        if (i := self._iteration(self.need("Выберите итерацию, из которой переводить."))) is None:
+        if (i := self.row(self.need("Выберите итерацию, из которой переводить."))) is None:
             return
         if i.status == "planned":
             self.notify("Эта итерация ещё не началась: переводят из идущей или закончившейся.", severity="warning")
@@ -84,7 +78,7 @@ class IterationsScreen(TableScreen):
     def action_archive(self) -> None:
         from ejournal_tui.tui.screens.methodist.archive import ArchiveScreen
 
-        if (i := self._iteration(self.need("Выберите итерацию."))) is None:
+        if (i := self.row(self.need("Выберите итерацию."))) is None:
             return
         if i.status == "archived":
             self.notify("Итерация уже в архиве.", severity="warning")
@@ -96,7 +90,7 @@ class IterationsScreen(TableScreen):
     def action_status(self) -> None:
         from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
 
-        if (i := self._iteration(self.need("Выберите итерацию."))) is None:
+        if (i := self.row(self.need("Выберите итерацию."))) is None:
             return
         new = NEXT_STATUS.get(i.status)
         if new is None:
@@ -123,7 +117,7 @@ class IterationsScreen(TableScreen):
     def action_edit(self) -> None:
         from ejournal_tui.tui.screens.methodist.iteration_form import iteration_form
 
-        if (i := self._iteration(self.need("Выберите итерацию."))) is None:
+        if (i := self.row(self.need("Выберите итерацию."))) is None:
             return
         if i.status == "archived":
             self.notify("Итерация в архиве: её название и даты изменить нельзя.", severity="warning")
@@ -133,7 +127,7 @@ class IterationsScreen(TableScreen):
     def action_cancel_iteration(self) -> None:
         from ejournal_tui.tui.screens.methodist.iteration_form import cancel_dialog
 
-        if (i := self._iteration(self.need("Выберите итерацию."))) is None:
+        if (i := self.row(self.need("Выберите итерацию."))) is None:
             return
         if i.status != "planned":
             self.notify(f"Итерация «{i.name}» {i.status_name}: отменить можно только ту, что ещё не началась.",

@@ -15,7 +15,7 @@ from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 
 
-class ProgramsScreen(TableScreen):
+class ProgramsScreen(TableScreen[ProgramRow]):
     TITLE = "Программы и КТП"
     HELP = """Дополнительные общеобразовательные общеразвивающие программы по квантумам: объём в часах,
 дата утверждения, сколько тем и часов в КТП. Жёлтым — часы КТП не совпадают с объёмом программы.
@@ -38,17 +38,13 @@ Enter — КТП программы (там же загрузка КТП из ф
                            Text(cell(p.ktp_hours), style="" if p.ktp_hours == p.total_hours else "yellow")))
                    for p in data])
 
-    def info(self, key: str | None) -> str:
-        p = self._program(key)
-        return esc(f"{p.name} · утверждена {typed(p.approved_on) or '—'}") if p else ""
-
-    def _program(self, key: str | None) -> ProgramRow | None:
-        return self.row(key)
+    def describe(self, p: ProgramRow) -> str:
+        return esc(f"{p.name} · утверждена {typed(p.approved_on) or '—'}")
 
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.methodist.ktp import KtpScreen
 
-        if (p := self._program(self.need("Выберите программу."))) is not None:
+        if (p := self.row(self.need("Выберите программу."))) is not None:
             self.app.push_screen(KtpScreen(p.id, p.name), self.reload_after)
 
     def action_quantums(self) -> None:
@@ -60,7 +56,7 @@ Enter — КТП программы (там же загрузка КТП из ф
         self.open_with(lists.quantum_choices, lambda q: _form(None, q))
 
     def action_edit(self) -> None:
-        if (p := self._program(self.need("Выберите программу."))) is not None:
+        if (p := self.row(self.need("Выберите программу."))) is not None:
             self.open_with(lists.quantum_choices, lambda q: _form(p, q))
 
 

@@ -13,7 +13,7 @@ from ejournal_tui.tui.screens.common.table_screen import TableScreen
 from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 
 
-class QuantumsScreen(TableScreen):
+class QuantumsScreen(TableScreen[QuantumRow]):
     TITLE = "Квантумы"
     HELP = """Квантумы организации — направления, по которым написаны программы и набраны группы.
 «д» — новый квантум, Enter или «к» — изменить название (программы, группы и журналы квантума
@@ -33,18 +33,14 @@ class QuantumsScreen(TableScreen):
         self.fill(("Квантум", "Программ", "Групп"), [(q.id, (q.name, q.programs, q.groups)) for q in data],
                   empty="квантумов нет — «д» добавить")
 
-    def info(self, key: str | None) -> str:
-        q = self._quantum(key)
-        return esc(f"{q.name}: программ {q.programs}, групп в текущих итерациях {q.groups}") if q else ""
-
-    def _quantum(self, key: str | None) -> QuantumRow | None:
-        return self.row(key)
+    def describe(self, q: QuantumRow) -> str:
+        return esc(f"{q.name}: программ {q.programs}, групп в текущих итерациях {q.groups}")
 
     def action_add(self) -> None:
         self.app.push_screen(quantum_form(None), self.reload_after)
 
     def action_open(self) -> None:
-        if (q := self._quantum(self.need("Выберите квантум."))) is not None:
+        if (q := self.row(self.need("Выберите квантум."))) is not None:
             self.app.push_screen(quantum_form(q), self.reload_after)
 
 

@@ -11,7 +11,7 @@ from ejournal_tui.tui.screens.common.base import esc
 from ejournal_tui.tui.screens.common.table_screen import TableScreen
 
 
-class RequestsScreen(TableScreen):
+class RequestsScreen(TableScreen[ChangeRequest]):
     TITLE = "Запросы на исправление данных"
     HELP = """Педагоги ежемесячно проверяют данные обучающихся и сообщают методисту об изменениях.
 Enter — принять запрос (фамилия, имя, отчество, школа, класс, адрес и телефон исправляются сами; прочее
@@ -29,9 +29,8 @@ Enter — принять запрос (фамилия, имя, отчество,
                   [(r.id, (r.created_at.date(), r.student_name, FIELD_NAME.get(r.field, r.field), r.current,
                            r.proposed, r.created_by_name)) for r in data])
 
-    def info(self, key: str | None) -> str:
-        r = self.row(key)
-        return esc(f"{r.group_name}: {r.proposed}") if r else ""
+    def describe(self, r: ChangeRequest) -> str:
+        return esc(f"{r.group_name}: {r.proposed}")
 
     def action_open(self) -> None:
         from ejournal_tui.tui.screens.methodist.request import resolve_dialog

@@ -17,7 +17,7 @@ from ejournal_tui.tui.screens.dialogs.form import Field, FormScreen
 from ejournal_tui.tui.widgets.table import short_name
 
 
-class StaffScreen(TableScreen):
+class StaffScreen(TableScreen[StaffRow]):
     TITLE = "Сотрудники"
     HELP = """Список сотрудников организации: ФИО, должность, контакты, роли в журнале.
 «Ознакомлен(а)» — подтвердил ли сотрудник обязанности своих ролей по Положению при первом входе
@@ -48,10 +48,7 @@ class StaffScreen(TableScreen):
                                 s.position)))
         self.fill(("Сотрудник", "Роли", "Ознакомлен(а)", "Должность"), rows)
 
-    def info(self, key: str | None) -> str:
-        s = self.row(key)
-        if s is None:
-            return ""
+    def describe(self, s: StaffRow) -> str:
         acks = "; ".join(f"{ROLE_NAMES.get(r, r)}: {fmt_dt(s.acknowledged[r]) if r in s.acknowledged else 'нет'}"
                          for r in s.roles)
         return esc(f"{s.full_name} · {s.login} · {s.phone or 'телефона нет'} · {s.email or 'эл. почты нет'}"

@@ -18,7 +18,7 @@ from ejournal_tui.tui.widgets.table import clip
 NAME_WIDTH = 26  # at 80 columns the date, class, groups, consent and guardians stay in view
 
 
-class StudentsListScreen(TableScreen):
+class StudentsListScreen(TableScreen[StudentRow]):
     TITLE = "Обучающиеся"
     HELP = """Списки обучающихся ведёт методист на основании приказов (Положение, раздел 4).
 
@@ -63,16 +63,10 @@ Delete — удалить обучающегося, введённого по о
                            s.pd_consent_on or "нет", s.guardians)) for s in data],
                   empty="никого не найдено")
 
-    def info(self, key: str | None) -> str:
-        s = self._student(key)
-        if s is None:
-            return ""
+    def describe(self, s: StudentRow) -> str:
         clearance = "есть" if s.medical_clearance else "[yellow]нет[/yellow]"
         return (f"{esc(s.full_name)} · {esc(s.groups or 'не в группе')} · {esc(s.school or 'школа не указана')} · "
                 f"мед. допуск: {clearance}")
-
-    def _student(self, key: str | None) -> StudentRow | None:
-        return self.row(key)
 
     @on(Input.Changed, "#st-search")
     def _search(self, event: Input.Changed) -> None:
@@ -100,25 +94,25 @@ Delete — удалить обучающегося, введённого по о
     def action_guardians(self) -> None:
         from ejournal_tui.tui.screens.methodist.guardians import GuardiansScreen
 
-        if (s := self._student(self.need("Выберите обучающегося."))) is not None:
+        if (s := self.row(self.need("Выберите обучающегося."))) is not None:
             self.app.push_screen(GuardiansScreen(s.id, s.full_name), self.reload_after)
 
     def action_enroll(self) -> None:
         from ejournal_tui.tui.screens.methodist.student_form import enroll_form
 
-        if (s := self._student(self.need("Выберите обучающегося."))) is not None:
+        if (s := self.row(self.need("Выберите обучающегося."))) is not None:
             self.open_with(lists.group_choices, lambda groups: enroll_form(s.id, s.full_name, groups, self.today))
 
     def action_leave(self) -> None:
         from ejournal_tui.tui.screens.methodist.student_form import leave_form
 
-        if (s := self._student(self.need("Выберите обучающегося."))) is not None:
+        if (s := self.row(self.need("Выберите обучающегося."))) is not None:
             self.open_with(_leave_data, lambda d: leave_form(s.full_name, d[0], d[1], self.today), s.id, self.today)
 
     def action_delete(self) -> None:
         from ejournal_tui.tui.screens.dialogs.confirm import ConfirmScreen
 
-        if (s := self._student(self.need("Выберите обучающегося."))) is not None:
+        if (s := self.row(self.need("Выберите обучающегося."))) is not None:
             def answer(yes: bool | None) -> None:
                 if yes:
                     self.write(lists.delete_student, s.id, done=f"Обучающийся {s.full_name} удалён.")

@@ -1,7 +1,8 @@
 """The rest of the paper journal of a group: safety briefings, mass events, students'
 achievements — a list of each, added, changed and deleted here; the hard copy prints them."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
@@ -24,6 +25,7 @@ from textual.widgets import (
 
 from ejournal_tui.dates import fmt_date
 from ejournal_tui.db import group_records
+from ejournal_tui.db.connection import Conn
 from ejournal_tui.db.group_records import (
     Achievement,
     AchievementInput,
@@ -41,7 +43,23 @@ from ejournal_tui.tui.widgets.date_input import DateInput
 from ejournal_tui.tui.widgets.table import fill
 from ejournal_tui.vocabulary import current
 
-TABS = ("briefings", "events", "achievements")
+
+@dataclass(frozen=True)
+class Tab:
+    """A section of the screen: its pane (id) with the table #{id}-table, the key 1–3 to it."""
+
+    id: str
+    title: str  # the pane's
+    label: str  # the key's
+    record: str  # one record of it, in «Удалить …?»
+    delete: Callable[[Conn, int, str | None], None]
+
+
+TABS = {t.id: t for t in (
+    Tab("briefings", "Инструктажи по ТБ", "инструктажи", "инструктаж", group_records.delete_briefing),
+    Tab("events", "Мероприятия", "мероприятия", "мероприятие", group_records.delete_event),
+    Tab("achievements", "Достижения", "достижения", "достижение", group_records.delete_achievement),
+)}
 RESULTS = ["1 место", "2 место", "3 место", "победитель", "призёр", "лауреат", "участник"]
 
 
@@ -65,9 +83,8 @@ class GroupRecordsScreen(BaseScreen):
         Binding("д,l", "add", "добавить", id="records.add"),
         Binding("delete", "delete", "удалить", id="records.delete"),
         Binding("б,comma", "briefing", "инструктаж", id="records.briefing", show=False),
-        Binding("1", "tab('briefings')", "инструктажи", id="records.tab1", show=False),
-        Binding("2", "tab('events')", "мероприятия", id="records.tab2", show=False),
-        Binding("3", "tab('achievements')", "достижения", id="records.tab3", show=False),
+        *(Binding(str(n), f"tab('{t.id}')", t.label, id=f"records.tab{n}", show=False)
+          for n, t in enumerate(TABS.values(), 1)),
         Binding("f5", "reload", "обновить", id="records.reload", show=False),
         Binding("escape", "back", "назад", id="records.back"),
     ]
@@ -81,12 +98,9 @@ class GroupRecordsScreen(BaseScreen):
         yield Header()
         yield Static("Загрузка…", id="records-title")
         with TabbedContent(initial=self.tab, id="records-tabs"):
-            with TabPane("1 Инструктажи по ТБ", id="briefings"):
-                yield DataTable(cursor_type="row", id="briefings-table")
-            with TabPane("2 Мероприятия", id="events"):
-                yield DataTable(cursor_type="row", id="events-table")
-            with TabPane("3 Достижения", id="achievements"):
-                yield DataTable(cursor_type="row", id="achievements-table")
+            for n, t in enumerate(TABS.values(), 1):
+                with TabPane(f"{n} {t.title}", id=t.id):
+                    yield DataTable(cursor_type="row", id=f"{t.id}-table")
         yield Static("", id="records-info")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -279,7 +293,6 @@ class GroupRecordsScreen(BaseScreen):
         row_id = self._selected_id()
         if row_id is None or not self._writable():
             return
-        what = {"briefings": "инструктаж", "events": "мероприятие", "achievements": "достижение"}[self.active]
         table = self.active
         records = self.records
         rows: Sequence[Briefing | Event | Achievement] = (
@@ -292,18 +305,15 @@ class GroupRecordsScreen(BaseScreen):
                 with_late_reason(self, [held_on], lambda reason: self._delete(table, row_id, reason))
 
         self.app.push_screen(
-            ConfirmScreen(f"Удалить {what}? Запись останется в истории изменений.", yes="Удалить", no="Отмена"), answer
+            ConfirmScreen(f"Удалить {TABS[table].record}? Запись останется в истории изменений.", yes="Удалить",
+                          no="Отмена"),
+            answer,
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="records-delete")
     def _delete(self, table: str, row_id: int, late_reason: str | None) -> None:
-        fn = {
-            "briefings": group_records.delete_briefing,
-            "events": group_records.delete_event,
-            "achievements": group_records.delete_achievement,
-        }[table]
         try:
-            self.db.run(fn, row_id, late_reason)
+            self.db.run(TABS[table].delete, row_id, late_reason)
         except LookupError as exc:
             self.app.call_from_thread(self.refused, exc)
         else:
