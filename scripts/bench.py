@@ -254,14 +254,16 @@ def bench_throughput(server: EmbeddedServer, dbname: str, super_conn, clients: i
         update = ("UPDATE ej.attendance SET status = CASE status WHEN 'absent' THEN 'present' ELSE 'absent' END, "
                   "reason = NULL, reason_text = NULL WHERE (lesson_id, student_id) = "
                   "(SELECT lesson_id, student_id FROM public.bench_mark WHERE k = :k);\n")
-        body = (f"BEGIN;\nSELECT ej.set_reason('{REASON}');\n{update}END;\n" if late else update)
+        # a late correction's reason and mark go in one round trip, as ej.save_mark sends them
+        body = (f"\\startpipeline\nBEGIN;\nSELECT ej.set_reason('{REASON}');\n{update}END;\n\\endpipeline\n"
+                if late else update)
         with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
             # each client its own marks (k ≡ client_id mod clients): no two fight over one row
             script.write(f"\\set k random(0, {len(keys) // clients - 1}) * {clients} + :client_id\n" + body)
         os.chmod(script.name, 0o644)
         params = {k: str(v) for k, v in conninfo_to_dict(server.conninfo(dbname, TEACHER)).items()}
-        cmd = [str(postgres_bin() / "pgbench"), "-n", "-c", str(clients), "-j", "2", "-T", str(seconds),
-               "-f", script.name, "-h", params["host"], "-U", TEACHER, dbname]
+        cmd = [str(postgres_bin() / "pgbench"), "-n", "-M", "extended", "-c", str(clients), "-j", "2",
+               "-T", str(seconds), "-f", script.name, "-h", params["host"], "-U", TEACHER, dbname]
         if params.get("port"):
             cmd[1:1] = ["-p", str(params["port"])]
         out = subprocess.run(cmd, capture_output=True, text=True, check=False)
