@@ -13,8 +13,9 @@ CREATE FUNCTION ej.my_group_ids() RETURNS bigint[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    RETURN ARRAY(SELECT g.id FROM ej.study_group g JOIN ej.staff s ON s.id = g.teacher_id
-                  WHERE s.login = session_user::text COLLATE "default" AND NOT s.is_locked);
+    RETURN ARRAY(SELECT id FROM ej.study_group
+                  WHERE teacher_id = (SELECT id FROM ej.staff
+                                       WHERE login = session_user::text COLLATE "default" AND NOT is_locked));
 END $$;
 
 GRANT EXECUTE ON FUNCTION ej.my_group_ids() TO ej_teacher;
