@@ -15,7 +15,9 @@ ROLE_NAMES = {
 
 
 class Row(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # the validator of each row model is built when the model is first used, not at import: the
+    # teacher's first screen needs a few of the ~100 row models (cold start, DESIGN.md)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Choice(Row):

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from tabulate import tabulate
-
 from ejournal_tui import dates
 from ejournal_tui.errors import Invalid
 from ejournal_tui.terminal import safe
@@ -51,6 +49,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence], fmt: str = "text") -
         raise Invalid(f"формат: {', '.join(FORMATS)}")
     if fmt == "csv":
         return to_csv(headers, rows)
+    from tabulate import tabulate  # here, not at the top: every screen's start imports this module
+
     numeric = [bool(rows) and all(is_number(r[i]) or r[i] is None for r in rows) for i in range(len(headers))]
     body = [[safe(cell(v)) for v in r] for r in rows]
     align = ["right" if n else "left" for n in numeric]
