@@ -247,7 +247,9 @@ class JournalEngine:
             current = self.value(key)
             if (current or NO_MARK) == value and key not in self.pending:
                 return False
-            queued = next((w for w in self.queue if isinstance(w, Write) and w.key == key), None)
+            # the newest write of the cell: a write cut in flight goes back to the head of the queue,
+            # ahead of one made meanwhile, and the last one sent must carry the last intention
+            queued = next((w for w in reversed(self.queue) if isinstance(w, Write) and w.key == key), None)
             if queued is not None:  # not sent yet: the new intention replaces it
                 queued.value, queued.late_reason = value, late_reason or queued.late_reason
                 queued.only_if_empty = queued.only_if_empty and only_if_empty

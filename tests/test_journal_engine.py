@@ -133,6 +133,32 @@ def test_a_cut_connection_loses_nothing(login_conninfo, sql, db, target):
         assert [e.offline for e in recorder.of(je.Connection)][-1] is False
 
 
+def test_a_write_cut_in_flight_does_not_outlive_a_later_intention(login_conninfo, sql, target):
+    """present is sent; absent is typed while it is in flight; the link drops, so present goes back
+    to the head of the queue, ahead of absent; present is typed again. The database must end with
+    present (the hypothesis machine below found it ending with absent)."""
+    group_id, day, enrolled = target
+    engine = JournalEngine(Session(login_conninfo(TEACHER)), group_id, Recorder())
+    engine.load()  # not started: the writer is driven by hand up to the drop
+    sid = enrolled[0]
+    try:
+        engine.set_mark(day, sid, Value("present"))
+        with engine._lock:  # the writer takes it…
+            engine._in_flight = engine.queue.popleft()
+        engine.set_mark(day, sid, Value("absent"))  # …absent typed meanwhile…
+        with engine._lock:  # …and the link drops: back to the head, as _drain does on Unreachable
+            engine.queue.appendleft(engine._in_flight)
+            engine._in_flight = None
+        engine.set_mark(day, sid, Value("present"))
+        engine.start()
+        wait_online_and_idle(engine)
+        assert db_marks(sql, group_id, day) == {sid: Value("present")}
+        assert engine.value((day, sid)) == Value("present")
+    finally:
+        engine.stop()
+        engine.session.close()
+
+
 def test_ktp_suggestion_is_the_next_topic_after_the_last_delivered():
     def topic(position, delivered, last):
         return TopicProgress(topic_id=position, position=position, title=f"т{position}", hours=2,
