@@ -4,6 +4,7 @@ cursor kept where it was, one «нет» row when there is nothing."""
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
@@ -33,16 +34,20 @@ class ListTable(DataTable, inherit_bindings=False):
 
 def fill(table: DataTable, columns: Sequence[str], rows: Iterable[tuple[object, Sequence]],
          empty: str = "нет") -> None:
-    """rows: (key, values); a value may be a rich Text (styled), anything else is shown as text."""
+    """rows: (key, values); a value may be a rich Text (styled), anything else is shown as text.
+
+    The columns are as wide as their widest cell, set here rather than measured by DataTable
+    when it is next idle: a table refilled around that measurement once kept its columns as wide
+    as their headers, and the teacher's home showed «01.10.2026» as «01.1»."""
     row = table.cursor_row
+    body = [(str(key), [v if isinstance(v, Text) else Text(cell(v)) for v in values]) for key, values in rows]
+    if not body:
+        body = [(NONE, [Text(empty), *[Text("")] * (len(columns) - 1)])]
     table.clear(columns=True)
-    table.add_columns(*columns)
-    count = 0
-    for key, values in rows:
-        table.add_row(*(v if isinstance(v, Text) else Text(cell(v)) for v in values), key=str(key))
-        count += 1
-    if not count:
-        table.add_row(Text(empty), *[""] * (len(columns) - 1), key=NONE)
+    for i, label in enumerate(columns):
+        table.add_column(label, width=max([cell_len(label), *(c[i].cell_len for _, c in body if i < len(c))]))
+    for key, cells in body:
+        table.add_row(*cells, key=key)
     if 0 <= row < table.row_count:
         table.move_cursor(row=row, animate=False)
 
