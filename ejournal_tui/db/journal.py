@@ -113,11 +113,11 @@ def _columns(held: list[dict], planned_on: list | None, starts: list | None, end
     for day, start, end in zip(planned_on or (), starts or (), ends or (), strict=True):
         slot.setdefault(day, (start, end))
     lesson = {r["held_on"]: r for r in held}
-    return [
-        Lesson(**lesson.get(day, {"held_on": day}), planned=day in slot,
-               starts_at=slot.get(day, (None, None))[0], ends_at=slot.get(day, (None, None))[1])
-        for day in sorted(lesson.keys() | slot.keys())
-    ]
+    columns = []
+    for day in sorted(lesson.keys() | slot.keys()):
+        start, end = slot.get(day, (None, None))
+        columns.append(Lesson(**lesson.get(day, {"held_on": day}), planned=day in slot, starts_at=start, ends_at=end))
+    return columns
 
 
 # One row per student, the marks as arrays: ~25 rows instead of ~1,900, no model per mark.

@@ -40,8 +40,7 @@ REPO = Path(E["E2E_REPO"])
 def new_backup_second() -> None:
     """Until the clock shows a second no backup is named after (backups are named by the second)."""
     names = [p.name for p in BACKUPS.iterdir()] if BACKUPS.exists() else []
-    while any(time.strftime("%Y-%m-%d_%H%M%S") in name for name in names):
-        time.sleep(0.05)
+    assert wait_until(lambda: not any(time.strftime("%Y-%m-%d_%H%M%S") in n for n in names), 5, step=0.05)
 
 
 LATE_PHRASE = "проверка сквозного теста журнала"  # a late change's reason must be a real phrase (0018)
@@ -842,8 +841,9 @@ def test_pitr_backup_is_loud_when_archiving_is_broken():
 
 
 def _wait_for_next_second() -> float:
-    now = time.time()
-    time.sleep(1 - (now % 1) + 0.2)
+    """Until the clock is 0.2 s into the next second (a moment between two marks, by the second)."""
+    target = int(time.time()) + 1.2
+    assert wait_until(lambda: time.time() >= target, 3, step=0.05)
     return time.time()
 
 

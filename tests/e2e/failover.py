@@ -276,12 +276,15 @@ class Writer(threading.Thread):
         return self._stop_at[0]
 
     def connect(self):
-        while time.monotonic() < self.stop_at:
+        """A connection once the cluster accepts one (None if the run ends first)."""
+
+        def attempt():
             try:
                 return connect(self.c.dsn(self.teacher), autocommit=True)
             except psycopg.OperationalError:
-                time.sleep(0.2)
-        return None
+                return None
+
+        return wait_until(attempt, max(0.0, self.stop_at - time.monotonic()))
 
     def run(self) -> None:
         conn = self.connect()
